@@ -1,0 +1,158 @@
+//! Reading the raw body once, within a size limit and a time limit.
+
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use http::{header, HeaderMap};
+use http_body::Body as HttpBody;
+use http_body_util::BodyExt;
+
+use crate::error::{BoxError, Rejection};
+
+/// Reads the whole body into one `Bytes`.
+///
+/// A declared `Content-Length` over the limit is refused before reading anything; otherwise the
+/// body is read frame by frame and refused as soon as it passes the limit, so a lying or absent
+/// `Content-Length` cannot make us buffer more. A single-frame body is kept as is, without a copy.
+pub(crate) async fn read<B>(
+    body: B,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: Option<Duration>,
+) -> Result<Bytes, Rejection>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(Rejection::PayloadTooLarge);
+    }
+    if body.size_hint().lower() > limit as u64 {
+        return Err(Rejection::PayloadTooLarge);
+    }
+    let capacity = declared.unwrap_or(0).min(limit as u64) as usize;
+    let collect = collect(body, limit, capacity);
+    match timeout {
+        Some(timeout) => tokio::time::timeout(timeout, collect)
+            .await
+            .map_err(|_| Rejection::BodyTimeout)?,
+        None => collect.await,
+    }
+}
+
+async fn collect<B>(body: B, limit: usize, capacity: usize) -> Result<Bytes, Rejection>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut buffer: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Rejection::BodyRead(e.into()))?;
+        let Ok(mut data) = frame.into_data() else {
+            continue; // trailers carry nothing we verify
+        };
+        len = len.saturating_add(data.remaining());
+        if len > limit {
+            return Err(Rejection::PayloadTooLarge);
+        }
+        match (&mut first, &mut buffer) {
+            (None, None) => first = Some(data.copy_to_bytes(data.remaining())),
+            (Some(head), None) => {
+                let mut joined = BytesMut::with_capacity(capacity.max(len));
+                joined.extend_from_slice(head);
+                joined.extend_from_slice(&data.copy_to_bytes(data.remaining()));
+                first = None;
+                buffer = Some(joined);
+            }
+            (_, Some(joined)) => {
+                while data.has_remaining() {
+                    let chunk = data.chunk();
+                    let n = chunk.len();
+                    joined.extend_from_slice(chunk);
+                    data.advance(n);
+                }
+            }
+        }
+    }
+    Ok(match (first, buffer) {
+        (_, Some(joined)) => joined.freeze(),
+        (Some(single), None) => single,
+        (None, None) => Bytes::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body::Frame;
+    use http_body_util::{Full, StreamBody};
+
+    fn chunked(
+        chunks: &[&'static [u8]],
+    ) -> impl HttpBody<Data = Bytes, Error = std::convert::Infallible> {
+        let frames: Vec<Result<Frame<Bytes>, std::convert::Infallible>> = chunks
+            .iter()
+            .map(|c| Ok(Frame::data(Bytes::from_static(c))))
+            .collect();
+        StreamBody::new(futures_util::stream::iter(frames))
+    }
+
+    #[tokio::test]
+    async fn single_frame_is_not_copied() {
+        let original = Bytes::from(vec![7u8; 1000]);
+        let read = read(Full::new(original.clone()), &HeaderMap::new(), 2000, None)
+            .await
+            .unwrap();
+        assert_eq!(read.as_ptr(), original.as_ptr());
+    }
+
+    #[tokio::test]
+    async fn frames_are_joined() {
+        let read = read(chunked(&[b"ab", b"cd", b"e"]), &HeaderMap::new(), 5, None)
+            .await
+            .unwrap();
+        assert_eq!(&read[..], b"abcde");
+    }
+
+    #[tokio::test]
+    async fn limit_holds_without_content_length() {
+        let result = read(chunked(&[b"ab", b"cd", b"ef"]), &HeaderMap::new(), 5, None).await;
+        assert!(matches!(result, Err(Rejection::PayloadTooLarge)));
+    }
+
+    #[tokio::test]
+    async fn declared_length_over_limit_is_refused_up_front() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_LENGTH, "6".parse().unwrap());
+        let result = read(chunked(&[b"a"]), &headers, 5, None).await;
+        assert!(matches!(result, Err(Rejection::PayloadTooLarge)));
+    }
+
+    #[tokio::test]
+    async fn exactly_at_the_limit_passes() {
+        let read = read(
+            Full::new(Bytes::from_static(b"12345")),
+            &HeaderMap::new(),
+            5,
+            None,
+        )
+        .await;
+        assert_eq!(&read.unwrap()[..], b"12345");
+    }
+
+    #[tokio::test]
+    async fn slow_body_times_out() {
+        let slow = StreamBody::new(futures_util::stream::pending::<
+            Result<Frame<Bytes>, std::convert::Infallible>,
+        >());
+        let result = read(slow, &HeaderMap::new(), 5, Some(Duration::from_millis(20))).await;
+        assert!(matches!(result, Err(Rejection::BodyTimeout)));
+    }
+}

@@ -1,0 +1,317 @@
+//! A scheme for any provider, from the same parts the presets use.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use http::Method;
+
+use crate::challenge::Handshake;
+use crate::identify::{IdSource, Source};
+use crate::scheme::{Payload, Scheme, Signature, SignatureFormat, SignedPart, TimestampSource};
+use crate::secret::SecretError;
+use crate::signature::Key;
+use crate::{Secret, WebhookLayer};
+
+/// Builds a [`WebhookLayer`] for a provider without a preset.
+///
+/// Defaults: provider `"custom"`, POST only, JSON payload, tolerance 300 s, dedup key = the
+/// SHA-256 of the body, no handshake. A signature and at least one secret are required, unless
+/// [`unsigned`](Self::unsigned) is called.
+///
+/// ```
+/// use http::HeaderName;
+/// use tower_webhooks::identify::{IdSource, Source};
+/// use tower_webhooks::scheme::Signature;
+/// use tower_webhooks::WebhookLayer;
+///
+/// // GitHub, with the builder alone.
+/// let layer = WebhookLayer::builder()
+///     .provider("github")
+///     .signature(Signature::new(HeaderName::from_static("x-hub-signature-256")).prefix("sha256="))
+///     .id(Source::header(HeaderName::from_static("x-github-delivery")))
+///     .event_type(Source::header(HeaderName::from_static("x-github-event")))
+///     .secret("It's a Secret to Everybody")
+///     .build()?;
+/// # let _ = layer;
+/// # Ok::<(), tower_webhooks::BuildError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Builder {
+    scheme: Scheme,
+    secrets: Vec<Secret>,
+    unsigned: bool,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<Scheme> for Builder {
+    /// Starts from an existing scheme, such as a preset's, to adjust it.
+    fn from(scheme: Scheme) -> Self {
+        Self {
+            scheme,
+            secrets: Vec::new(),
+            unsigned: false,
+        }
+    }
+}
+
+impl Builder {
+    /// A builder with the defaults.
+    pub fn new() -> Self {
+        Self::from(Scheme {
+            provider: Cow::Borrowed("custom"),
+            signature: None,
+            timestamp: None,
+            tolerance: Duration::from_secs(300),
+            id: IdSource::body_hash(),
+            event_type: None,
+            payload: Payload::Json,
+            handshake: None,
+            methods: vec![Method::POST],
+        })
+    }
+
+    /// The provider's name, reported by [`Event::provider`](crate::Event::provider) and used to
+    /// namespace dedup keys in a shared store.
+    pub fn provider(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.scheme.provider = name.into();
+        self
+    }
+
+    /// The signature header, format, encoding, hash and signed message.
+    pub fn signature(mut self, signature: Signature) -> Self {
+        self.scheme.signature = Some(signature);
+        self
+    }
+
+    /// Where the signed timestamp is.
+    pub fn timestamp(mut self, source: TimestampSource) -> Self {
+        self.scheme.timestamp = Some(source);
+        self
+    }
+
+    /// How far the timestamp may be from now, in the past or the future.
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.scheme.tolerance = tolerance;
+        self
+    }
+
+    /// How the event id and dedup key are found.
+    pub fn id(mut self, id: impl Into<IdSource>) -> Self {
+        self.scheme.id = id.into();
+        self
+    }
+
+    /// Where the event type is.
+    pub fn event_type(mut self, source: Source) -> Self {
+        self.scheme.event_type = Some(source);
+        self
+    }
+
+    /// What the body is.
+    pub fn payload(mut self, payload: Payload) -> Self {
+        self.scheme.payload = payload;
+        self
+    }
+
+    /// The URL-validation handshake.
+    pub fn handshake(mut self, handshake: Handshake) -> Self {
+        self.scheme.handshake = Some(handshake);
+        self
+    }
+
+    /// The methods deliveries arrive with (default POST).
+    pub fn methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.scheme.methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Adds a secret; several may be given during a rotation, any one matching is enough.
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Accepts deliveries without checking a signature unless a secret is given. Only for
+    /// providers that do not sign; anyone who knows the URL can then post events.
+    pub fn unsigned(mut self) -> Self {
+        self.unsigned = true;
+        self
+    }
+
+    /// The scheme, checked for consistency.
+    pub fn scheme(self) -> Result<Scheme, BuildError> {
+        validate(&self.scheme, self.unsigned)?;
+        Ok(self.scheme)
+    }
+
+    /// The scheme as is, for presets whose consistency a unit test checks.
+    pub(crate) fn into_scheme(self) -> Scheme {
+        self.scheme
+    }
+
+    /// The layer.
+    pub fn build(self) -> Result<WebhookLayer, BuildError> {
+        validate(&self.scheme, self.unsigned)?;
+        if let Some(signature) = &self.scheme.signature {
+            for secret in &self.secrets {
+                Key::derive(secret, signature).map_err(BuildError::Secret)?;
+            }
+        }
+        if self.secrets.is_empty() && !self.unsigned {
+            return Err(BuildError::NoSecret);
+        }
+        Ok(WebhookLayer::from_parts(
+            self.scheme,
+            self.secrets,
+            self.unsigned,
+        ))
+    }
+}
+
+/// Checks that the parts of a scheme fit together.
+pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError> {
+    if scheme.methods.is_empty() {
+        return Err(BuildError::NoMethod);
+    }
+    let Some(signature) = &scheme.signature else {
+        return if unsigned {
+            Ok(())
+        } else {
+            Err(BuildError::NoSignature)
+        };
+    };
+    let signs = |part: &SignedPart| signature.signed.contains(part);
+    if signs(&SignedPart::Timestamp) && scheme.timestamp.is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has a timestamp but no timestamp source is set",
+        ));
+    }
+    if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
+        if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
+            return Err(BuildError::Inconsistent(
+                "a timestamp pair needs a `pairs` signature format",
+            ));
+        }
+    }
+    if signs(&SignedPart::Id) && scheme.id.header().is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has the id, so the id must come from a header",
+        ));
+    }
+    if signs(&SignedPart::Url) && signature.base_url.is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has the URL but no base URL is set",
+        ));
+    }
+    Ok(())
+}
+
+/// Why a [`Builder`] could not build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No signature is configured and [`Builder::unsigned`] was not called.
+    NoSignature,
+    /// No secret is configured and [`Builder::unsigned`] was not called.
+    NoSecret,
+    /// No delivery method is configured.
+    NoMethod,
+    /// A secret cannot become a key (empty, or not the expected encoding).
+    Secret(SecretError),
+    /// The parts contradict each other.
+    Inconsistent(&'static str),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::NoSignature => f.write_str(
+                "no signature configured (call `unsigned()` to accept unsigned deliveries)",
+            ),
+            BuildError::NoSecret => f.write_str(
+                "no secret configured (call `unsigned()` to accept unsigned deliveries)",
+            ),
+            BuildError::NoMethod => f.write_str("no delivery method configured"),
+            BuildError::Secret(err) => write!(f, "invalid secret: {err}"),
+            BuildError::Inconsistent(why) => write!(f, "inconsistent scheme: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheme::SecretFormat;
+    use http::HeaderName;
+
+    fn sig() -> Signature {
+        Signature::new(HeaderName::from_static("x-sig"))
+    }
+
+    #[test]
+    fn needs_a_signature_and_a_secret_unless_unsigned() {
+        assert_eq!(Builder::new().build().err(), Some(BuildError::NoSignature));
+        assert_eq!(
+            Builder::new().signature(sig()).build().err(),
+            Some(BuildError::NoSecret)
+        );
+        assert!(Builder::new().unsigned().build().is_ok());
+        assert!(Builder::new().signature(sig()).secret("k").build().is_ok());
+    }
+
+    #[test]
+    fn refuses_empty_and_undecodable_secrets() {
+        assert_eq!(
+            Builder::new().signature(sig()).secret("").build().err(),
+            Some(BuildError::Secret(SecretError::Empty))
+        );
+        let b64 = sig().secret_format(SecretFormat::Base64 {
+            prefix: "whsec_".into(),
+        });
+        assert_eq!(
+            Builder::new()
+                .signature(b64)
+                .secret("whsec_%%")
+                .build()
+                .err(),
+            Some(BuildError::Secret(SecretError::NotBase64))
+        );
+    }
+
+    #[test]
+    fn refuses_inconsistent_parts() {
+        let signs_ts = sig().signs([SignedPart::Timestamp, SignedPart::Body]);
+        assert!(matches!(
+            Builder::new().signature(signs_ts).secret("k").build(),
+            Err(BuildError::Inconsistent(_))
+        ));
+        let signs_id = sig().signs([SignedPart::Id, SignedPart::Body]);
+        assert!(matches!(
+            Builder::new().signature(signs_id).secret("k").build(),
+            Err(BuildError::Inconsistent(_))
+        ));
+        let pair_ts = Builder::new()
+            .signature(sig())
+            .timestamp(TimestampSource::Pair("t".into()))
+            .secret("k");
+        assert!(matches!(pair_ts.build(), Err(BuildError::Inconsistent(_))));
+        assert_eq!(
+            Builder::new()
+                .signature(sig())
+                .secret("k")
+                .methods([])
+                .build()
+                .err(),
+            Some(BuildError::NoMethod)
+        );
+    }
+}

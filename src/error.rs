@@ -1,0 +1,254 @@
+//! Why the layer answered instead of the handler: typed rejections with configurable statuses.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use axum_core::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use http::{header, HeaderValue, StatusCode};
+
+use crate::store::StoreError;
+
+/// A boxed error, as tower uses.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// A request the layer refused, or could not take in, before the handler ran.
+///
+/// Each variant has a [`RejectionKind`] whose default status can be changed with
+/// [`WebhookLayer::with_status`](crate::WebhookLayer::with_status). The body is a short
+/// plain-text reason that never echoes request data.
+///
+/// ```
+/// use axum_core::response::IntoResponse;
+/// use tower_webhooks::Rejection;
+///
+/// let response = Rejection::InvalidSignature.into_response();
+/// assert_eq!(response.status(), 401);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The signature header is absent.
+    MissingSignature,
+    /// The signature header (or a header the signature needs) cannot be parsed.
+    MalformedSignature(&'static str),
+    /// No signature matches any configured secret.
+    InvalidSignature,
+    /// The signature is authentic but its timestamp is outside the tolerance.
+    StaleTimestamp,
+    /// The body is larger than the layer's limit.
+    PayloadTooLarge,
+    /// The body did not arrive within the layer's read timeout.
+    BodyTimeout,
+    /// The body could not be read (the connection failed).
+    BodyRead(BoxError),
+    /// The provider does not deliver with this method.
+    MethodNotAllowed,
+    /// A handshake request whose challenge cannot be echoed.
+    InvalidChallenge(&'static str),
+    /// The dedup store could not record the delivery; the provider should retry.
+    StoreUnavailable(StoreError),
+    /// The delivery is authentic but cannot be processed (not JSON, no id), and the ack policy
+    /// does not acknowledge it.
+    Unprocessable(&'static str),
+}
+
+/// The kind of a [`Rejection`], to configure its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RejectionKind {
+    /// [`Rejection::MissingSignature`], default 401.
+    MissingSignature,
+    /// [`Rejection::MalformedSignature`], default 401.
+    MalformedSignature,
+    /// [`Rejection::InvalidSignature`], default 401.
+    InvalidSignature,
+    /// [`Rejection::StaleTimestamp`], default 401.
+    StaleTimestamp,
+    /// [`Rejection::PayloadTooLarge`], default 413.
+    PayloadTooLarge,
+    /// [`Rejection::BodyTimeout`], default 408.
+    BodyTimeout,
+    /// [`Rejection::BodyRead`], default 400.
+    BodyRead,
+    /// [`Rejection::MethodNotAllowed`], default 405.
+    MethodNotAllowed,
+    /// [`Rejection::InvalidChallenge`], default 400.
+    InvalidChallenge,
+    /// [`Rejection::StoreUnavailable`], default 503.
+    StoreUnavailable,
+    /// [`Rejection::Unprocessable`], default 422.
+    Unprocessable,
+}
+
+impl RejectionKind {
+    pub(crate) const ALL: [RejectionKind; 11] = [
+        RejectionKind::MissingSignature,
+        RejectionKind::MalformedSignature,
+        RejectionKind::InvalidSignature,
+        RejectionKind::StaleTimestamp,
+        RejectionKind::PayloadTooLarge,
+        RejectionKind::BodyTimeout,
+        RejectionKind::BodyRead,
+        RejectionKind::MethodNotAllowed,
+        RejectionKind::InvalidChallenge,
+        RejectionKind::StoreUnavailable,
+        RejectionKind::Unprocessable,
+    ];
+
+    /// The status used unless configured otherwise.
+    pub const fn default_status(self) -> StatusCode {
+        match self {
+            RejectionKind::MissingSignature
+            | RejectionKind::MalformedSignature
+            | RejectionKind::InvalidSignature
+            | RejectionKind::StaleTimestamp => StatusCode::UNAUTHORIZED,
+            RejectionKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            RejectionKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            RejectionKind::BodyRead | RejectionKind::InvalidChallenge => StatusCode::BAD_REQUEST,
+            RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Rejection {
+    /// The kind of this rejection.
+    pub fn kind(&self) -> RejectionKind {
+        match self {
+            Rejection::MissingSignature => RejectionKind::MissingSignature,
+            Rejection::MalformedSignature(_) => RejectionKind::MalformedSignature,
+            Rejection::InvalidSignature => RejectionKind::InvalidSignature,
+            Rejection::StaleTimestamp => RejectionKind::StaleTimestamp,
+            Rejection::PayloadTooLarge => RejectionKind::PayloadTooLarge,
+            Rejection::BodyTimeout => RejectionKind::BodyTimeout,
+            Rejection::BodyRead(_) => RejectionKind::BodyRead,
+            Rejection::MethodNotAllowed => RejectionKind::MethodNotAllowed,
+            Rejection::InvalidChallenge(_) => RejectionKind::InvalidChallenge,
+            Rejection::StoreUnavailable(_) => RejectionKind::StoreUnavailable,
+            Rejection::Unprocessable(_) => RejectionKind::Unprocessable,
+        }
+    }
+
+    /// The default status of this rejection.
+    pub fn status(&self) -> StatusCode {
+        self.kind().default_status()
+    }
+
+    /// The response with the given status (the layer passes its configured one).
+    pub(crate) fn into_response_with(self, status: StatusCode) -> Response {
+        let mut response = Response::new(Body::from(self.to_string()));
+        *response.status_mut() = status;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        response
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::MissingSignature => f.write_str("webhook signature header is missing"),
+            Rejection::MalformedSignature(why) => {
+                write!(f, "webhook signature is malformed: {why}")
+            }
+            Rejection::InvalidSignature => f.write_str("webhook signature does not match"),
+            Rejection::StaleTimestamp => {
+                f.write_str("webhook timestamp is outside the accepted tolerance")
+            }
+            Rejection::PayloadTooLarge => f.write_str("webhook body is larger than the limit"),
+            Rejection::BodyTimeout => f.write_str("webhook body was not received in time"),
+            Rejection::BodyRead(_) => f.write_str("webhook body could not be read"),
+            Rejection::MethodNotAllowed => f.write_str("method not allowed for this webhook"),
+            Rejection::InvalidChallenge(why) => write!(f, "invalid handshake: {why}"),
+            Rejection::StoreUnavailable(_) => {
+                f.write_str("webhook could not be recorded, retry later")
+            }
+            Rejection::Unprocessable(why) => write!(f, "webhook cannot be processed: {why}"),
+        }
+    }
+}
+
+impl StdError for Rejection {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Rejection::BodyRead(err) => Some(err.as_ref()),
+            Rejection::StoreUnavailable(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        self.into_response_with(status)
+    }
+}
+
+/// The status of each rejection kind, as configured.
+#[derive(Debug, Clone)]
+pub(crate) struct Statuses([StatusCode; RejectionKind::ALL.len()]);
+
+impl Default for Statuses {
+    fn default() -> Self {
+        Self(RejectionKind::ALL.map(RejectionKind::default_status))
+    }
+}
+
+impl Statuses {
+    pub(crate) fn get(&self, kind: RejectionKind) -> StatusCode {
+        self.0[kind.index()]
+    }
+
+    pub(crate) fn set(&mut self, kind: RejectionKind, status: StatusCode) {
+        self.0[kind.index()] = status;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_index_their_own_slot() {
+        for (i, kind) in RejectionKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), i);
+        }
+    }
+
+    #[test]
+    fn statuses_are_configurable() {
+        let mut statuses = Statuses::default();
+        assert_eq!(
+            statuses.get(RejectionKind::InvalidSignature),
+            StatusCode::UNAUTHORIZED
+        );
+        statuses.set(RejectionKind::InvalidSignature, StatusCode::FORBIDDEN);
+        assert_eq!(
+            statuses.get(RejectionKind::InvalidSignature),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            statuses.get(RejectionKind::StaleTimestamp),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[test]
+    fn body_is_a_short_reason() {
+        let response = Rejection::MalformedSignature("signature is not hex").into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/plain; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! `WebhookLayer`: presets, settings, and the configuration shared by every clone in one `Arc`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderValue, Method, StatusCode};
+use tower_layer::Layer;
+
+use crate::builder::Builder;
+use crate::clock::{Clock, ClockDebug, SystemClock};
+use crate::error::{RejectionKind, Statuses};
+use crate::provider;
+use crate::scheme::Scheme;
+use crate::service::Webhook;
+use crate::signature::Key;
+use crate::store::{DeliveryStore, MemoryStore};
+use crate::{Ack, Secret};
+
+/// The default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The default time to receive a body: 10 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A tower layer that lets only authentic, new webhook deliveries through to the handler.
+///
+/// Pick a preset ([`ycloud`](Self::ycloud), [`wappcloud`](Self::wappcloud),
+/// [`yeastar`](Self::yeastar), [`conversation`](Self::conversation)) or describe any provider
+/// with [`builder`](Self::builder); adjust it with the `with_*` methods. Cloning is cheap: the
+/// configuration sits behind one `Arc`.
+///
+/// ```
+/// use axum::{routing::post, Router};
+/// use tower_webhooks::{provider::ycloud, Event, WebhookLayer};
+///
+/// async fn on_event(event: Event<ycloud::Event>) {
+///     tracing::info!(id = event.id(), "handled");
+/// }
+///
+/// let app: Router = Router::new().route(
+///     "/webhooks/ycloud",
+///     post(on_event).layer(WebhookLayer::ycloud("whsec_...")),
+/// );
+/// ```
+#[derive(Clone)]
+pub struct WebhookLayer {
+    config: Arc<Config>,
+}
+
+/// Everything a delivery is checked against.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) scheme: Scheme,
+    pub(crate) provider: Arc<str>,
+    pub(crate) keys: Vec<Key>,
+    /// True when deliveries are accepted without a signature (no secret on an unsigned scheme).
+    pub(crate) unsigned: bool,
+    pub(crate) tolerance: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) body_timeout: Option<Duration>,
+    pub(crate) store: Arc<dyn DeliveryStore>,
+    pub(crate) ack: Ack,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) statuses: Statuses,
+    pub(crate) allow: HeaderValue,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("scheme", &self.scheme)
+            .field("secrets", &format_args!("{} [redacted]", self.keys.len()))
+            .field("unsigned", &self.unsigned)
+            .field("tolerance", &self.tolerance)
+            .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
+            .field("store", &self.store)
+            .field("ack", &self.ack)
+            .field("clock", &ClockDebug)
+            .finish()
+    }
+}
+
+impl fmt::Debug for WebhookLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookLayer")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl WebhookLayer {
+    /// YCloud: `YCloud-Signature: t=<unix s>,s=<hex HMAC-SHA256 of "<t>.<body>">`, tolerance
+    /// 300 s; id = JSON `id`, type = JSON `type`. See [`provider::ycloud`].
+    pub fn ycloud(secret: impl Into<Secret>) -> Self {
+        Self::from_parts(provider::ycloud::scheme(), vec![secret.into()], false)
+    }
+
+    /// Wappcloud: `X-Wappcloud-Signature: sha256=<hex HMAC-SHA256 of the body>`, type from
+    /// `X-Wappcloud-Event`; answers `GET ?challenge=` with `{"challenge":"<v>"}`. See
+    /// [`provider::wappcloud`].
+    pub fn wappcloud(secret: impl Into<Secret>) -> Self {
+        Self::from_parts(provider::wappcloud::scheme(), vec![secret.into()], false)
+    }
+
+    /// Yeastar: `X-Signature: <base64 HMAC-SHA256 of the body>`, type = JSON `event`, delivered
+    /// with POST or GET. See [`provider::yeastar`].
+    pub fn yeastar(secret: impl Into<Secret>) -> Self {
+        Self::from_parts(provider::yeastar::scheme(), vec![secret.into()], false)
+    }
+
+    /// Conversation messages: unsigned unless [`with_secret`](Self::with_secret) is called;
+    /// each status of a message is processed once. See [`provider::conversation`].
+    pub fn conversation() -> Self {
+        Self::from_parts(provider::conversation::scheme(), Vec::new(), true)
+    }
+
+    /// A layer for any provider; see [`Builder`].
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// A layer from a scheme (such as a preset's) and a secret.
+    ///
+    /// An unusable secret (empty, or not the encoding the scheme expects) is logged and ignored,
+    /// so that the layer fails closed: use [`Builder::build`] to get the error instead.
+    pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Self {
+        Self::from_parts(scheme, vec![secret.into()], false)
+    }
+
+    pub(crate) fn from_parts(scheme: Scheme, secrets: Vec<Secret>, unsigned: bool) -> Self {
+        let mut config = Config {
+            provider: Arc::from(scheme.provider.as_ref()),
+            tolerance: scheme.tolerance,
+            allow: allow_header(&scheme),
+            scheme,
+            keys: Vec::new(),
+            unsigned,
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
+            store: Arc::new(MemoryStore::new()),
+            ack: Ack::default(),
+            clock: Arc::new(SystemClock),
+            statuses: Statuses::default(),
+        };
+        for secret in secrets {
+            config.add_secret(&secret);
+        }
+        Self {
+            config: Arc::new(config),
+        }
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// Adds a secret: during a rotation, a delivery signed with any configured secret passes.
+    /// On an unsigned preset (conversation), the first secret turns verification on.
+    ///
+    /// ```
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_new").with_secret("whsec_old");
+    /// # let _ = layer;
+    /// ```
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
+        let secret = secret.into();
+        let config = self.config_mut();
+        config.add_secret(&secret);
+        config.unsigned = false;
+        self
+    }
+
+    /// How far the signed timestamp may be from now, past or future (preset default 300 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_tolerance(Duration::from_secs(60));
+    /// # let _ = layer;
+    /// ```
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
+        self.config_mut().tolerance = tolerance;
+        self
+    }
+
+    /// The largest body accepted (default 1 MiB); larger ones are answered 413.
+    ///
+    /// This limit is the one that holds behind the layer: axum's own `DefaultBodyLimit` is
+    /// lifted for the verified body, which has already been bounded here.
+    ///
+    /// ```
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_body_limit(256 * 1024);
+    /// # let _ = layer;
+    /// ```
+    pub fn with_body_limit(mut self, limit: usize) -> Self {
+        self.config_mut().body_limit = limit;
+        self
+    }
+
+    /// How long the body may take to arrive (default 10 s); slower senders are answered 408.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_body_timeout(Duration::from_secs(5));
+    /// # let _ = layer;
+    /// ```
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.config_mut().body_timeout = Some(timeout);
+        self
+    }
+
+    /// The store for dedup keys and failed deliveries (default: a new [`MemoryStore`]).
+    ///
+    /// ```
+    /// use tower_webhooks::{store::MemoryStore, WebhookLayer};
+    ///
+    /// let store = MemoryStore::new();
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_store(store.clone());
+    /// // later: store.failed().await
+    /// # let _ = layer;
+    /// ```
+    pub fn with_store(mut self, store: impl DeliveryStore) -> Self {
+        self.config_mut().store = Arc::new(store);
+        self
+    }
+
+    /// The acknowledgement policy (default [`Ack::Always`]).
+    ///
+    /// ```
+    /// use tower_webhooks::{Ack, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_ack(Ack::Passthrough);
+    /// # let _ = layer;
+    /// ```
+    pub fn with_ack(mut self, ack: Ack) -> Self {
+        self.config_mut().ack = ack;
+        self
+    }
+
+    /// The clock for the timestamp tolerance (default [`SystemClock`]).
+    ///
+    /// ```
+    /// use tower_webhooks::{FixedClock, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_clock(FixedClock(1_654_084_800));
+    /// # let _ = layer;
+    /// ```
+    pub fn with_clock(mut self, clock: impl Clock) -> Self {
+        self.config_mut().clock = Arc::new(clock);
+        self
+    }
+
+    /// The status answered for a kind of rejection (defaults in [`RejectionKind`]).
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use tower_webhooks::{RejectionKind, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...")
+    ///     .with_status(RejectionKind::InvalidSignature, StatusCode::FORBIDDEN);
+    /// # let _ = layer;
+    /// ```
+    pub fn with_status(mut self, kind: RejectionKind, status: StatusCode) -> Self {
+        self.config_mut().statuses.set(kind, status);
+        self
+    }
+
+    /// The methods deliveries arrive with (the preset's by default).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// // This Yeastar webhook is configured to deliver with POST only.
+    /// let layer = WebhookLayer::yeastar("Q7mZp2Lx...").with_methods([Method::POST]);
+    /// # let _ = layer;
+    /// ```
+    pub fn with_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        let config = self.config_mut();
+        config.scheme.methods = methods.into_iter().collect();
+        config.allow = allow_header(&config.scheme);
+        self
+    }
+
+    /// The store in use, to read failed deliveries.
+    pub fn store(&self) -> &Arc<dyn DeliveryStore> {
+        &self.config.store
+    }
+
+    /// The scheme in use.
+    pub fn scheme(&self) -> &Scheme {
+        &self.config.scheme
+    }
+}
+
+impl Config {
+    fn add_secret(&mut self, secret: &Secret) {
+        let Some(signature) = &self.scheme.signature else {
+            tracing::error!(provider = %self.provider, "a secret was given to a scheme without a signature; ignored");
+            return;
+        };
+        match Key::derive(secret, signature) {
+            Ok(key) => self.keys.push(key),
+            // Fail closed: with no usable key, every delivery is refused.
+            Err(err) => tracing::error!(
+                provider = %self.provider,
+                "webhook secret ignored: {err}; deliveries signed with it will be refused"
+            ),
+        }
+    }
+}
+
+fn allow_header(scheme: &Scheme) -> HeaderValue {
+    let mut methods: Vec<&str> = scheme.methods.iter().map(Method::as_str).collect();
+    if let Some(handshake) = &scheme.handshake {
+        methods.push(handshake.method().as_str());
+    }
+    methods.sort_unstable();
+    methods.dedup();
+    HeaderValue::from_str(&methods.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("POST"))
+}
+
+impl<S> Layer<S> for WebhookLayer {
+    type Service = Webhook<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Webhook::new(inner, Arc::clone(&self.config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let layer = WebhookLayer::ycloud("hunter2-secret").with_secret("other-secret");
+        let debug = format!("{layer:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("other-secret"), "{debug}");
+        assert!(debug.contains("2 [redacted]"), "{debug}");
+    }
+
+    #[test]
+    fn allow_lists_delivery_and_handshake_methods() {
+        assert_eq!(WebhookLayer::wappcloud("s").config.allow, "GET, POST");
+        assert_eq!(WebhookLayer::ycloud("s").config.allow, "POST");
+        assert_eq!(WebhookLayer::yeastar("s").config.allow, "GET, POST");
+    }
+
+    #[test]
+    fn empty_secret_fails_closed() {
+        let layer = WebhookLayer::ycloud("");
+        assert!(layer.config.keys.is_empty());
+        assert!(!layer.config.unsigned);
+    }
+
+    #[test]
+    fn conversation_is_unsigned_until_a_secret_is_given() {
+        assert!(WebhookLayer::conversation().config.unsigned);
+        let signed = WebhookLayer::conversation().with_secret("s");
+        assert!(!signed.config.unsigned);
+        assert_eq!(signed.config.keys.len(), 1);
+    }
+}

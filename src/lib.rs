@@ -1,0 +1,113 @@
+//! Receive webhooks safely behind one tower layer.
+//!
+//! Providers push events with an HMAC signature, retry when they get no 2xx, and deliver the same
+//! event more than once. `tower-webhooks` keeps the raw body, checks the signature in constant
+//! time, rejects stale timestamps, answers the URL-validation handshake, drops duplicates and
+//! hands your handler a typed [`Event`]:
+//!
+//! ```
+//! use axum::{routing::post, Router};
+//! use tower_webhooks::{provider::ycloud, Event, WebhookLayer};
+//!
+//! async fn on_ycloud(event: Event<ycloud::Event>) {
+//!     tracing::info!(id = event.id(), kind = event.event_type(), "handled");
+//! }
+//!
+//! let secret = std::env::var("YCLOUD_SECRET").unwrap_or_default();
+//! let app: Router = Router::new()
+//!     .route("/webhooks/ycloud", post(on_ycloud).layer(WebhookLayer::ycloud(secret)));
+//! ```
+//!
+//! # Behaviour
+//!
+//! | request | answer | handler called |
+//! |---|---|---|
+//! | authentic, new id | the handler's response if 2xx, else see [`Ack`] | once |
+//! | authentic, id already completed or in flight | 200, empty body | no |
+//! | handshake (`GET ?challenge=`) | 200 with the echo | no |
+//! | signature header missing / malformed / not matching | 401 ([`Rejection::MissingSignature`], [`MalformedSignature`](Rejection::MalformedSignature), [`InvalidSignature`](Rejection::InvalidSignature)) | no |
+//! | timestamp outside tolerance (default 300 s, past or future) | 401 ([`Rejection::StaleTimestamp`]) | no |
+//! | body over the limit (default 1 MiB), by `Content-Length` or while streaming | 413 ([`Rejection::PayloadTooLarge`]) | no |
+//! | body slower than the read timeout (default 10 s) | 408 ([`Rejection::BodyTimeout`]) | no |
+//! | method the provider does not deliver with | 405 with `Allow` ([`Rejection::MethodNotAllowed`]) | no |
+//! | dedup store unavailable | 503 ([`Rejection::StoreUnavailable`]): the provider retries, nothing is lost | no |
+//! | authentic but body not JSON / id missing | [`Ack::Always`]: 200, kept in the failed list; [`Ack::Passthrough`]: 422 ([`Rejection::Unprocessable`]) | no |
+//!
+//! Every status in the table can be changed with [`WebhookLayer::with_status`] (some teams answer
+//! 400 or 403). Rejection bodies are short plain-text reasons that never echo request data.
+//!
+//! The order is fixed and one-way: handshake, method, body (limit, timeout), signature over the
+//! exact raw bytes (constant-time, any of several secrets), timestamp, identity, claim in the
+//! store, handler, then complete / fail / release. Nothing is parsed before the signature holds.
+//!
+//! When the handler fails (non-2xx, error or panic), [`Ack::Always`] (the default) answers 200 and
+//! keeps the delivery, with its raw body and verified headers, in the store's failed list
+//! ([`DeliveryStore::failed`](store::DeliveryStore::failed)); [`Ack::Passthrough`] releases the
+//! claim and returns the handler's status, so the provider retries. If a delivery is abandoned
+//! mid-way (the client disconnects), its claim is released so that the retry is processed.
+//!
+//! Behind the layer, the verified body is put back into the request: axum's `Bytes`, `String`
+//! and `Json<T>` extractors work too, and the layer's body limit is the one that holds (axum's
+//! `DefaultBodyLimit` is lifted for the already-bounded body).
+//!
+//! # Providers
+//!
+//! Presets: [`WebhookLayer::ycloud`], [`WebhookLayer::wappcloud`], [`WebhookLayer::yeastar`],
+//! [`WebhookLayer::conversation`] (see [`provider`] for their formats). Any other provider:
+//! [`WebhookLayer::builder`], composed from the same parts ([`scheme`], [`identify`],
+//! [`challenge`]).
+//!
+//! # Testing your handler
+//!
+//! With the `testing` feature, [`testing::Signer`] signs requests for `oneshot` tests:
+//!
+//! ```
+//! # #[cfg(feature = "testing")]
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use tower::ServiceExt;
+//! use tower_webhooks::{provider::ycloud, testing::Signer, WebhookLayer};
+//!
+//! let app = axum::Router::new().route(
+//!     "/hook",
+//!     axum::routing::post(|| async { "ok" }).layer(WebhookLayer::ycloud("whsec_test")),
+//! );
+//! let request = Signer::new(ycloud::scheme(), "whsec_test")?
+//!     .request("/hook", r#"{"id":"evt_1","type":"contact.created"}"#);
+//! assert_eq!(app.oneshot(request).await?.status(), 200);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "testing"))] fn main() {}
+//! ```
+//!
+//! # Features
+//!
+//! - `testing`: [`testing::Signer`], to sign requests in your own tests.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod ack;
+mod body;
+mod builder;
+pub mod challenge;
+mod clock;
+mod error;
+mod event;
+pub mod identify;
+mod layer;
+pub mod provider;
+pub mod scheme;
+mod secret;
+mod service;
+mod signature;
+pub mod store;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
+pub use ack::Ack;
+pub use builder::{BuildError, Builder};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{BoxError, Rejection, RejectionKind};
+pub use event::{Event, EventRejection, Verified};
+pub use layer::{WebhookLayer, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
+pub use secret::{Secret, SecretError};
+pub use service::{ResponseFuture, Webhook};

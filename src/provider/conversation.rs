@@ -1,0 +1,170 @@
+//! Conversation messages (a messaging API that posts each message and each of its status changes).
+//!
+//! `POST` JSON `{"conversation_id", "data": {...}, "timestamp"}`. The provider signs nothing by
+//! default ("request signing is optional but recommended"), so the preset accepts unsigned
+//! deliveries until [`WebhookLayer::with_secret`](crate::WebhookLayer::with_secret) is called;
+//! then it expects `X-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, the most common
+//! convention (use [`WebhookLayer::builder`] for another).
+//!
+//! **Dedup key: `<data.id>:<data.status>`.** The same message is posted again when its status
+//! changes (`RECEIVED` → `PROCESSED` / `FAILED`); keying on the id alone would drop those
+//! updates, keying on the whole body would let a retry whose `timestamp` changed run twice. So
+//! each status of each message is processed exactly once. [`Event::id`](crate::Event::id) is the
+//! message id.
+
+use http::HeaderName;
+use serde::{Deserialize, Serialize};
+
+use crate::identify::{IdSource, Source};
+use crate::scheme::{Scheme, Signature};
+use crate::WebhookLayer;
+
+/// The conversation scheme (its signature applies only once a secret is configured).
+///
+/// ```
+/// let scheme = tower_webhooks::provider::conversation::scheme();
+/// assert_eq!(scheme.provider(), "conversation");
+/// ```
+pub fn scheme() -> Scheme {
+    WebhookLayer::builder()
+        .provider("conversation")
+        .signature(Signature::new(HeaderName::from_static("x-signature")).prefix("sha256="))
+        .id(IdSource::from(Source::json_path(&["data", "id"]))
+            .and(Source::json_path(&["data", "status"])))
+        .event_type(Source::json_path(&["data", "type"]))
+        .into_scheme()
+}
+
+/// A conversation message delivery.
+///
+/// ```
+/// use tower_webhooks::provider::conversation::{Message, Status};
+///
+/// let message: Message = serde_json::from_str(r#"{
+///     "conversation_id": "c1",
+///     "data": {"id": "m1", "content": "Hi", "content_type": "TEXT", "type": "USER_INPUT",
+///              "channel": "WHATSAPP", "status": "RECEIVED", "created_by": "u1",
+///              "updated_by": "u1", "created_at": "2024-03-21T10:00:00Z",
+///              "updated_at": "2024-03-21T10:00:00Z"},
+///     "timestamp": "2024-03-21T10:00:00.000Z"
+/// }"#)?;
+/// assert_eq!(message.data.status, Status::Received);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// The conversation (UUID).
+    pub conversation_id: String,
+    /// The message.
+    pub data: MessageData,
+    /// When the webhook event happened (ISO 8601).
+    pub timestamp: String,
+    /// Every other field.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The message inside a [`Message`] delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageData {
+    /// The message id (UUID).
+    pub id: String,
+    /// The content.
+    pub content: String,
+    /// The kind of content.
+    pub content_type: ContentType,
+    /// The file name, for media messages.
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// Who produced the message.
+    #[serde(rename = "type")]
+    pub message_type: MessageType,
+    /// The channel.
+    pub channel: Channel,
+    /// The processing status.
+    pub status: Status,
+    /// Custom metadata.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+    /// Creator id or name.
+    pub created_by: String,
+    /// Last modifier id or name.
+    pub updated_by: String,
+    /// Created at (ISO 8601).
+    pub created_at: String,
+    /// Updated at (ISO 8601).
+    pub updated_at: String,
+    /// Every other field.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `data.content_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ContentType {
+    /// `TEXT`
+    Text,
+    /// `IMAGE`
+    Image,
+    /// `VIDEO`
+    Video,
+    /// `DOCUMENT`
+    Document,
+    /// `AUDIO`
+    Audio,
+    /// A value this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `data.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum MessageType {
+    /// `USER_INPUT`
+    UserInput,
+    /// `SYSTEM`
+    System,
+    /// `BOT`
+    Bot,
+    /// A value this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `data.channel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum Channel {
+    /// `API`
+    Api,
+    /// `WHATSAPP`
+    Whatsapp,
+    /// `SMS`
+    Sms,
+    /// A value this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `data.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum Status {
+    /// `RECEIVED`
+    Received,
+    /// `PROCESSED`
+    Processed,
+    /// `FAILED`
+    Failed,
+    /// A value this version does not know.
+    #[serde(other)]
+    Unknown,
+}

@@ -1,0 +1,282 @@
+//! A signature scheme as data: what is signed, how, and where the pieces sit in the request.
+//!
+//! Every preset in [`crate::provider`] is a [`Scheme`] value built from these parts, and so is
+//! any custom scheme made with [`WebhookLayer::builder`](crate::WebhookLayer::builder).
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::{HeaderName, Method};
+
+use crate::challenge::Handshake;
+use crate::identify::{IdSource, Source};
+
+/// The hash function under the HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Hash {
+    /// HMAC-SHA1 (Twilio, Intercom; legacy elsewhere).
+    Sha1,
+    /// HMAC-SHA256, what nearly every provider uses.
+    Sha256,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
+impl Hash {
+    /// The length of the MAC in bytes.
+    pub const fn output_len(self) -> usize {
+        match self {
+            Hash::Sha1 => 20,
+            Hash::Sha256 => 32,
+            Hash::Sha512 => 64,
+        }
+    }
+}
+
+/// How the MAC bytes are written in the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Hexadecimal; upper or lower case is accepted, lower case is produced.
+    Hex,
+    /// Standard base64 alphabet with padding.
+    Base64,
+}
+
+/// How the configured secret becomes the HMAC key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretFormat {
+    /// The secret's bytes are the key, as given (YCloud, Stripe, GitHub, ...).
+    Raw,
+    /// The key is the base64 decoding of the secret after an optional prefix
+    /// (Standard Webhooks: `whsec_<base64>`).
+    Base64 {
+        /// A prefix to strip first, such as `whsec_`.
+        prefix: Cow<'static, str>,
+    },
+}
+
+/// Where the signatures (and perhaps the timestamp) sit inside the signature header value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureFormat {
+    /// The value is `<prefix><signature>` (GitHub `sha256=`, Slack `v0=`, Yeastar no prefix).
+    /// With a `separator`, the value is a list of such entries, any one of which may match;
+    /// entries with another prefix are ignored (Standard Webhooks `v1,<sig> v1a,<sig>`).
+    Prefixed {
+        /// What precedes the signature, possibly empty.
+        prefix: Cow<'static, str>,
+        /// Separator of a list of entries, if the header may carry several.
+        separator: Option<char>,
+    },
+    /// The value is a list of `key=value` pairs (YCloud `t=..,s=..`, Stripe `t=..,v1=..,v1=..`,
+    /// Paddle `ts=..;h1=..`). Every pair named `signature_key` is a candidate; white space around
+    /// pairs is ignored, unknown keys too.
+    Pairs {
+        /// Separator between pairs.
+        separator: char,
+        /// The key whose values are signatures.
+        signature_key: Cow<'static, str>,
+    },
+}
+
+/// Where the signed timestamp comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampSource {
+    /// A key of the [`SignatureFormat::Pairs`] header (YCloud `t`, Stripe `t`, Paddle `ts`).
+    Pair(Cow<'static, str>),
+    /// A header of its own (Slack `X-Slack-Request-Timestamp`, Standard Webhooks `webhook-timestamp`).
+    Header(HeaderName),
+}
+
+/// One piece of the message the provider signs; the pieces are fed to the HMAC in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignedPart {
+    /// Fixed bytes, such as `.` or `v0:`.
+    Literal(Cow<'static, [u8]>),
+    /// The timestamp exactly as it was sent.
+    Timestamp,
+    /// The delivery id exactly as it was sent (the id source must be a header).
+    Id,
+    /// The raw request body.
+    Body,
+    /// The public URL of the request: the configured base URL, then the request's path and query
+    /// (Twilio). Requires [`Signature::base_url`].
+    Url,
+    /// The form parameters of an `application/x-www-form-urlencoded` body, sorted by name, each
+    /// written as name then value (Twilio).
+    SortedFormParams,
+}
+
+impl SignedPart {
+    /// A literal piece from a static string.
+    pub const fn literal(text: &'static str) -> Self {
+        SignedPart::Literal(Cow::Borrowed(text.as_bytes()))
+    }
+}
+
+/// Everything about the signature: header, format, encoding, hash, signed message, key format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub(crate) header: HeaderName,
+    pub(crate) format: SignatureFormat,
+    pub(crate) encoding: Encoding,
+    pub(crate) hash: Hash,
+    pub(crate) signed: Vec<SignedPart>,
+    pub(crate) secret_format: SecretFormat,
+    pub(crate) base_url: Option<String>,
+}
+
+impl Signature {
+    /// A signature in `header`: by default the whole value, lower-case hex HMAC-SHA256 of the body
+    /// with the raw secret. Adjust with the other methods.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::{Encoding, Signature, SignedPart};
+    ///
+    /// // Slack: `X-Slack-Signature: v0=<hex HMAC of "v0:<timestamp>:<body>">`
+    /// let slack = Signature::new(http::HeaderName::from_static("x-slack-signature"))
+    ///     .prefix("v0=")
+    ///     .signs([
+    ///         SignedPart::literal("v0:"),
+    ///         SignedPart::Timestamp,
+    ///         SignedPart::literal(":"),
+    ///         SignedPart::Body,
+    ///     ]);
+    /// # let _ = slack;
+    /// ```
+    pub fn new(header: HeaderName) -> Self {
+        Self {
+            header,
+            format: SignatureFormat::Prefixed {
+                prefix: Cow::Borrowed(""),
+                separator: None,
+            },
+            encoding: Encoding::Hex,
+            hash: Hash::Sha256,
+            signed: vec![SignedPart::Body],
+            secret_format: SecretFormat::Raw,
+            base_url: None,
+        }
+    }
+
+    /// The value is `<prefix><signature>`.
+    pub fn prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Self {
+        self.format = SignatureFormat::Prefixed {
+            prefix: prefix.into(),
+            separator: None,
+        };
+        self
+    }
+
+    /// The value is a `separator`-separated list of `<prefix><signature>` entries.
+    pub fn prefixed_list(mut self, prefix: impl Into<Cow<'static, str>>, separator: char) -> Self {
+        self.format = SignatureFormat::Prefixed {
+            prefix: prefix.into(),
+            separator: Some(separator),
+        };
+        self
+    }
+
+    /// The value is a list of `key=value` pairs; the signatures are the values of `signature_key`.
+    pub fn pairs(mut self, separator: char, signature_key: impl Into<Cow<'static, str>>) -> Self {
+        self.format = SignatureFormat::Pairs {
+            separator,
+            signature_key: signature_key.into(),
+        };
+        self
+    }
+
+    /// How the MAC is encoded.
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The hash under the HMAC.
+    pub fn hash(mut self, hash: Hash) -> Self {
+        self.hash = hash;
+        self
+    }
+
+    /// The signed message, piece by piece.
+    pub fn signs(mut self, parts: impl IntoIterator<Item = SignedPart>) -> Self {
+        self.signed = parts.into_iter().collect();
+        self
+    }
+
+    /// How the secret becomes the key.
+    pub fn secret_format(mut self, format: SecretFormat) -> Self {
+        self.secret_format = format;
+        self
+    }
+
+    /// The public base URL (scheme and authority, such as `https://example.com`) for
+    /// [`SignedPart::Url`]: behind a proxy the request itself does not know it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        let mut url = url.into();
+        while url.ends_with('/') {
+            url.pop();
+        }
+        self.base_url = Some(url);
+        self
+    }
+
+    /// The header that carries the signature.
+    pub fn header(&self) -> &HeaderName {
+        &self.header
+    }
+}
+
+/// What the body is, so that the layer can check it and find fields in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Payload {
+    /// A JSON document: it must parse, and JSON pointers find the id and type.
+    Json,
+    /// Anything: the layer does not look inside (ids come from headers or the body hash).
+    Opaque,
+}
+
+/// A provider's whole scheme: signature, timestamp, identity, handshake, methods.
+///
+/// Obtain one from a preset (`tower_webhooks::provider::ycloud::scheme()`) or from
+/// [`WebhookLayer::builder`](crate::WebhookLayer::builder).
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    pub(crate) provider: Cow<'static, str>,
+    pub(crate) signature: Option<Signature>,
+    pub(crate) timestamp: Option<TimestampSource>,
+    pub(crate) tolerance: Duration,
+    pub(crate) id: IdSource,
+    pub(crate) event_type: Option<Source>,
+    pub(crate) payload: Payload,
+    pub(crate) handshake: Option<Handshake>,
+    pub(crate) methods: Vec<Method>,
+}
+
+impl Scheme {
+    /// The provider's name, as reported by [`Event::provider`](crate::Event::provider).
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// The signature, if deliveries are signed.
+    pub fn signature(&self) -> Option<&Signature> {
+        self.signature.as_ref()
+    }
+
+    /// The methods deliveries arrive with.
+    pub fn methods(&self) -> &[Method] {
+        &self.methods
+    }
+
+    /// The default timestamp tolerance.
+    pub fn tolerance(&self) -> Duration {
+        self.tolerance
+    }
+}

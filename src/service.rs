@@ -1,0 +1,488 @@
+//! `Webhook<S>`: the flow of one delivery, in one direction.
+//!
+//! handshake → method → body → signature → identity → claim → handler → complete / fail / release
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum_core::body::Body;
+use axum_core::extract::DefaultBodyLimit;
+use axum_core::response::Response;
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{header, HeaderMap, Request, StatusCode};
+use tower_service::Service;
+
+use crate::error::{BoxError, Rejection};
+use crate::event::Verified;
+use crate::identify::{self, Identity, Source};
+use crate::layer::Config;
+use crate::scheme::TimestampSource;
+use crate::signature::{self, SignatureError};
+use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery};
+use crate::{body, Ack};
+
+/// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
+/// calls the inner service with the verified body and a [`Verified`] extension.
+#[derive(Clone)]
+pub struct Webhook<S> {
+    inner: S,
+    config: Arc<Config>,
+}
+
+impl<S> Webhook<S> {
+    pub(crate) fn new(inner: S, config: Arc<Config>) -> Self {
+        Self { inner, config }
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The inner service, by value.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Webhook<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("inner", &self.inner)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// The response future of [`Webhook`].
+pub struct ResponseFuture<E> {
+    inner: Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>,
+}
+
+impl<E> fmt::Debug for ResponseFuture<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<E> Future for ResponseFuture<E> {
+    type Output = Result<Response, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Webhook<S>
+where
+    S: Service<Request<Body>, Response = http::Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: fmt::Display + Send + 'static,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<BoxError>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // Take the service that was driven to readiness; leave a fresh clone in its place.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let config = Arc::clone(&self.config);
+        ResponseFuture {
+            inner: Box::pin(deliver(config, inner, req)),
+        }
+    }
+}
+
+async fn deliver<S, ReqBody, ResBody>(
+    config: Arc<Config>,
+    inner: S,
+    req: Request<ReqBody>,
+) -> Result<Response, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<ResBody>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: fmt::Display + Send + 'static,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<BoxError>,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    let scheme = &config.scheme;
+    let delivers = scheme.methods.contains(req.method());
+
+    if let Some(handshake) = &scheme.handshake {
+        if handshake.matches(req.method(), req.uri(), delivers) {
+            return Ok(match handshake.answer(req.uri()) {
+                Ok(response) => {
+                    tracing::info!(provider = %config.provider, "webhook handshake answered");
+                    response
+                }
+                Err(rejection) => config.reject(rejection),
+            });
+        }
+    }
+    if !delivers {
+        return Ok(config.reject(Rejection::MethodNotAllowed));
+    }
+
+    let (parts, body) = req.into_parts();
+    let raw = match body::read(body, &parts.headers, config.body_limit, config.body_timeout).await {
+        Ok(raw) => raw,
+        Err(rejection) => return Ok(config.reject(rejection)),
+    };
+
+    let timestamp = if config.unsigned {
+        None
+    } else {
+        match config.verify(&parts.headers, &parts.uri, &raw) {
+            Ok(timestamp) => timestamp,
+            Err(rejection) => return Ok(config.reject(rejection)),
+        }
+    };
+
+    let identity = match identify::identify(scheme, &parts.headers, &raw) {
+        Ok(identity) => identity,
+        Err(why) => {
+            // Authentic, but we cannot tell what it is: keep it (Always) or refuse it (Passthrough).
+            if config.ack == Ack::Passthrough {
+                return Ok(config.reject(Rejection::Unprocessable(why.reason())));
+            }
+            let hash = identify::body_hash(&raw);
+            let identity = Identity {
+                id: hash.clone(),
+                key: hash,
+                event_type: None,
+            };
+            let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
+            return Ok(delivery.unprocessable(&config, why.reason()).await);
+        }
+    };
+
+    let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
+    let mut claim = match config.store.claim(&delivery.store_key).await {
+        Ok(Claim::Acquired(token)) => ClaimGuard::new(&config.store, &delivery.store_key, token),
+        Ok(Claim::InFlight | Claim::Done) => {
+            tracing::debug!(provider = %config.provider, id = %delivery.verified.id, "duplicate webhook delivery acknowledged");
+            return Ok(acknowledged());
+        }
+        Err(err) => {
+            tracing::error!(provider = %config.provider, id = %delivery.verified.id, error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
+            return Ok(config.reject(Rejection::StoreUnavailable(err)));
+        }
+    };
+
+    let mut request = Request::from_parts(parts, Body::from(delivery.verified.raw.clone()));
+    request.extensions_mut().insert(delivery.verified.clone());
+    // The body is already bounded by our limit; axum's default limit must not cut it again.
+    DefaultBodyLimit::disable().apply(&mut request);
+
+    match call_catching_panics(inner, request).await {
+        Outcome::Response(response) if response.status().is_success() => {
+            let token = claim.disarm();
+            if let Err(err) = config.store.complete(&delivery.store_key, token).await {
+                // Processed already: answering an error would only cause a duplicate.
+                tracing::error!(provider = %config.provider, id = %delivery.verified.id, error = %err, "could not mark webhook delivery done");
+            }
+            Ok(response.map(Body::new))
+        }
+        Outcome::Response(response) => {
+            let error = format!("handler answered {}", response.status());
+            match config.ack {
+                Ack::Passthrough => {
+                    claim.release().await;
+                    Ok(response.map(Body::new))
+                }
+                _ => Ok(delivery.failed(&config, claim, error).await),
+            }
+        }
+        Outcome::Error(err) => {
+            let error = format!("handler error: {err}");
+            match config.ack {
+                Ack::Passthrough => {
+                    claim.release().await;
+                    Err(err)
+                }
+                _ => Ok(delivery.failed(&config, claim, error).await),
+            }
+        }
+        Outcome::Panic(message) => {
+            let error = format!("handler panicked: {message}");
+            match config.ack {
+                Ack::Passthrough => {
+                    tracing::error!(provider = %config.provider, id = %delivery.verified.id, "{error}");
+                    claim.release().await;
+                    let mut response = Response::new(Body::from("webhook handler failed"));
+                    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    Ok(response)
+                }
+                _ => Ok(delivery.failed(&config, claim, error).await),
+            }
+        }
+    }
+}
+
+impl Config {
+    fn verify(
+        &self,
+        headers: &HeaderMap,
+        uri: &http::Uri,
+        raw: &[u8],
+    ) -> Result<Option<i64>, Rejection> {
+        let Some(signature) = &self.scheme.signature else {
+            return Err(Rejection::InvalidSignature);
+        };
+        let (timestamp_header, timestamp_pair) = match &self.scheme.timestamp {
+            Some(TimestampSource::Header(name)) => (Some(name), None),
+            Some(TimestampSource::Pair(key)) => (None, Some(key.as_ref())),
+            None => (None, None),
+        };
+        let request = signature::Request {
+            headers,
+            uri,
+            body: raw,
+            timestamp_header,
+            timestamp_pair,
+            id_header: self.scheme.id.header(),
+        };
+        let tolerance = self.tolerance.as_secs();
+        signature::verify(signature, &self.keys, &request, self.clock.now(), tolerance).map_err(
+            |err| match err {
+                SignatureError::Missing => Rejection::MissingSignature,
+                SignatureError::Malformed(why) => Rejection::MalformedSignature(why),
+                SignatureError::Mismatch => Rejection::InvalidSignature,
+                SignatureError::Stale => Rejection::StaleTimestamp,
+            },
+        )
+    }
+
+    /// The response for a rejection, with the configured status; logged without request data.
+    fn reject(&self, rejection: Rejection) -> Response {
+        let kind = rejection.kind();
+        let status = self.statuses.get(kind);
+        if status.is_server_error() {
+            tracing::error!(provider = %self.provider, reason = %rejection, "webhook rejected");
+        } else {
+            tracing::warn!(provider = %self.provider, reason = %rejection, status = status.as_u16(), "webhook rejected");
+        }
+        let mut response = rejection.into_response_with(status);
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, self.allow.clone());
+        }
+        response
+    }
+
+    /// The headers worth keeping with a failed delivery: those that authenticate and identify it.
+    fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
+        let scheme = &self.scheme;
+        let mut names = vec![header::CONTENT_TYPE];
+        names.extend(scheme.signature.as_ref().map(|s| s.header().clone()));
+        if let Some(TimestampSource::Header(name)) = &scheme.timestamp {
+            names.push(name.clone());
+        }
+        names.extend(scheme.id.header().cloned());
+        if let Some(Source::Header(name)) = &scheme.event_type {
+            names.push(name.clone());
+        }
+        let mut kept = HeaderMap::new();
+        for name in names {
+            for value in headers.get_all(&name) {
+                kept.append(name.clone(), value.clone());
+            }
+        }
+        kept
+    }
+}
+
+/// An authentic delivery on its way to the handler.
+struct Delivery {
+    verified: Verified,
+    /// The key in the store, namespaced by provider so that routes can share a store.
+    store_key: String,
+    headers: HeaderMap,
+}
+
+impl Delivery {
+    fn new(
+        config: &Config,
+        identity: Identity,
+        timestamp: Option<i64>,
+        raw: Bytes,
+        headers: &HeaderMap,
+    ) -> Self {
+        let store_key = format!("{}:{}", config.provider, identity.key);
+        Self {
+            verified: Verified {
+                provider: Arc::clone(&config.provider),
+                id: identity.id,
+                key: identity.key,
+                event_type: identity.event_type,
+                timestamp,
+                signed: !config.unsigned,
+                raw,
+            },
+            store_key,
+            headers: config.kept_headers(headers),
+        }
+    }
+
+    fn record(&self, config: &Config, error: String) -> FailedDelivery {
+        FailedDelivery::new(
+            self.store_key.clone(),
+            config.provider.to_string(),
+            self.verified.id.clone(),
+            self.verified.event_type.clone(),
+            config.clock.now(),
+            self.headers.clone(),
+            self.verified.raw.clone(),
+            error,
+        )
+    }
+
+    /// Records an authentic delivery that cannot be identified, once per body.
+    async fn unprocessable(self, config: &Config, reason: &'static str) -> Response {
+        match config.store.claim(&self.store_key).await {
+            Ok(Claim::Acquired(token)) => {
+                let claim = ClaimGuard::new(&config.store, &self.store_key, token);
+                self.failed(config, claim, reason.to_owned()).await
+            }
+            Ok(Claim::InFlight | Claim::Done) => acknowledged(),
+            Err(err) => config.reject(Rejection::StoreUnavailable(err)),
+        }
+    }
+
+    /// Keeps a failed delivery and acknowledges it; if it cannot be kept, asks for a retry.
+    async fn failed(self, config: &Config, mut claim: ClaimGuard, error: String) -> Response {
+        tracing::error!(
+            provider = %config.provider,
+            id = %self.verified.id,
+            event_type = self.verified.event_type.as_deref().unwrap_or(""),
+            error = %error,
+            "webhook delivery failed; kept in the store's failed list and acknowledged"
+        );
+        let token = claim.disarm();
+        match config.store.fail(token, self.record(config, error)).await {
+            Ok(()) => acknowledged(),
+            Err(err) => {
+                tracing::error!(provider = %config.provider, id = %self.verified.id, error = %err, "could not keep the failed webhook delivery; answering 503 so the provider retries");
+                if let Err(err) = config.store.release(&self.store_key, token).await {
+                    tracing::error!(provider = %config.provider, error = %err, "could not release the webhook claim");
+                }
+                config.reject(Rejection::StoreUnavailable(err))
+            }
+        }
+    }
+}
+
+/// 200 with an empty body: what providers want to hear.
+fn acknowledged() -> Response {
+    Response::new(Body::empty())
+}
+
+/// Owns an in-flight claim; if the delivery is dropped mid-way (the client went away and hyper
+/// dropped our future), the claim is released so that the provider's retry is processed.
+struct ClaimGuard {
+    store: Arc<dyn DeliveryStore>,
+    key: String,
+    token: Option<ClaimToken>,
+}
+
+impl ClaimGuard {
+    fn new(store: &Arc<dyn DeliveryStore>, key: &str, token: ClaimToken) -> Self {
+        Self {
+            store: Arc::clone(store),
+            key: key.to_owned(),
+            token: Some(token),
+        }
+    }
+
+    /// Takes the token: the caller now settles the claim.
+    fn disarm(&mut self) -> ClaimToken {
+        // Always Some: every path disarms at most once.
+        self.token.take().unwrap_or(ClaimToken::new(0))
+    }
+
+    async fn release(mut self) {
+        let token = self.disarm();
+        if let Err(err) = self.store.release(&self.key, token).await {
+            tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
+        }
+    }
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        let Some(token) = self.token.take() else {
+            return;
+        };
+        let store = Arc::clone(&self.store);
+        let key = std::mem::take(&mut self.key);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(err) = store.release(&key, token).await {
+                        tracing::error!(error = %err, "could not release an abandoned webhook claim; it expires with its lease");
+                    }
+                });
+            }
+            Err(_) => tracing::warn!(
+                "abandoned webhook claim outside a tokio runtime; it expires with its lease"
+            ),
+        }
+    }
+}
+
+enum Outcome<B, E> {
+    Response(http::Response<B>),
+    Error(E),
+    Panic(String),
+}
+
+/// Calls the handler; a panic in `call` or in its future becomes [`Outcome::Panic`].
+async fn call_catching_panics<S, B>(mut inner: S, request: Request<Body>) -> Outcome<B, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<B>>,
+{
+    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+        Ok(future) => future,
+        Err(panic) => return Outcome::Panic(panic_message(panic.as_ref())),
+    };
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(Ok(response)) => Outcome::Response(response),
+        Ok(Err(err)) => Outcome::Error(err),
+        Err(panic) => Outcome::Panic(panic_message(panic.as_ref())),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}

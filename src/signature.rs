@@ -1,0 +1,546 @@
+//! Parsing signature headers and verifying them in constant time over several secrets.
+
+use std::fmt;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, HeaderName, Uri};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::scheme::{Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart};
+use crate::secret::SecretError as KeyError;
+use crate::Secret;
+
+/// Longest encoded signature we bother decoding: base64 of a 64-byte MAC is 88 characters.
+const MAX_ENCODED_LEN: usize = 256;
+/// Longest timestamp accepted: `i64::MAX` has 19 digits.
+const MAX_TIMESTAMP_LEN: usize = 19;
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureError {
+    /// The signature header is absent.
+    Missing,
+    /// The header (or a header the signed message needs) cannot be read; the reason is short and
+    /// never contains request data.
+    Malformed(&'static str),
+    /// Well formed, but no signature matches any secret.
+    Mismatch,
+    /// Authentic, but the timestamp is outside the tolerance.
+    Stale,
+}
+
+/// An HMAC key with its inner and outer pads already absorbed: cloning it per request skips the
+/// key schedule.
+#[derive(Clone)]
+pub(crate) enum Key {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key([redacted])")
+    }
+}
+
+impl Key {
+    pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, KeyError> {
+        let decoded;
+        let bytes = match &signature.secret_format {
+            SecretFormat::Raw => secret.expose(),
+            SecretFormat::Base64 { prefix } => {
+                let raw = secret.expose();
+                let raw = raw.strip_prefix(prefix.as_bytes()).unwrap_or(raw);
+                decoded =
+                    zeroize::Zeroizing::new(BASE64.decode(raw).map_err(|_| KeyError::NotBase64)?);
+                decoded.as_slice()
+            }
+        };
+        if bytes.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        // HMAC takes keys of any length, so these never fail; map the impossible error anyway.
+        let key = match signature.hash {
+            Hash::Sha1 => Key::Sha1(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
+            Hash::Sha256 => Key::Sha256(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
+            Hash::Sha512 => Key::Sha512(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
+        };
+        Ok(key)
+    }
+
+    fn mac(&self, message: &Message<'_>) -> Output {
+        fn run<M: Mac + Clone>(key: &M, message: &Message<'_>) -> Output {
+            let mut mac = key.clone();
+            message.feed(|bytes| mac.update(bytes));
+            Output::from_slice(&mac.finalize().into_bytes())
+        }
+        match self {
+            Key::Sha1(key) => run(key, message),
+            Key::Sha256(key) => run(key, message),
+            Key::Sha512(key) => run(key, message),
+        }
+    }
+}
+
+/// A MAC on the stack (64 bytes fits SHA-512).
+struct Output {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Output {
+    fn from_slice(slice: &[u8]) -> Self {
+        let mut bytes = [0; 64];
+        let len = slice.len().min(64);
+        bytes[..len].copy_from_slice(&slice[..len]);
+        Self { bytes, len }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// The pieces of a request that a signed message is made of.
+pub(crate) struct Message<'a> {
+    pub(crate) parts: &'a [SignedPart],
+    pub(crate) timestamp: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) body: &'a [u8],
+    pub(crate) base_url: &'a str,
+    pub(crate) uri: &'a Uri,
+}
+
+impl Message<'_> {
+    /// Feeds the signed message to `update` piece by piece, without concatenating.
+    fn feed(&self, mut update: impl FnMut(&[u8])) {
+        for part in self.parts {
+            match part {
+                SignedPart::Literal(bytes) => update(bytes),
+                SignedPart::Timestamp => update(self.timestamp.as_bytes()),
+                SignedPart::Id => update(self.id.as_bytes()),
+                SignedPart::Body => update(self.body),
+                SignedPart::Url => {
+                    update(self.base_url.as_bytes());
+                    let path = self.uri.path_and_query().map_or("/", |pq| pq.as_str());
+                    update(path.as_bytes());
+                }
+                SignedPart::SortedFormParams => {
+                    let mut params: Vec<_> = form_urlencoded::parse(self.body).collect();
+                    params.sort();
+                    for (name, value) in params {
+                        update(name.as_bytes());
+                        update(value.as_bytes());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a verification needs besides the signature settings.
+pub(crate) struct Request<'a> {
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) uri: &'a Uri,
+    pub(crate) body: &'a [u8],
+    /// The raw timestamp, when the scheme has one in a header of its own.
+    pub(crate) timestamp_header: Option<&'a HeaderName>,
+    /// The pair key of the timestamp, when it sits in the signature header.
+    pub(crate) timestamp_pair: Option<&'a str>,
+    /// The delivery id header, when the id is part of the signed message.
+    pub(crate) id_header: Option<&'a HeaderName>,
+}
+
+/// Checks the signature of a request against every key; returns the signed timestamp, if any.
+///
+/// The order is fixed: parse (malformed), then compare in constant time (mismatch), and only for
+/// an authentic request the tolerance (stale), so a forger learns nothing about our clock.
+pub(crate) fn verify(
+    signature: &Signature,
+    keys: &[Key],
+    request: &Request<'_>,
+    now: i64,
+    tolerance_secs: u64,
+) -> Result<Option<i64>, SignatureError> {
+    let value =
+        single_header(request.headers, &signature.header)?.ok_or(SignatureError::Missing)?;
+    let parsed = parse(signature, value, request.timestamp_pair)?;
+
+    let timestamp_raw = match (request.timestamp_header, parsed.timestamp) {
+        (_, Some(raw)) => Some(raw),
+        (Some(name), None) => Some(
+            single_header(request.headers, name)?
+                .ok_or(SignatureError::Malformed("timestamp header missing"))?,
+        ),
+        (None, None) => None,
+    };
+    let timestamp = timestamp_raw.map(parse_timestamp).transpose()?;
+    let id = match request.id_header {
+        Some(name) => single_header(request.headers, name)?
+            .ok_or(SignatureError::Malformed("id header missing"))?,
+        None => "",
+    };
+
+    let message = Message {
+        parts: &signature.signed,
+        timestamp: timestamp_raw.unwrap_or(""),
+        id,
+        body: request.body,
+        base_url: signature.base_url.as_deref().unwrap_or(""),
+        uri: request.uri,
+    };
+    let mut matched = false;
+    for key in keys {
+        let expected = key.mac(&message);
+        for candidate in &parsed.signatures {
+            // `ct_eq` compares equal-length slices in constant time; a length mismatch is public.
+            matched |= bool::from(expected.as_slice().ct_eq(candidate));
+        }
+        if matched {
+            break;
+        }
+    }
+    if !matched {
+        return Err(SignatureError::Mismatch);
+    }
+
+    if let Some(ts) = timestamp {
+        let skew = (i128::from(now) - i128::from(ts)).unsigned_abs();
+        if skew > u128::from(tolerance_secs) {
+            return Err(SignatureError::Stale);
+        }
+    }
+    Ok(timestamp)
+}
+
+/// One header value as a string; a repeated header is ambiguous and refused.
+fn single_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> Result<Option<&'a str>, SignatureError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(SignatureError::Malformed("header repeated"));
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| SignatureError::Malformed("header is not visible ASCII"))
+}
+
+struct Parsed<'a> {
+    signatures: Vec<Vec<u8>>,
+    timestamp: Option<&'a str>,
+}
+
+fn parse<'a>(
+    signature: &Signature,
+    value: &'a str,
+    timestamp_pair: Option<&str>,
+) -> Result<Parsed<'a>, SignatureError> {
+    let mut parsed = Parsed {
+        signatures: Vec::with_capacity(1),
+        timestamp: None,
+    };
+    match &signature.format {
+        SignatureFormat::Prefixed {
+            prefix,
+            separator: None,
+        } => {
+            let encoded = value
+                .trim()
+                .strip_prefix(prefix.as_ref())
+                .ok_or(SignatureError::Malformed("signature prefix missing"))?;
+            parsed.signatures.push(decode(signature.encoding, encoded)?);
+        }
+        SignatureFormat::Prefixed {
+            prefix,
+            separator: Some(separator),
+        } => {
+            let mut seen = false;
+            for entry in value.split(*separator).map(str::trim) {
+                // Other versions (`v1a,` ed25519, `v2,`) are not ours to check.
+                let Some(encoded) = entry.strip_prefix(prefix.as_ref()) else {
+                    continue;
+                };
+                seen = true;
+                if let Ok(decoded) = decode(signature.encoding, encoded) {
+                    parsed.signatures.push(decoded);
+                }
+            }
+            if !seen {
+                return Err(SignatureError::Malformed(
+                    "no signature with the expected version",
+                ));
+            }
+            if parsed.signatures.is_empty() {
+                return Err(SignatureError::Malformed(
+                    "signature is not validly encoded",
+                ));
+            }
+        }
+        SignatureFormat::Pairs {
+            separator,
+            signature_key,
+        } => {
+            for pair in value.split(*separator) {
+                let Some((key, val)) = pair.split_once('=') else {
+                    continue;
+                };
+                let (key, val) = (key.trim(), val.trim());
+                if key == signature_key.as_ref() {
+                    parsed.signatures.push(decode(signature.encoding, val)?);
+                } else if Some(key) == timestamp_pair && parsed.timestamp.replace(val).is_some() {
+                    return Err(SignatureError::Malformed("timestamp given twice"));
+                }
+            }
+            if parsed.signatures.is_empty() {
+                return Err(SignatureError::Malformed("no signature in the header"));
+            }
+            if timestamp_pair.is_some() && parsed.timestamp.is_none() {
+                return Err(SignatureError::Malformed("no timestamp in the header"));
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+/// Decodes one signature. Undecodable input is malformed; a decodable one of the wrong length
+/// simply will not match. An empty signature never passes.
+fn decode(encoding: Encoding, encoded: &str) -> Result<Vec<u8>, SignatureError> {
+    if encoded.is_empty() {
+        return Err(SignatureError::Malformed("signature is empty"));
+    }
+    if encoded.len() > MAX_ENCODED_LEN {
+        return Err(SignatureError::Malformed("signature is too long"));
+    }
+    match encoding {
+        Encoding::Hex => {
+            hex::decode(encoded).map_err(|_| SignatureError::Malformed("signature is not hex"))
+        }
+        Encoding::Base64 => BASE64
+            .decode(encoded)
+            .map_err(|_| SignatureError::Malformed("signature is not base64")),
+    }
+}
+
+/// Unix seconds as plain ASCII digits; signs, fractions and overflow are malformed.
+fn parse_timestamp(raw: &str) -> Result<i64, SignatureError> {
+    if raw.is_empty() || raw.len() > MAX_TIMESTAMP_LEN || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SignatureError::Malformed("timestamp is not unix seconds"));
+    }
+    raw.parse()
+        .map_err(|_| SignatureError::Malformed("timestamp is not unix seconds"))
+}
+
+/// Encodes a MAC the way the scheme writes it.
+#[cfg(any(test, feature = "testing"))]
+fn encode(encoding: Encoding, mac: &[u8]) -> String {
+    match encoding {
+        Encoding::Hex => hex::encode(mac),
+        Encoding::Base64 => BASE64.encode(mac),
+    }
+}
+
+/// Computes the signature header value for a message (used by [`crate::testing`]).
+#[cfg(any(test, feature = "testing"))]
+pub(crate) fn sign(
+    signature: &Signature,
+    key: &Key,
+    message: &Message<'_>,
+    timestamp_pair: Option<&str>,
+) -> String {
+    let encoded = encode(signature.encoding, key.mac(message).as_slice());
+    match &signature.format {
+        SignatureFormat::Prefixed { prefix, .. } => format!("{prefix}{encoded}"),
+        SignatureFormat::Pairs {
+            separator,
+            signature_key,
+        } => match timestamp_pair {
+            Some(ts_key) => format!(
+                "{ts_key}={}{separator}{signature_key}={encoded}",
+                message.timestamp
+            ),
+            None => format!("{signature_key}={encoded}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn ycloud() -> Signature {
+        Signature::new(HeaderName::from_static("ycloud-signature"))
+            .pairs(',', "s")
+            .signs([
+                SignedPart::Timestamp,
+                SignedPart::literal("."),
+                SignedPart::Body,
+            ])
+    }
+
+    fn request<'a>(headers: &'a HeaderMap, uri: &'a Uri, body: &'a [u8]) -> Request<'a> {
+        Request {
+            headers,
+            uri,
+            body,
+            timestamp_header: None,
+            timestamp_pair: Some("t"),
+            id_header: None,
+        }
+    }
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        map.insert("ycloud-signature", HeaderValue::from_str(value).unwrap());
+        map
+    }
+
+    fn signed(sig: &Signature, key: &Key, ts: &str, body: &[u8]) -> String {
+        let uri = Uri::from_static("/");
+        let message = Message {
+            parts: &sig.signed,
+            timestamp: ts,
+            id: "",
+            body,
+            base_url: "",
+            uri: &uri,
+        };
+        sign(sig, key, &message, Some("t"))
+    }
+
+    #[test]
+    fn sign_then_verify_round_trips() {
+        let sig = ycloud();
+        let key = Key::derive(&Secret::from("s3cret"), &sig).unwrap();
+        let value = signed(&sig, &key, "1000", b"{}");
+        let uri = Uri::from_static("/");
+        let h = headers(&value);
+        assert_eq!(
+            verify(&sig, &[key], &request(&h, &uri, b"{}"), 1000, 300),
+            Ok(Some(1000))
+        );
+    }
+
+    #[test]
+    fn any_of_several_secrets_matches() {
+        let sig = ycloud();
+        let old = Key::derive(&Secret::from("old"), &sig).unwrap();
+        let new = Key::derive(&Secret::from("new"), &sig).unwrap();
+        let value = signed(&sig, &old, "1000", b"{}");
+        let uri = Uri::from_static("/");
+        let h = headers(&value);
+        assert!(verify(
+            &sig,
+            &[new.clone(), old],
+            &request(&h, &uri, b"{}"),
+            1000,
+            300
+        )
+        .is_ok());
+        assert_eq!(
+            verify(&sig, &[new], &request(&h, &uri, b"{}"), 1000, 300),
+            Err(SignatureError::Mismatch)
+        );
+    }
+
+    #[test]
+    fn empty_and_short_signatures_never_pass() {
+        let sig = ycloud();
+        let key = Key::derive(&Secret::from("k"), &sig).unwrap();
+        let uri = Uri::from_static("/");
+        for value in [
+            "t=1000,s=",
+            "t=1000,s=00",
+            "t=1000,s=0",
+            "t=1000",
+            "s=,t=1000",
+        ] {
+            let h = headers(value);
+            assert!(
+                verify(
+                    &sig,
+                    std::slice::from_ref(&key),
+                    &request(&h, &uri, b"{}"),
+                    1000,
+                    300
+                )
+                .is_err(),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn timestamp_must_be_plain_digits() {
+        for raw in ["", "-5", "1.5", "+1", "99999999999999999999", " 1"] {
+            assert!(parse_timestamp(raw).is_err(), "{raw:?}");
+        }
+        assert_eq!(parse_timestamp("0"), Ok(0));
+        assert_eq!(parse_timestamp("9223372036854775807"), Ok(i64::MAX));
+    }
+
+    #[test]
+    fn repeated_timestamp_is_malformed() {
+        let sig = ycloud();
+        let key = Key::derive(&Secret::from("k"), &sig).unwrap();
+        let good = signed(&sig, &key, "1000", b"{}");
+        let h = headers(&format!("{good},t=1000"));
+        let uri = Uri::from_static("/");
+        assert_eq!(
+            verify(&sig, &[key], &request(&h, &uri, b"{}"), 1000, 300),
+            Err(SignatureError::Malformed("timestamp given twice"))
+        );
+    }
+
+    #[test]
+    fn extreme_timestamps_do_not_overflow() {
+        let sig = ycloud();
+        let key = Key::derive(&Secret::from("k"), &sig).unwrap();
+        let uri = Uri::from_static("/");
+        let value = signed(&sig, &key, "9223372036854775807", b"{}");
+        let h = headers(&value);
+        assert_eq!(
+            verify(
+                &sig,
+                &[key],
+                &request(&h, &uri, b"{}"),
+                i64::MIN,
+                u64::MAX / 2
+            ),
+            Err(SignatureError::Stale)
+        );
+    }
+
+    #[test]
+    fn base64_secret_is_decoded_after_prefix() {
+        let sig = ycloud().secret_format(SecretFormat::Base64 {
+            prefix: "whsec_".into(),
+        });
+        assert!(Key::derive(&Secret::from("whsec_aGVsbG8="), &sig).is_ok());
+        assert_eq!(
+            Key::derive(&Secret::from("whsec_***"), &sig).err(),
+            Some(KeyError::NotBase64)
+        );
+        assert_eq!(
+            Key::derive(&Secret::from(""), &ycloud()).err(),
+            Some(KeyError::Empty)
+        );
+    }
+
+    #[test]
+    fn key_debug_is_redacted() {
+        let key = Key::derive(&Secret::from("hunter2"), &ycloud()).unwrap();
+        assert_eq!(format!("{key:?}"), "Key([redacted])");
+    }
+}

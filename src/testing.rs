@@ -1,0 +1,125 @@
+//! Signing requests for your own tests (feature `testing`).
+//!
+//! ```
+//! use tower::ServiceExt;
+//! use tower_webhooks::{provider::ycloud, testing::Signer, WebhookLayer};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let app = axum::Router::new().route(
+//!     "/hook",
+//!     axum::routing::post(|| async { "ok" }).layer(WebhookLayer::ycloud("whsec_test")),
+//! );
+//! let signer = Signer::new(ycloud::scheme(), "whsec_test")?;
+//! let request = signer.request("/hook", r#"{"id":"evt_1","type":"contact.created"}"#);
+//! let response = app.oneshot(request).await?;
+//! assert_eq!(response.status(), 200);
+//! # Ok(()) }
+//! ```
+
+use axum_core::body::Body;
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderValue, Method, Request, Uri};
+
+use crate::builder::BuildError;
+use crate::clock::{Clock, SystemClock};
+use crate::identify::body_hash;
+use crate::scheme::{Scheme, TimestampSource};
+use crate::signature::{self, Key, Message};
+use crate::Secret;
+
+/// Signs requests the way a provider would.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    scheme: Scheme,
+    key: Key,
+    timestamp: Option<i64>,
+    id: Option<String>,
+}
+
+impl Signer {
+    /// A signer for `scheme` with `secret`; fails if the scheme is unsigned or the secret unusable.
+    pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, BuildError> {
+        let signature = scheme.signature.as_ref().ok_or(BuildError::NoSignature)?;
+        let key = Key::derive(&secret.into(), signature).map_err(BuildError::Secret)?;
+        Ok(Self {
+            scheme,
+            key,
+            timestamp: None,
+            id: None,
+        })
+    }
+
+    /// Signs with this timestamp (unix seconds) instead of now, for stale or pinned-clock tests.
+    pub fn at(mut self, unix_seconds: i64) -> Self {
+        self.timestamp = Some(unix_seconds);
+        self
+    }
+
+    /// Sends this id where the scheme reads the id from a header (default: derived from the body).
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The headers a provider would send for `body` posted to `uri`: the signature, and the
+    /// timestamp and id headers where the scheme has them, plus `Content-Type: application/json`.
+    pub fn headers(&self, uri: &Uri, body: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let Some(signature) = &self.scheme.signature else {
+            return headers;
+        };
+        let timestamp = self
+            .timestamp
+            .unwrap_or_else(|| SystemClock.now())
+            .to_string();
+        let id = self
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("msg_{}", &body_hash(body)[..24]));
+        let timestamp_pair = match &self.scheme.timestamp {
+            Some(TimestampSource::Pair(key)) => Some(key.as_ref()),
+            Some(TimestampSource::Header(name)) => {
+                insert(&mut headers, name.clone(), &timestamp);
+                None
+            }
+            None => None,
+        };
+        if let Some(name) = self.scheme.id.header() {
+            insert(&mut headers, name.clone(), &id);
+        }
+        let message = Message {
+            parts: &signature.signed,
+            timestamp: &timestamp,
+            id: &id,
+            body,
+            base_url: signature.base_url.as_deref().unwrap_or(""),
+            uri,
+        };
+        let value = signature::sign(signature, &self.key, &message, timestamp_pair);
+        insert(&mut headers, signature.header.clone(), &value);
+        headers
+    }
+
+    /// A signed request with the scheme's first delivery method (POST for every preset).
+    pub fn request(&self, uri: &str, body: impl Into<Bytes>) -> Request<Body> {
+        let body = body.into();
+        let uri: Uri = uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
+        let method = self.scheme.methods.first().cloned().unwrap_or(Method::POST);
+        let headers = self.headers(&uri, &body);
+        let mut request = Request::new(Body::from(body));
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        request
+    }
+}
+
+fn insert(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
