@@ -103,6 +103,11 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use ack::Ack;
 pub use builder::{BuildError, Builder};
 pub use clock::{Clock, FixedClock, SystemClock};
