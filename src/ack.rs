@@ -24,6 +24,7 @@ pub enum Ack {
     Always,
     /// Pass the handler's status through: a non-2xx answer (500 for a panic) releases the claim
     /// so that the provider's retry is processed again. A body that cannot be identified is
-    /// answered 422.
+    /// answered 422, and a copy arriving while the same delivery is still being processed is
+    /// answered 409 (the first attempt may yet fail, so that copy must not be acknowledged).
     Passthrough,
 }

@@ -51,6 +51,9 @@ pub enum Rejection {
     /// The delivery is authentic but cannot be processed (not JSON, no id), and the ack policy
     /// does not acknowledge it.
     Unprocessable(&'static str),
+    /// Under [`Ack::Passthrough`](crate::Ack::Passthrough), the same delivery is being processed
+    /// right now; the provider should retry, as the first attempt may still fail.
+    InFlight,
 }
 
 /// The kind of a [`Rejection`], to configure its status.
@@ -79,10 +82,12 @@ pub enum RejectionKind {
     StoreUnavailable,
     /// [`Rejection::Unprocessable`], default 422.
     Unprocessable,
+    /// [`Rejection::InFlight`], default 409.
+    InFlight,
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 11] = [
+    pub(crate) const ALL: [RejectionKind; 12] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -94,6 +99,7 @@ impl RejectionKind {
         RejectionKind::InvalidChallenge,
         RejectionKind::StoreUnavailable,
         RejectionKind::Unprocessable,
+        RejectionKind::InFlight,
     ];
 
     /// The status used unless configured otherwise.
@@ -109,6 +115,7 @@ impl RejectionKind {
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            RejectionKind::InFlight => StatusCode::CONFLICT,
         }
     }
 
@@ -132,6 +139,7 @@ impl Rejection {
             Rejection::InvalidChallenge(_) => RejectionKind::InvalidChallenge,
             Rejection::StoreUnavailable(_) => RejectionKind::StoreUnavailable,
             Rejection::Unprocessable(_) => RejectionKind::Unprocessable,
+            Rejection::InFlight => RejectionKind::InFlight,
         }
     }
 
@@ -172,6 +180,9 @@ impl fmt::Display for Rejection {
                 f.write_str("webhook could not be recorded, retry later")
             }
             Rejection::Unprocessable(why) => write!(f, "webhook cannot be processed: {why}"),
+            Rejection::InFlight => {
+                f.write_str("this webhook delivery is being processed, retry later")
+            }
         }
     }
 }

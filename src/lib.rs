@@ -23,7 +23,7 @@
 //! | request | answer | handler called |
 //! |---|---|---|
 //! | authentic, new id | the handler's response if 2xx, else see [`Ack`] | once |
-//! | authentic, id already completed or in flight | 200, empty body | no |
+//! | authentic, id already completed or in flight | 200, empty body (in flight under [`Ack::Passthrough`]: 409, [`Rejection::InFlight`]) | no |
 //! | handshake (`GET ?challenge=`) | 200 with the echo | no |
 //! | signature header missing / malformed / not matching | 401 ([`Rejection::MissingSignature`], [`MalformedSignature`](Rejection::MalformedSignature), [`InvalidSignature`](Rejection::InvalidSignature)) | no |
 //! | timestamp outside tolerance (default 300 s, past or future) | 401 ([`Rejection::StaleTimestamp`]) | no |
@@ -82,6 +82,8 @@
 //!
 //! - `testing`: [`testing::Signer`], to sign requests in your own tests.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ack;

@@ -183,6 +183,11 @@ where
     let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
     let mut claim = match config.store.claim(&delivery.store_key).await {
         Ok(Claim::Acquired(token)) => ClaimGuard::new(&config.store, &delivery.store_key, token),
+        Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
+            // The first attempt may still fail and be handed back for a retry: acknowledging
+            // this copy now could lose the event.
+            return Ok(config.reject(Rejection::InFlight));
+        }
         Ok(Claim::InFlight | Claim::Done) => {
             tracing::debug!(provider = %config.provider, id = %delivery.verified.id, "duplicate webhook delivery acknowledged");
             return Ok(acknowledged());

@@ -116,6 +116,40 @@ async fn duplicate_of_a_delivery_in_flight_is_acknowledged_without_the_handler()
     Ok(())
 }
 
+#[tokio::test]
+async fn duplicate_in_flight_under_ack_passthrough_is_409_so_it_is_retried() -> TestResult {
+    let calls = Calls::default();
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let app = {
+        let (calls, gate) = (calls.clone(), gate.clone());
+        Router::new().route(
+            "/hook",
+            post(move || async move {
+                calls.hit();
+                gate.notified().await;
+                StatusCode::INTERNAL_SERVER_ERROR
+            })
+            .layer(layer().with_ack(Ack::Passthrough)),
+        )
+    };
+    let first = tokio::spawn(
+        app.clone()
+            .oneshot(signer().request("/hook", ycloud_body("evt_1"))),
+    );
+    while calls.get() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let copy = app
+        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
+        .await?;
+    assert_eq!(copy.status(), StatusCode::CONFLICT);
+    assert_eq!(body_string(copy).await, Rejection::InFlight.to_string());
+    gate.notify_one();
+    assert_eq!(first.await??.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(calls.get(), 1);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_identical_deliveries_call_the_handler_exactly_once() -> TestResult {
     let calls = Calls::default();
