@@ -380,13 +380,7 @@ mod tests {
     use http::HeaderValue;
 
     fn ycloud() -> Signature {
-        Signature::new(HeaderName::from_static("ycloud-signature"))
-            .pairs(',', "s")
-            .signs([
-                SignedPart::Timestamp,
-                SignedPart::literal("."),
-                SignedPart::Body,
-            ])
+        crate::provider::ycloud::scheme().signature.unwrap()
     }
 
     fn request<'a>(headers: &'a HeaderMap, uri: &'a Uri, body: &'a [u8]) -> Request<'a> {

@@ -25,6 +25,13 @@ use tower_webhooks::{Ack, Event, FixedClock, Rejection, RejectionKind, Verified,
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+/// Sends a signed YCloud delivery with event id `id` to `/hook`.
+async fn deliver(app: &Router, id: &str) -> Result<axum::response::Response, Infallible> {
+    app.clone()
+        .oneshot(signer().request("/hook", ycloud_body(id)))
+        .await
+}
+
 fn signer() -> Signer {
     Signer::new(ycloud::scheme(), SECRET).unwrap().at(NOW)
 }
@@ -62,43 +69,43 @@ async fn authentic_new_delivery_reaches_the_handler_once_with_its_response() -> 
 async fn duplicate_of_a_completed_delivery_is_acknowledged_without_the_handler() -> TestResult {
     let calls = Calls::default();
     let app = app(layer(), &calls);
-    let first = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let first = deliver(&app, "evt_1").await?;
     assert_eq!(first.status(), StatusCode::CREATED);
-    let again = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let again = deliver(&app, "evt_1").await?;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(body_string(again).await, "");
     assert_eq!(calls.get(), 1);
     // Another id is new.
-    let other = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_2")))
-        .await?;
+    let other = deliver(&app, "evt_2").await?;
     assert_eq!(other.status(), StatusCode::CREATED);
     assert_eq!(calls.get(), 2);
     Ok(())
+}
+
+/// A YCloud route whose handler counts calls, then waits for `gate` and answers `status`.
+fn gated_app(
+    layer: WebhookLayer,
+    calls: &Calls,
+    gate: &Arc<tokio::sync::Notify>,
+    status: StatusCode,
+) -> Router {
+    let (calls, gate) = (calls.clone(), gate.clone());
+    Router::new().route(
+        "/hook",
+        post(move || async move {
+            calls.hit();
+            gate.notified().await;
+            status
+        })
+        .layer(layer),
+    )
 }
 
 #[tokio::test]
 async fn duplicate_of_a_delivery_in_flight_is_acknowledged_without_the_handler() -> TestResult {
     let calls = Calls::default();
     let gate = Arc::new(tokio::sync::Notify::new());
-    let app = {
-        let (calls, gate) = (calls.clone(), gate.clone());
-        Router::new().route(
-            "/hook",
-            post(move || async move {
-                calls.hit();
-                gate.notified().await;
-                "done"
-            })
-            .layer(layer()),
-        )
-    };
+    let app = gated_app(layer(), &calls, &gate, StatusCode::OK);
     let first = tokio::spawn(
         app.clone()
             .oneshot(signer().request("/hook", ycloud_body("evt_1"))),
@@ -106,9 +113,7 @@ async fn duplicate_of_a_delivery_in_flight_is_acknowledged_without_the_handler()
     while calls.get() == 0 {
         tokio::task::yield_now().await;
     }
-    let second = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let second = deliver(&app, "evt_1").await?;
     assert_eq!(second.status(), StatusCode::OK);
     gate.notify_one();
     assert_eq!(first.await??.status(), StatusCode::OK);
@@ -120,18 +125,8 @@ async fn duplicate_of_a_delivery_in_flight_is_acknowledged_without_the_handler()
 async fn duplicate_in_flight_under_ack_passthrough_is_409_so_it_is_retried() -> TestResult {
     let calls = Calls::default();
     let gate = Arc::new(tokio::sync::Notify::new());
-    let app = {
-        let (calls, gate) = (calls.clone(), gate.clone());
-        Router::new().route(
-            "/hook",
-            post(move || async move {
-                calls.hit();
-                gate.notified().await;
-                StatusCode::INTERNAL_SERVER_ERROR
-            })
-            .layer(layer().with_ack(Ack::Passthrough)),
-        )
-    };
+    let layer = layer().with_ack(Ack::Passthrough);
+    let app = gated_app(layer, &calls, &gate, StatusCode::INTERNAL_SERVER_ERROR);
     let first = tokio::spawn(
         app.clone()
             .oneshot(signer().request("/hook", ycloud_body("evt_1"))),
@@ -139,9 +134,7 @@ async fn duplicate_in_flight_under_ack_passthrough_is_409_so_it_is_retried() -> 
     while calls.get() == 0 {
         tokio::task::yield_now().await;
     }
-    let copy = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let copy = deliver(&app, "evt_1").await?;
     assert_eq!(copy.status(), StatusCode::CONFLICT);
     assert_eq!(body_string(copy).await, Rejection::InFlight.to_string());
     gate.notify_one();
@@ -425,9 +418,7 @@ impl DeliveryStore for DownStore {
 async fn store_unavailable_is_503_without_the_handler() -> TestResult {
     let calls = Calls::default();
     let app = app(layer().with_store(DownStore), &calls);
-    let response = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(calls.get(), 0);
     Ok(())
@@ -504,10 +495,7 @@ async fn failing_handler_under_ack_always_is_acknowledged_and_kept() -> TestResu
         1,
         Some(StatusCode::INTERNAL_SERVER_ERROR),
     );
-    let response = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::OK);
     let failed = store.failed().await?;
     assert_eq!(failed.len(), 1);
@@ -523,9 +511,7 @@ async fn failing_handler_under_ack_always_is_acknowledged_and_kept() -> TestResu
     );
     assert_eq!(failed[0].body, ycloud_body("evt_1"));
     // Recorded, so a redelivery is not processed twice.
-    let again = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let again = deliver(&app, "evt_1").await?;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(calls.get(), 1);
     Ok(())
@@ -536,9 +522,7 @@ async fn panicking_handler_under_ack_always_is_acknowledged_and_kept() -> TestRe
     let calls = Calls::default();
     let store = MemoryStore::new();
     let app = flaky_app(layer().with_store(store.clone()), &calls, 1, None);
-    let response = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::OK);
     let failed = store.failed().await?;
     assert_eq!(failed.len(), 1);
@@ -556,15 +540,10 @@ async fn failure_that_cannot_be_kept_is_503_so_the_provider_retries() -> TestRes
         1,
         Some(StatusCode::BAD_GATEWAY),
     );
-    let response = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     // The claim was released: the retry is processed.
-    let retry = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let retry = deliver(&app, "evt_1").await?;
     assert_eq!(retry.status(), StatusCode::OK);
     assert_eq!(calls.get(), 2);
     Ok(())
@@ -577,24 +556,13 @@ async fn failing_handler_under_ack_passthrough_returns_its_status_and_the_retry_
     let store = MemoryStore::new();
     let layer = layer().with_store(store.clone()).with_ack(Ack::Passthrough);
     let app = flaky_app(layer, &calls, 2, Some(StatusCode::SERVICE_UNAVAILABLE));
-    let first = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let first = deliver(&app, "evt_1").await?;
     assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let second = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let second = deliver(&app, "evt_1").await?;
     assert_eq!(second.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let third = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let third = deliver(&app, "evt_1").await?;
     assert_eq!(third.status(), StatusCode::OK);
-    let fourth = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let fourth = deliver(&app, "evt_1").await?;
     assert_eq!(fourth.status(), StatusCode::OK);
     assert_eq!(calls.get(), 3);
     assert!(store.failed().await?.is_empty());
@@ -605,14 +573,9 @@ async fn failing_handler_under_ack_passthrough_returns_its_status_and_the_retry_
 async fn panicking_handler_under_ack_passthrough_is_500_and_released() -> TestResult {
     let calls = Calls::default();
     let app = flaky_app(layer().with_ack(Ack::Passthrough), &calls, 1, None);
-    let first = app
-        .clone()
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let first = deliver(&app, "evt_1").await?;
     assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let retry = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let retry = deliver(&app, "evt_1").await?;
     assert_eq!(retry.status(), StatusCode::OK);
     assert_eq!(calls.get(), 2);
     Ok(())
@@ -644,9 +607,7 @@ async fn abandoned_delivery_releases_its_claim() -> TestResult {
     .await;
     assert!(abandoned.is_err());
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let retry = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let retry = deliver(&app, "evt_1").await?;
     assert_eq!(retry.status(), StatusCode::OK);
     assert_eq!(calls.get(), 2);
     Ok(())
@@ -855,9 +816,7 @@ async fn event_extractor_exposes_the_verified_facts_and_shares_the_buffer() -> T
         )
         .layer(layer()),
     );
-    let response = app
-        .oneshot(signer().request("/hook", ycloud_body("evt_1")))
-        .await?;
+    let response = deliver(&app, "evt_1").await?;
     assert_eq!(body_string(response).await, "checked");
     Ok(())
 }
