@@ -214,6 +214,12 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
 }
 
 /// Why a [`Builder`] could not build.
+///
+/// ```
+/// use tower_webhooks::{BuildError, WebhookLayer};
+///
+/// assert_eq!(WebhookLayer::builder().build().err(), Some(BuildError::NoSignature));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -21,6 +21,12 @@ pub trait Clock: Send + Sync + 'static {
 }
 
 /// The system's wall clock.
+///
+/// ```
+/// use tower_webhooks::{Clock, SystemClock};
+///
+/// assert!(SystemClock.now() > 1_600_000_000);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -35,6 +41,14 @@ impl Clock for SystemClock {
 }
 
 /// A clock stopped at the given unix time, for tests.
+///
+/// ```
+/// use tower_webhooks::{FixedClock, WebhookLayer};
+///
+/// // The YCloud vectors were signed at 1654084800.
+/// let layer = WebhookLayer::ycloud("whsec_...").with_clock(FixedClock(1_654_084_800));
+/// # let _ = layer;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedClock(pub i64);
 

@@ -57,6 +57,14 @@ pub enum Rejection {
 }
 
 /// The kind of a [`Rejection`], to configure its status.
+///
+/// ```
+/// use http::StatusCode;
+/// use tower_webhooks::{Rejection, RejectionKind};
+///
+/// assert_eq!(Rejection::StaleTimestamp.kind(), RejectionKind::StaleTimestamp);
+/// assert_eq!(RejectionKind::PayloadTooLarge.default_status(), StatusCode::PAYLOAD_TOO_LARGE);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RejectionKind {

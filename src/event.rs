@@ -194,6 +194,12 @@ where
 }
 
 /// Why the [`Event`] or [`Verified`] extractor failed.
+///
+/// ```
+/// use tower_webhooks::EventRejection;
+///
+/// assert_eq!(EventRejection::MissingLayer.status(), 500);
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum EventRejection {

@@ -54,6 +54,13 @@ impl Source {
 }
 
 /// A parsed JSON pointer.
+///
+/// ```
+/// use tower_webhooks::identify::Pointer;
+///
+/// assert_eq!(Pointer::parse("/data/id").unwrap().as_str(), "/data/id");
+/// assert!(Pointer::parse("data").is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
     text: String,

@@ -12,6 +12,12 @@ use crate::challenge::Handshake;
 use crate::identify::{IdSource, Source};
 
 /// The hash function under the HMAC.
+///
+/// ```
+/// use tower_webhooks::scheme::Hash;
+///
+/// assert_eq!(Hash::Sha256.output_len(), 32);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Hash {
@@ -35,6 +41,14 @@ impl Hash {
 }
 
 /// How the MAC bytes are written in the header.
+///
+/// ```
+/// use tower_webhooks::scheme::{Encoding, Signature};
+///
+/// // Yeastar: the whole header value is base64.
+/// let yeastar = Signature::new(http::HeaderName::from_static("x-signature")).encoding(Encoding::Base64);
+/// # let _ = yeastar;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Encoding {
@@ -45,6 +59,15 @@ pub enum Encoding {
 }
 
 /// How the configured secret becomes the HMAC key.
+///
+/// ```
+/// use tower_webhooks::scheme::{SecretFormat, Signature};
+///
+/// // Standard Webhooks: `whsec_<base64 key>`.
+/// let signature = Signature::new(http::HeaderName::from_static("webhook-signature"))
+///     .secret_format(SecretFormat::Base64 { prefix: "whsec_".into() });
+/// # let _ = signature;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SecretFormat {
@@ -59,6 +82,15 @@ pub enum SecretFormat {
 }
 
 /// Where the signatures (and perhaps the timestamp) sit inside the signature header value.
+///
+/// Set through [`Signature::prefix`], [`Signature::prefixed_list`] and [`Signature::pairs`]:
+///
+/// ```
+/// use tower_webhooks::scheme::{Signature, SignatureFormat};
+///
+/// let stripe = Signature::new(http::HeaderName::from_static("stripe-signature")).pairs(',', "v1");
+/// assert!(matches!(stripe.format(), SignatureFormat::Pairs { separator: ',', .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureFormat {
@@ -83,6 +115,14 @@ pub enum SignatureFormat {
 }
 
 /// Where the signed timestamp comes from.
+///
+/// ```
+/// use tower_webhooks::scheme::TimestampSource;
+///
+/// let ycloud = TimestampSource::Pair("t".into());
+/// let slack = TimestampSource::Header(http::HeaderName::from_static("x-slack-request-timestamp"));
+/// # let _ = (ycloud, slack);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimestampSource {
@@ -93,6 +133,20 @@ pub enum TimestampSource {
 }
 
 /// One piece of the message the provider signs; the pieces are fed to the HMAC in order.
+///
+/// ```
+/// use tower_webhooks::scheme::SignedPart;
+///
+/// // Standard Webhooks: `<id>.<timestamp>.<body>`.
+/// let parts = [
+///     SignedPart::Id,
+///     SignedPart::literal("."),
+///     SignedPart::Timestamp,
+///     SignedPart::literal("."),
+///     SignedPart::Body,
+/// ];
+/// # let _ = parts;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedPart {
@@ -230,9 +284,22 @@ impl Signature {
     pub fn header(&self) -> &HeaderName {
         &self.header
     }
+
+    /// Where the signature sits in the header value.
+    pub fn format(&self) -> &SignatureFormat {
+        &self.format
+    }
 }
 
 /// What the body is, so that the layer can check it and find fields in it.
+///
+/// ```
+/// use tower_webhooks::{scheme::Payload, WebhookLayer};
+///
+/// // Slack slash commands are form-encoded: do not require JSON.
+/// let builder = WebhookLayer::builder().payload(Payload::Opaque);
+/// # let _ = builder;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Payload {
@@ -246,6 +313,19 @@ pub enum Payload {
 ///
 /// Obtain one from a preset (`tower_webhooks::provider::ycloud::scheme()`) or from
 /// [`WebhookLayer::builder`](crate::WebhookLayer::builder).
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_webhooks::{provider::ycloud, Builder, WebhookLayer};
+///
+/// let scheme = ycloud::scheme();
+/// assert_eq!(scheme.tolerance(), Duration::from_secs(300));
+/// // A preset can be adjusted through the builder, or used as is with a secret.
+/// let strict = Builder::from(scheme.clone()).tolerance(Duration::from_secs(60)).secret("whsec_...").build()?;
+/// let layer = WebhookLayer::new(scheme, "whsec_...");
+/// # let _ = (strict, layer);
+/// # Ok::<(), tower_webhooks::BuildError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Scheme {
     pub(crate) provider: Cow<'static, str>,

@@ -79,6 +79,17 @@ impl From<Vec<u8>> for Secret {
 }
 
 /// Why a secret cannot become an HMAC key.
+///
+/// ```
+/// use tower_webhooks::scheme::Signature;
+/// use tower_webhooks::{BuildError, SecretError, WebhookLayer};
+///
+/// let result = WebhookLayer::builder()
+///     .signature(Signature::new(http::HeaderName::from_static("x-signature")))
+///     .secret("")
+///     .build();
+/// assert_eq!(result.err(), Some(BuildError::Secret(SecretError::Empty)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SecretError {

@@ -29,6 +29,17 @@ use crate::{body, Ack};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
 /// calls the inner service with the verified body and a [`Verified`] extension.
+///
+/// ```
+/// use tower::Layer;
+/// use tower_webhooks::WebhookLayer;
+///
+/// let inner = tower::service_fn(|_: http::Request<axum::body::Body>| async {
+///     Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
+/// });
+/// let service = WebhookLayer::ycloud("whsec_...").layer(inner);
+/// let _inner = service.get_ref();
+/// ```
 #[derive(Clone)]
 pub struct Webhook<S> {
     inner: S,
@@ -65,7 +76,21 @@ impl<S: fmt::Debug> fmt::Debug for Webhook<S> {
     }
 }
 
-/// The response future of [`Webhook`].
+/// The response future of [`Webhook`]: the whole flow of one delivery.
+///
+/// ```
+/// use tower::{Layer, Service};
+/// use tower_webhooks::{ResponseFuture, WebhookLayer};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let inner = tower::service_fn(|_: http::Request<axum::body::Body>| async {
+///     Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
+/// });
+/// let mut service = WebhookLayer::ycloud("whsec_...").layer(inner);
+/// let future: ResponseFuture<_> = service.call(http::Request::new(axum::body::Body::empty()));
+/// assert_eq!(future.await.unwrap().status(), 405); // GET is not a YCloud delivery
+/// # }
+/// ```
 pub struct ResponseFuture<E> {
     inner: Pin<Box<dyn Future<Output = Result<Response, E>> + Send>>,
 }

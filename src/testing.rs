@@ -28,6 +28,16 @@ use crate::signature::{self, Key, Message};
 use crate::Secret;
 
 /// Signs requests the way a provider would.
+///
+/// ```
+/// use tower_webhooks::{provider::ycloud, testing::Signer};
+///
+/// let signer = Signer::new(ycloud::scheme(), "whsec_test")?.at(1_654_084_800);
+/// let request = signer.request("/webhooks/ycloud", r#"{"id":"evt_1","type":"t"}"#);
+/// let header = request.headers()["ycloud-signature"].to_str().unwrap();
+/// assert!(header.starts_with("t=1654084800,s="));
+/// # Ok::<(), tower_webhooks::BuildError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Signer {
     scheme: Scheme,

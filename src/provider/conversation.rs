@@ -10,7 +10,8 @@
 //! changes (`RECEIVED` → `PROCESSED` / `FAILED`); keying on the id alone would drop those
 //! updates, keying on the whole body would let a retry whose `timestamp` changed run twice. So
 //! each status of each message is processed exactly once. [`Event::id`](crate::Event::id) is the
-//! message id.
+//! message id and [`Event::event_type`](crate::Event::event_type) its `data.type` (`USER_INPUT`,
+//! `SYSTEM`, `BOT`).
 
 use http::HeaderName;
 use serde::{Deserialize, Serialize};

@@ -29,6 +29,12 @@ pub use memory::MemoryStore;
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Proof of ownership of an in-flight claim; only its owner may complete or release it.
+///
+/// ```
+/// use tower_webhooks::store::ClaimToken;
+///
+/// assert_eq!(ClaimToken::new(7).get(), 7);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClaimToken(u128);
 
@@ -45,6 +51,16 @@ impl ClaimToken {
 }
 
 /// The answer to a claim.
+///
+/// ```
+/// use tower_webhooks::store::{Claim, DeliveryStore, MemoryStore};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
+/// let store = MemoryStore::new();
+/// assert!(matches!(store.claim("k").await?, Claim::Acquired(_)));
+/// assert_eq!(store.claim("k").await?, Claim::InFlight);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
     /// The key was free: the caller owns it until it completes, releases or fails it, or until
@@ -57,6 +73,17 @@ pub enum Claim {
 }
 
 /// An authentic delivery whose processing failed, kept so that it is not lost.
+///
+/// ```
+/// use tower_webhooks::store::{DeliveryStore, MemoryStore};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
+/// let store = MemoryStore::new();
+/// for failed in store.failed().await? {
+///     eprintln!("{} {} failed: {} ({} bytes)", failed.provider, failed.id, failed.error, failed.body.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct FailedDelivery {
@@ -105,6 +132,13 @@ impl FailedDelivery {
 }
 
 /// Why a store operation failed.
+///
+/// ```
+/// use tower_webhooks::store::StoreError;
+///
+/// let err = StoreError::Unavailable("connection refused".into());
+/// assert_eq!(err.to_string(), "delivery store unavailable");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StoreError {
