@@ -4,14 +4,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderValue, Method, StatusCode};
+use http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use tower_layer::Layer;
 
 use crate::builder::Builder;
 use crate::clock::{Clock, ClockDebug, SystemClock};
 use crate::error::{RejectionKind, Statuses};
+use crate::identify::Source;
 use crate::provider;
-use crate::scheme::Scheme;
+use crate::scheme::{Scheme, TimestampSource};
 use crate::service::Webhook;
 use crate::signature::Key;
 use crate::store::{DeliveryStore, MemoryStore};
@@ -63,6 +64,8 @@ pub(crate) struct Config {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) statuses: Statuses,
     pub(crate) allow: HeaderValue,
+    /// The headers kept with a failed delivery: those that authenticate and identify it.
+    pub(crate) kept_headers: Vec<HeaderName>,
 }
 
 impl fmt::Debug for Config {
@@ -133,6 +136,7 @@ impl WebhookLayer {
             provider: Arc::from(scheme.provider.as_ref()),
             tolerance: scheme.tolerance,
             allow: allow_header(&scheme),
+            kept_headers: kept_headers(&scheme),
             scheme,
             keys: Vec::new(),
             unsigned,
@@ -315,6 +319,19 @@ impl Config {
             ),
         }
     }
+}
+
+fn kept_headers(scheme: &Scheme) -> Vec<HeaderName> {
+    let mut names = vec![header::CONTENT_TYPE];
+    names.extend(scheme.signature.as_ref().map(|s| s.header().clone()));
+    if let Some(TimestampSource::Header(name)) = &scheme.timestamp {
+        names.push(name.clone());
+    }
+    names.extend(scheme.id.header().cloned());
+    if let Some(Source::Header(name)) = &scheme.event_type {
+        names.push(name.clone());
+    }
+    names
 }
 
 fn allow_header(scheme: &Scheme) -> HeaderValue {

@@ -20,7 +20,7 @@ use tower_service::Service;
 
 use crate::error::{BoxError, Rejection};
 use crate::event::Verified;
-use crate::identify::{self, Identity, Source};
+use crate::identify::{self, Identity};
 use crate::layer::Config;
 use crate::scheme::TimestampSource;
 use crate::signature::{self, SignatureError};
@@ -325,21 +325,11 @@ impl Config {
         response
     }
 
-    /// The headers worth keeping with a failed delivery: those that authenticate and identify it.
+    /// The headers worth keeping with a failed delivery.
     fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
-        let scheme = &self.scheme;
-        let mut names = vec![header::CONTENT_TYPE];
-        names.extend(scheme.signature.as_ref().map(|s| s.header().clone()));
-        if let Some(TimestampSource::Header(name)) = &scheme.timestamp {
-            names.push(name.clone());
-        }
-        names.extend(scheme.id.header().cloned());
-        if let Some(Source::Header(name)) = &scheme.event_type {
-            names.push(name.clone());
-        }
         let mut kept = HeaderMap::new();
-        for name in names {
-            for value in headers.get_all(&name) {
+        for name in &self.kept_headers {
+            for value in headers.get_all(name) {
                 kept.append(name.clone(), value.clone());
             }
         }

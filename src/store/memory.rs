@@ -49,6 +49,7 @@ struct Inner {
     hasher: RandomState,
     retention: Duration,
     lease: Duration,
+    max_entries: usize,
     max_per_shard: usize,
     failed: Mutex<VecDeque<FailedDelivery>>,
     max_failed: usize,
@@ -94,6 +95,7 @@ impl MemoryStore {
                 hasher: RandomState::new(),
                 retention,
                 lease,
+                max_entries,
                 max_per_shard: max_entries.div_ceil(SHARDS).max(1),
                 failed: Mutex::new(VecDeque::new()),
                 max_failed,
@@ -107,7 +109,7 @@ impl MemoryStore {
         let mut settings = (
             self.inner.retention,
             self.inner.lease,
-            self.inner.max_per_shard * SHARDS,
+            self.inner.max_entries,
             self.inner.max_failed,
         );
         f(&mut settings);
@@ -377,6 +379,19 @@ mod tests {
             store.complete(&key, token).await.unwrap();
         }
         assert!(store.len() <= SHARDS, "{} keys held", store.len());
+    }
+
+    #[test]
+    fn settings_survive_each_other() {
+        let store = MemoryStore::new()
+            .with_max_entries(10)
+            .with_retention(Duration::from_secs(7))
+            .with_lease(Duration::from_secs(3))
+            .with_max_failed(5);
+        assert_eq!(store.inner.max_entries, 10);
+        assert_eq!(store.inner.retention, Duration::from_secs(7));
+        assert_eq!(store.inner.lease, Duration::from_secs(3));
+        assert_eq!(store.inner.max_failed, 5);
     }
 
     #[tokio::test]
