@@ -1,0 +1,98 @@
+//! Nothing secret reaches the logs: not the secret, not a signature, not a body, at any level.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use common::{ycloud_body, SECRET};
+use tower::ServiceExt;
+use tower_webhooks::provider::ycloud;
+use tower_webhooks::store::MemoryStore;
+use tower_webhooks::testing::Signer;
+use tower_webhooks::{Event, WebhookLayer};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_signature_or_body_in_logs_at_trace_level() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let marker = "PERSONAL-DATA-7f3a";
+    let body = ycloud_body("evt_1").replace("delivered", marker);
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    let signed = signer.request("/hook", body.clone());
+    let signature = signed.headers()["ycloud-signature"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let mac = signature.split("s=").nth(1).unwrap().to_owned();
+
+    let layer = WebhookLayer::ycloud(SECRET)
+        .with_secret("second-secret-value")
+        .with_store(MemoryStore::new());
+    tracing::debug!(?layer, "configured");
+    let app = Router::new().route(
+        "/hook",
+        post(|event: Event<ycloud::Event>| async move {
+            // A failing handler: the failure is logged and kept.
+            assert!(!event.id().is_empty());
+            StatusCode::INTERNAL_SERVER_ERROR
+        })
+        .layer(layer),
+    );
+    // Authentic (fails in the handler), duplicate, forged, malformed, unidentifiable.
+    assert_eq!(app.clone().oneshot(signed).await.unwrap().status(), 200);
+    let again = signer.request("/hook", body.clone());
+    assert_eq!(app.clone().oneshot(again).await.unwrap().status(), 200);
+    let forged = Signer::new(ycloud::scheme(), "forger")
+        .unwrap()
+        .request("/hook", body.clone());
+    assert_eq!(app.clone().oneshot(forged).await.unwrap().status(), 401);
+    let mut malformed = signer.request("/hook", body.clone());
+    malformed.headers_mut().insert(
+        "ycloud-signature",
+        format!("t=1,s={mac}zz").parse().unwrap(),
+    );
+    assert_eq!(app.clone().oneshot(malformed).await.unwrap().status(), 401);
+    let garbage = signer.request("/hook", format!("not json {marker}"));
+    assert_eq!(app.oneshot(garbage).await.unwrap().status(), 200);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("webhook delivery failed"),
+        "the failure was not logged:\n{logs}"
+    );
+    assert!(
+        logs.contains("webhook rejected"),
+        "the rejections were not logged:\n{logs}"
+    );
+    for secret in [SECRET, "second-secret-value", mac.as_str(), marker] {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} leaked into the logs:\n{logs}"
+        );
+    }
+}
