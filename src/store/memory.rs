@@ -47,14 +47,21 @@ pub struct MemoryStore {
 struct Inner {
     shards: Box<[Mutex<Shard>]>,
     hasher: RandomState,
+    settings: Settings,
+    /// `settings.max_entries` spread over the shards, rounded up.
+    max_per_shard: usize,
+    failed: Mutex<VecDeque<FailedDelivery>>,
+    next_token: AtomicU64,
+    warned_eviction: AtomicBool,
+}
+
+/// The bounds a store is built with.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
     retention: Duration,
     lease: Duration,
     max_entries: usize,
-    max_per_shard: usize,
-    failed: Mutex<VecDeque<FailedDelivery>>,
     max_failed: usize,
-    next_token: AtomicU64,
-    warned_eviction: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -79,64 +86,57 @@ impl Default for MemoryStore {
 impl MemoryStore {
     /// A store with the default bounds.
     pub fn new() -> Self {
-        Self::build(
-            Duration::from_secs(24 * 3600),
-            Duration::from_secs(300),
-            100_000,
-            10_000,
-        )
+        Self::build(Settings {
+            retention: Duration::from_secs(24 * 3600),
+            lease: Duration::from_secs(300),
+            max_entries: 100_000,
+            max_failed: 10_000,
+        })
     }
 
-    fn build(retention: Duration, lease: Duration, max_entries: usize, max_failed: usize) -> Self {
+    fn build(settings: Settings) -> Self {
         let shards = (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect();
         Self {
             inner: Arc::new(Inner {
                 shards,
                 hasher: RandomState::new(),
-                retention,
-                lease,
-                max_entries,
-                max_per_shard: max_entries.div_ceil(SHARDS).max(1),
+                settings,
+                max_per_shard: settings.max_entries.div_ceil(SHARDS).max(1),
                 failed: Mutex::new(VecDeque::new()),
-                max_failed,
                 next_token: AtomicU64::new(1),
                 warned_eviction: AtomicBool::new(false),
             }),
         }
     }
 
-    fn rebuild(self, f: impl FnOnce(&mut (Duration, Duration, usize, usize))) -> Self {
-        let mut settings = (
-            self.inner.retention,
-            self.inner.lease,
-            self.inner.max_entries,
-            self.inner.max_failed,
-        );
-        f(&mut settings);
-        Self::build(settings.0, settings.1, settings.2, settings.3)
+    /// A new, empty store with one setting changed.
+    fn rebuild(self, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = self.inner.settings;
+        change(&mut settings);
+        Self::build(settings)
     }
 
     /// How long a completed key is remembered (default 24 h). Configure before use: this
     /// returns an empty store.
     pub fn with_retention(self, retention: Duration) -> Self {
-        self.rebuild(|s| s.0 = retention)
+        self.rebuild(|s| s.retention = retention)
     }
 
     /// How long an in-flight claim lasts before another delivery may take it over (default
     /// 5 min). Configure before use: this returns an empty store.
     pub fn with_lease(self, lease: Duration) -> Self {
-        self.rebuild(|s| s.1 = lease)
+        self.rebuild(|s| s.lease = lease)
     }
 
     /// The most keys kept (default 100,000). Configure before use: this returns an empty store.
     pub fn with_max_entries(self, max_entries: usize) -> Self {
-        self.rebuild(|s| s.2 = max_entries)
+        self.rebuild(|s| s.max_entries = max_entries)
     }
 
     /// The most failed deliveries kept (default 10,000). Configure before use: this returns an
     /// empty store.
     pub fn with_max_failed(self, max_failed: usize) -> Self {
-        self.rebuild(|s| s.3 = max_failed)
+        self.rebuild(|s| s.max_failed = max_failed)
     }
 
     /// How many keys are held (in flight or done, expired ones not yet swept included).
@@ -167,7 +167,7 @@ impl MemoryStore {
     /// Marks an owned in-flight key done; a key whose claim was taken over is left alone.
     fn finish(&self, key: &str, token: ClaimToken) {
         let now = Instant::now();
-        let until = now + self.inner.retention;
+        let until = now + self.inner.settings.retention;
         let mut shard = self.shard(key);
         match shard.entries.get_key_value(key) {
             Some((k, Entry::InFlight { token: owner, .. })) if *owner == token => {
@@ -241,7 +241,7 @@ impl DeliveryStore for MemoryStore {
         let token = self.token();
         let claimed = Entry::InFlight {
             token,
-            until: now + self.inner.lease,
+            until: now + self.inner.settings.lease,
         };
         let mut shard = self.shard(key);
         shard.sweep(now);
@@ -287,7 +287,7 @@ impl DeliveryStore for MemoryStore {
         let key = delivery.key.clone();
         {
             let mut failed = lock(&self.inner.failed);
-            if failed.len() >= self.inner.max_failed {
+            if failed.len() >= self.inner.settings.max_failed {
                 return Err(StoreError::Full);
             }
             failed.push_back(delivery);
@@ -388,10 +388,10 @@ mod tests {
             .with_retention(Duration::from_secs(7))
             .with_lease(Duration::from_secs(3))
             .with_max_failed(5);
-        assert_eq!(store.inner.max_entries, 10);
-        assert_eq!(store.inner.retention, Duration::from_secs(7));
-        assert_eq!(store.inner.lease, Duration::from_secs(3));
-        assert_eq!(store.inner.max_failed, 5);
+        assert_eq!(store.inner.settings.max_entries, 10);
+        assert_eq!(store.inner.settings.retention, Duration::from_secs(7));
+        assert_eq!(store.inner.settings.lease, Duration::from_secs(3));
+        assert_eq!(store.inner.settings.max_failed, 5);
     }
 
     #[tokio::test]
