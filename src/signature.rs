@@ -116,7 +116,25 @@ pub(crate) struct Message<'a> {
     pub(crate) uri: &'a Uri,
 }
 
-impl Message<'_> {
+impl<'a> Message<'a> {
+    /// The message `signature` signs for a request with these pieces.
+    pub(crate) fn new(
+        signature: &'a Signature,
+        timestamp: &'a str,
+        id: &'a str,
+        body: &'a [u8],
+        uri: &'a Uri,
+    ) -> Self {
+        Self {
+            parts: &signature.signed,
+            timestamp,
+            id,
+            body,
+            base_url: signature.base_url.as_deref().unwrap_or(""),
+            uri,
+        }
+    }
+
     /// Feeds the signed message to `update` piece by piece, without concatenating.
     fn feed(&self, mut update: impl FnMut(&[u8])) {
         for part in self.parts {
@@ -186,14 +204,13 @@ pub(crate) fn verify(
         None => "",
     };
 
-    let message = Message {
-        parts: &signature.signed,
-        timestamp: timestamp_raw.unwrap_or(""),
+    let message = Message::new(
+        signature,
+        timestamp_raw.unwrap_or(""),
         id,
-        body: request.body,
-        base_url: signature.base_url.as_deref().unwrap_or(""),
-        uri: request.uri,
-    };
+        request.body,
+        request.uri,
+    );
     let mut matched = false;
     for key in keys {
         let expected = key.mac(&message);
@@ -402,14 +419,7 @@ mod tests {
 
     fn signed(sig: &Signature, key: &Key, ts: &str, body: &[u8]) -> String {
         let uri = Uri::from_static("/");
-        let message = Message {
-            parts: &sig.signed,
-            timestamp: ts,
-            id: "",
-            body,
-            base_url: "",
-            uri: &uri,
-        };
+        let message = Message::new(sig, ts, "", body, &uri);
         sign(sig, key, &message, Some("t"))
     }
 

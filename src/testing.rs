@@ -101,14 +101,7 @@ impl Signer {
         if let Some(name) = self.scheme.id.header() {
             insert(&mut headers, name.clone(), &id);
         }
-        let message = Message {
-            parts: &signature.signed,
-            timestamp: &timestamp,
-            id: &id,
-            body,
-            base_url: signature.base_url.as_deref().unwrap_or(""),
-            uri,
-        };
+        let message = Message::new(signature, &timestamp, &id, body, uri);
         let value = signature::sign(signature, &self.key, &message, timestamp_pair);
         insert(&mut headers, signature.header.clone(), &value);
         headers
