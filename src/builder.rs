@@ -70,7 +70,7 @@ impl Builder {
             timestamp: None,
             tolerance: Duration::from_secs(300),
             id: IdSource::body_hash(),
-            event_type: None,
+            event_type: Vec::new(),
             payload: Payload::Json,
             handshake: None,
             methods: vec![Method::POST],
@@ -108,9 +108,16 @@ impl Builder {
         self
     }
 
-    /// Where the event type is.
+    /// Where the event type is (replacing any earlier choice).
     pub fn event_type(mut self, source: Source) -> Self {
-        self.scheme.event_type = Some(source);
+        self.scheme.event_type = vec![source];
+        self
+    }
+
+    /// Another place for the event type, looked at when the earlier ones are absent (Slack: the
+    /// Events API's `/event/type`, else interactivity's `/payload/type`, else `/command`).
+    pub fn or_event_type(mut self, source: Source) -> Self {
+        self.scheme.event_type.push(source);
         self
     }
 

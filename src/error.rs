@@ -54,6 +54,9 @@ pub enum Rejection {
     /// Under [`Ack::Passthrough`](crate::Ack::Passthrough), the same delivery is being processed
     /// right now; the provider should retry, as the first attempt may still fail.
     InFlight,
+    /// A verification handshake whose verify token is not the configured one (Meta's
+    /// `hub.verify_token`).
+    InvalidVerifyToken,
 }
 
 /// The kind of a [`Rejection`], to configure its status.
@@ -92,10 +95,12 @@ pub enum RejectionKind {
     Unprocessable,
     /// [`Rejection::InFlight`], default 409.
     InFlight,
+    /// [`Rejection::InvalidVerifyToken`], default 403.
+    InvalidVerifyToken,
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 12] = [
+    pub(crate) const ALL: [RejectionKind; 13] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -108,6 +113,7 @@ impl RejectionKind {
         RejectionKind::StoreUnavailable,
         RejectionKind::Unprocessable,
         RejectionKind::InFlight,
+        RejectionKind::InvalidVerifyToken,
     ];
 
     /// The status used unless configured otherwise.
@@ -124,6 +130,7 @@ impl RejectionKind {
             RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::InFlight => StatusCode::CONFLICT,
+            RejectionKind::InvalidVerifyToken => StatusCode::FORBIDDEN,
         }
     }
 
@@ -148,6 +155,7 @@ impl Rejection {
             Rejection::StoreUnavailable(_) => RejectionKind::StoreUnavailable,
             Rejection::Unprocessable(_) => RejectionKind::Unprocessable,
             Rejection::InFlight => RejectionKind::InFlight,
+            Rejection::InvalidVerifyToken => RejectionKind::InvalidVerifyToken,
         }
     }
 
@@ -190,6 +198,9 @@ impl fmt::Display for Rejection {
             Rejection::Unprocessable(why) => write!(f, "webhook cannot be processed: {why}"),
             Rejection::InFlight => {
                 f.write_str("this webhook delivery is being processed, retry later")
+            }
+            Rejection::InvalidVerifyToken => {
+                f.write_str("invalid handshake: verify token does not match")
             }
         }
     }

@@ -33,6 +33,8 @@ pub struct Verified {
     pub(crate) event_type: Option<String>,
     pub(crate) timestamp: Option<i64>,
     pub(crate) signed: bool,
+    /// The body is `application/x-www-form-urlencoded` (on a scheme that accepts forms).
+    pub(crate) form: bool,
     pub(crate) raw: Bytes,
 }
 
@@ -46,6 +48,7 @@ impl fmt::Debug for Verified {
             .field("event_type", &self.event_type)
             .field("timestamp", &self.timestamp)
             .field("signed", &self.signed)
+            .field("form", &self.form)
             .field("raw_len", &self.raw.len())
             .finish()
     }
@@ -101,6 +104,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Verified {
 }
 
 /// A verified, deduplicated webhook event with its payload parsed as `T`.
+///
+/// The payload is JSON, or, on a scheme that accepts forms
+/// ([`Payload::JsonOrForm`](crate::scheme::Payload::JsonOrForm): Slack, Twilio), form fields when
+/// the body is `application/x-www-form-urlencoded`.
 ///
 /// The extractor only works behind a [`WebhookLayer`](crate::WebhookLayer); it reads the body
 /// the layer verified (it does not consume the request body, so `Bytes` or `String` extractors
@@ -188,7 +195,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let verified = Verified::from_request_parts(parts, state).await?;
-        let payload = serde_json::from_slice(&verified.raw).map_err(EventRejection::Payload)?;
+        let payload = if verified.form {
+            serde_urlencoded::from_bytes(&verified.raw).map_err(EventRejection::Form)?
+        } else {
+            serde_json::from_slice(&verified.raw).map_err(EventRejection::Payload)?
+        };
         Ok(Event { payload, verified })
     }
 }
@@ -207,6 +218,8 @@ pub enum EventRejection {
     MissingLayer,
     /// The payload does not fit `T`: 400 for invalid JSON, 422 for JSON of another shape.
     Payload(serde_json::Error),
+    /// The form fields do not fit `T`: 422.
+    Form(serde_urlencoded::de::Error),
 }
 
 impl EventRejection {
@@ -216,6 +229,7 @@ impl EventRejection {
             EventRejection::MissingLayer => StatusCode::INTERNAL_SERVER_ERROR,
             EventRejection::Payload(err) if err.is_data() => StatusCode::UNPROCESSABLE_ENTITY,
             EventRejection::Payload(_) => StatusCode::BAD_REQUEST,
+            EventRejection::Form(_) => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -227,6 +241,7 @@ impl fmt::Display for EventRejection {
                 "the webhook Event extractor needs a WebhookLayer on this route (none was found)",
             ),
             EventRejection::Payload(err) => write!(f, "webhook payload does not match: {err}"),
+            EventRejection::Form(err) => write!(f, "webhook form does not match: {err}"),
         }
     }
 }
@@ -236,6 +251,7 @@ impl std::error::Error for EventRejection {
         match self {
             EventRejection::MissingLayer => None,
             EventRejection::Payload(err) => Some(err),
+            EventRejection::Form(err) => Some(err),
         }
     }
 }

@@ -37,14 +37,7 @@ impl Source {
 
     /// A JSON source from the keys of its path, such as `["data", "id"]`; cannot fail.
     pub fn json_path(keys: &[&str]) -> Self {
-        let text = keys
-            .iter()
-            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
-            .collect();
-        Source::Json(Pointer {
-            text,
-            segments: keys.iter().map(|k| (*k).to_owned()).collect(),
-        })
+        Source::Json(Pointer::from_keys(keys))
     }
 
     /// A header source.
@@ -87,6 +80,24 @@ impl Pointer {
         })
     }
 
+    /// The pointer to the value at these keys, such as `["data", "id"]` for `/data/id`.
+    ///
+    /// ```
+    /// use tower_webhooks::identify::Pointer;
+    ///
+    /// assert_eq!(Pointer::from_keys(&["a/b", "c"]).as_str(), "/a~1b/c");
+    /// ```
+    pub fn from_keys(keys: &[&str]) -> Self {
+        let text = keys
+            .iter()
+            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        Self {
+            text,
+            segments: keys.iter().map(|k| (*k).to_owned()).collect(),
+        }
+    }
+
     /// The pointer as written.
     pub fn as_str(&self) -> &str {
         &self.text
@@ -112,11 +123,14 @@ impl fmt::Display for Pointer {
 /// let per_status = IdSource::from(Source::json("/data/id").unwrap())
 ///     .and(Source::json("/data/status").unwrap());
 /// let by_body = IdSource::body_hash();
-/// # let _ = (by_event_id, per_status, by_body);
+/// // Slack: the Events API's `event_id`; slash commands have none, so their body hash.
+/// let slack = IdSource::from(Source::json("/event_id").unwrap()).or_body_hash();
+/// # let _ = (by_event_id, per_status, by_body, slack);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IdSource {
     parts: Vec<Source>,
+    fallback: bool,
 }
 
 impl IdSource {
@@ -129,6 +143,23 @@ impl IdSource {
     pub fn and(mut self, source: Source) -> Self {
         self.parts.push(source);
         self
+    }
+
+    /// When a source is absent, falls back to the body hash instead of refusing the delivery as
+    /// unidentifiable: for providers whose id only some deliveries carry.
+    pub fn or_body_hash(mut self) -> Self {
+        self.fallback = true;
+        self
+    }
+
+    /// The sources, the id first.
+    pub fn parts(&self) -> &[Source] {
+        &self.parts
+    }
+
+    /// Whether a missing source falls back to the body hash.
+    pub fn falls_back_to_body_hash(&self) -> bool {
+        self.fallback || self.parts.is_empty()
     }
 
     /// The header the id comes from, if the id is a header (needed to sign the id).
@@ -144,6 +175,7 @@ impl From<Source> for IdSource {
     fn from(source: Source) -> Self {
         Self {
             parts: vec![source],
+            fallback: false,
         }
     }
 }
@@ -156,6 +188,8 @@ pub(crate) struct Identity {
     /// The dedup key: the id and its qualifiers, joined by `:`.
     pub(crate) key: String,
     pub(crate) event_type: Option<String>,
+    /// The token of a signed handshake, when the delivery is one (possibly empty).
+    pub(crate) challenge: Option<String>,
 }
 
 /// Why an authentic delivery cannot be identified.
@@ -179,62 +213,159 @@ pub(crate) fn body_hash(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
 }
 
-/// Finds the id, key and type of a verified delivery.
+/// Finds the id, key and type of a verified delivery, and whether it is a signed handshake, in
+/// one pass over the body.
 pub(crate) fn identify(
     scheme: &Scheme,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Identity, Unidentified> {
-    let sources = scheme.id.parts.iter().chain(scheme.event_type.iter());
-    let pointers: Vec<&[String]> = sources
-        .clone()
+    let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
+    let handshake_sources = handshake.map(|(event, _, token)| [event, token]);
+    let json_sources = scheme
+        .id
+        .parts
+        .iter()
+        .chain(&scheme.event_type)
         .filter_map(|s| match s {
-            Source::Json(p) => Some(p.segments.as_slice()),
+            Source::Json(p) => Some(p),
             Source::Header(_) => None,
         })
-        .collect();
+        .chain(handshake_sources.iter().flatten().copied());
+    let pointers: Vec<&[String]> = json_sources.map(|p| p.segments.as_slice()).collect();
     let mut found = vec![None; pointers.len()];
-    if scheme.payload == Payload::Json {
-        scan(body, &pointers, &mut found).map_err(|_| Unidentified::NotJson)?;
+    match body_format(scheme.payload, headers, body) {
+        Some(Format::Json) => {
+            scan(body, &pointers, &mut found).map_err(|_| Unidentified::NotJson)?
+        }
+        Some(Format::Form) => scan_form(body, &pointers, &mut found),
+        None => {}
     }
 
     let mut json_values = found.into_iter();
-    let mut values = sources.map(|s| match s {
+    let mut value_of = |source: &Source| match source {
         Source::Json(_) => json_values.next().flatten(),
         Source::Header(name) => headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-    });
-    let mut id_values = Vec::with_capacity(scheme.id.parts.len());
-    for _ in &scheme.id.parts {
-        match values.next().flatten() {
-            Some(v) if !v.is_empty() => id_values.push(v),
-            _ => return Err(Unidentified::MissingId),
-        }
-    }
-    let event_type = if scheme.event_type.is_some() {
-        values.next().flatten().filter(|t| !t.is_empty())
-    } else {
-        None
     };
+    let id_values: Vec<Option<String>> = scheme.id.parts.iter().map(&mut value_of).collect();
+    let event_types: Vec<Option<String>> = scheme.event_type.iter().map(&mut value_of).collect();
+    let challenge = handshake.and_then(|(_, value, _)| {
+        let kind = json_values.next().flatten();
+        let token = json_values.next().flatten();
+        (kind.as_deref() == Some(value)).then(|| token.unwrap_or_default())
+    });
+    let event_type = event_types.into_iter().flatten().find(|t| !t.is_empty());
 
-    let (id, key) = match id_values.len() {
-        0 => {
+    let complete: Option<Vec<String>> = id_values
+        .into_iter()
+        .map(|v| v.filter(|v| !v.is_empty()))
+        .collect();
+    let (id, key) = match complete {
+        Some(mut parts) if !parts.is_empty() => {
+            let key = parts.join(":");
+            parts.truncate(1);
+            (parts.pop().unwrap_or_default(), key)
+        }
+        Some(_) => {
             let hash = body_hash(body);
             (hash.clone(), hash)
         }
-        1 => {
-            let id = id_values.pop().unwrap_or_default();
-            (id.clone(), id)
+        None if scheme.id.fallback => {
+            let hash = body_hash(body);
+            (hash.clone(), hash)
         }
-        _ => (id_values[0].clone(), id_values.join(":")),
+        None => return Err(Unidentified::MissingId),
     };
     Ok(Identity {
         id,
         key,
         event_type,
+        challenge,
     })
+}
+
+/// How the body is read for fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Form,
+}
+
+fn body_format(payload: Payload, headers: &HeaderMap, body: &[u8]) -> Option<Format> {
+    match payload {
+        Payload::Json => Some(Format::Json),
+        Payload::Opaque => None,
+        Payload::JsonOrForm if is_form(payload, headers, body) => Some(Format::Form),
+        Payload::JsonOrForm => Some(Format::Json),
+    }
+}
+
+/// Whether a body of a [`Payload::JsonOrForm`] scheme is a form: the `Content-Type` says
+/// `application/x-www-form-urlencoded`, or, when it names neither a form nor JSON, the body does
+/// not start like a JSON object or array.
+pub(crate) fn is_form(payload: Payload, headers: &HeaderMap, body: &[u8]) -> bool {
+    if payload != Payload::JsonOrForm {
+        return false;
+    }
+    let essence = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/x-www-form-urlencoded") => true,
+        Some(json) if json == "application/json" || json.ends_with("+json") => false,
+        _ => !matches!(
+            body.iter().find(|b| !b.is_ascii_whitespace()),
+            Some(b'{' | b'[')
+        ),
+    }
+}
+
+/// Copies out the form fields the pointers name; a pointer that goes deeper reads the field's
+/// value as JSON (each such field is scanned once, for all its pointers).
+fn scan_form(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) {
+    let fields: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> =
+        form_urlencoded::parse(body).collect();
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let mut done = vec![false; pointers.len()];
+    for i in 0..pointers.len() {
+        if done[i] {
+            continue;
+        }
+        let Some(first) = pointers[i].first() else {
+            continue;
+        };
+        let value = field(first);
+        // Every pointer into the same field, served together.
+        let group: Vec<usize> = (i..pointers.len())
+            .filter(|&j| pointers[j].first() == Some(first))
+            .collect();
+        let nested: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&j| pointers[j].len() > 1)
+            .collect();
+        for &j in &group {
+            done[j] = true;
+            if pointers[j].len() == 1 {
+                out[j] = value.map(|v| v.to_string());
+            }
+        }
+        if let (Some(value), false) = (value, nested.is_empty()) {
+            let rests: Vec<&[String]> = nested.iter().map(|&j| &pointers[j][1..]).collect();
+            let mut found = vec![None; rests.len()];
+            // A field that is not JSON simply has none of the nested values.
+            if scan(value.as_bytes(), &rests, &mut found).is_ok() {
+                for (&j, value) in nested.iter().zip(found) {
+                    out[j] = value;
+                }
+            }
+        }
+    }
 }
 
 /// Validates `body` as one JSON document and copies out the scalar at each pointer.
@@ -553,5 +684,77 @@ mod tests {
             body_hash(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    fn form_headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
+        );
+        headers
+    }
+
+    #[test]
+    fn form_fields_and_json_inside_them() {
+        let pointers = [
+            Pointer::parse("/command").unwrap(),
+            Pointer::parse("/payload/type").unwrap(),
+            Pointer::parse("/payload/user/id").unwrap(),
+            Pointer::parse("/missing").unwrap(),
+        ];
+        let segments: Vec<&[String]> = pointers.iter().map(|p| p.segments.as_slice()).collect();
+        let mut out = vec![None; segments.len()];
+        let body = b"command=%2Fgo&payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U1%22%7D%7D";
+        scan_form(body, &segments, &mut out);
+        assert_eq!(
+            out,
+            vec![some("/go"), some("block_actions"), some("U1"), None]
+        );
+        // A field that is not JSON has no nested values.
+        let mut out = vec![None; segments.len()];
+        scan_form(b"payload=nope", &segments, &mut out);
+        assert_eq!(out, vec![None, None, None, None]);
+    }
+
+    #[test]
+    fn json_or_form_follows_the_content_type_then_the_first_byte() {
+        let json_or_form = Payload::JsonOrForm;
+        assert!(is_form(json_or_form, &form_headers(), b"{}"));
+        assert!(is_form(json_or_form, &HeaderMap::new(), b"a=1"));
+        assert!(!is_form(json_or_form, &HeaderMap::new(), b" {\"a\":1}"));
+        let mut json = HeaderMap::new();
+        json.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        assert!(!is_form(json_or_form, &json, b"a=1"));
+        assert!(!is_form(Payload::Json, &form_headers(), b"a=1"));
+    }
+
+    #[test]
+    fn a_missing_id_falls_back_to_the_body_hash_only_when_asked() {
+        let mut scheme = crate::provider::ycloud::scheme();
+        let body = br#"{"type":"t"}"#;
+        assert_eq!(
+            identify(&scheme, &HeaderMap::new(), body),
+            Err(Unidentified::MissingId)
+        );
+        scheme.id = scheme.id.clone().or_body_hash();
+        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        assert_eq!(identity.key, body_hash(body));
+        assert_eq!(identity.event_type.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn signed_handshakes_are_recognised_in_the_same_pass() {
+        let scheme = crate::provider::slack::scheme();
+        let body = br#"{"type":"url_verification","challenge":"c1"}"#;
+        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        assert_eq!(identity.challenge.as_deref(), Some("c1"));
+        let body = br#"{"type":"event_callback","event_id":"Ev1","challenge":"c1"}"#;
+        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        assert_eq!(identity.challenge, None);
+        assert_eq!(identity.id, "Ev1");
     }
 }

@@ -25,9 +25,9 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A tower layer that lets only authentic, new webhook deliveries through to the handler.
 ///
-/// Pick a preset ([`ycloud`](Self::ycloud), [`wappcloud`](Self::wappcloud),
-/// [`yeastar`](Self::yeastar), [`conversation`](Self::conversation)) or describe any provider
-/// with [`builder`](Self::builder); adjust it with the `with_*` methods. Cloning is cheap: the
+/// Pick a preset ([`ycloud`](Self::ycloud), [`stripe`](Self::stripe), [`github`](Self::github),
+/// [`slack`](Self::slack), [`meta`](Self::meta), ... one per module of [`provider`]) or describe
+/// any provider with [`builder`](Self::builder); adjust it with the `with_*` methods. Cloning is cheap: the
 /// configuration sits behind one `Arc`.
 ///
 /// ```
@@ -116,6 +116,73 @@ impl WebhookLayer {
     /// each status of a message is processed once. See [`provider::conversation`].
     pub fn conversation() -> Self {
         Self::from_parts(provider::conversation::scheme(), Vec::new(), true)
+    }
+
+    /// Standard Webhooks: `webhook-signature: v1,<base64>` over `<id>.<timestamp>.<body>` with
+    /// the `whsec_<base64>` key, tolerance 5 min; id = `webhook-id`. See
+    /// [`provider::standard_webhooks`].
+    pub fn standard_webhooks(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::standard_webhooks::scheme(), secret)
+    }
+
+    /// Svix: Standard Webhooks with `svix-*` headers. See [`provider::svix`].
+    pub fn svix(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::svix::scheme(), secret)
+    }
+
+    /// Stripe: `Stripe-Signature: t=..,v1=..` over `<t>.<body>`, any `v1` may match, tolerance
+    /// 300 s; id = JSON `id`. See [`provider::stripe`].
+    pub fn stripe(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::stripe::scheme(), secret)
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>`; id = `X-GitHub-Delivery`, type =
+    /// `X-GitHub-Event`. See [`provider::github`].
+    pub fn github(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::github::scheme(), secret)
+    }
+
+    /// Slack: `X-Slack-Signature: v0=<hex>` over `v0:<timestamp>:<body>`, JSON or form bodies,
+    /// answers the signed `url_verification`. See [`provider::slack`].
+    pub fn slack(signing_secret: impl Into<Secret>) -> Self {
+        Self::new(provider::slack::scheme(), signing_secret)
+    }
+
+    /// Meta (WhatsApp Cloud API, Messenger, Instagram): `X-Hub-Signature-256` with the app
+    /// secret; answers `GET ?hub.challenge=` when `hub.verify_token` is `verify_token` (403
+    /// otherwise). See [`provider::meta`].
+    pub fn meta(app_secret: impl Into<Secret>, verify_token: impl Into<Secret>) -> Self {
+        Self::new(provider::meta::scheme(verify_token), app_secret)
+    }
+
+    /// Shopify: `X-Shopify-Hmac-Sha256: <base64>`; id = `X-Shopify-Webhook-Id`, type =
+    /// `X-Shopify-Topic`. See [`provider::shopify`].
+    pub fn shopify(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::shopify::scheme(), secret)
+    }
+
+    /// Twilio: `X-Twilio-Signature`, base64 HMAC-SHA1 over the public URL (`public_base_url` +
+    /// the request's path and query) and the sorted form parameters. See [`provider::twilio`].
+    pub fn twilio(auth_token: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {
+        Self::new(provider::twilio::scheme(public_base_url), auth_token)
+    }
+
+    /// Zoom: `x-zm-signature: v0=<hex>` over `v0:<timestamp>:<body>`; answers the signed
+    /// `endpoint.url_validation`. See [`provider::zoom`].
+    pub fn zoom(secret_token: impl Into<Secret>) -> Self {
+        Self::new(provider::zoom::scheme(), secret_token)
+    }
+
+    /// Paddle Billing: `Paddle-Signature: ts=..;h1=..` over `<ts>:<body>`, tolerance 5 s; id =
+    /// JSON `event_id`. See [`provider::paddle`].
+    pub fn paddle(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::paddle::scheme(), secret)
+    }
+
+    /// Intercom: `X-Hub-Signature: sha1=<hex>`; id = JSON `id`, type = JSON `topic`. See
+    /// [`provider::intercom`].
+    pub fn intercom(client_secret: impl Into<Secret>) -> Self {
+        Self::new(provider::intercom::scheme(), client_secret)
     }
 
     /// A layer for any provider; see [`Builder`].
@@ -328,8 +395,10 @@ fn kept_headers(scheme: &Scheme) -> Vec<HeaderName> {
         names.push(name.clone());
     }
     names.extend(scheme.id.header().cloned());
-    if let Some(Source::Header(name)) = &scheme.event_type {
-        names.push(name.clone());
+    for source in &scheme.event_type {
+        if let Source::Header(name) = source {
+            names.push(name.clone());
+        }
     }
     names
 }

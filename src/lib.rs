@@ -25,6 +25,8 @@
 //! | authentic, new id | the handler's response if 2xx, else see [`Ack`] | once |
 //! | authentic, id already completed or in flight | 200, empty body (in flight under [`Ack::Passthrough`]: 409, [`Rejection::InFlight`]) | no |
 //! | handshake (`GET ?challenge=`) | 200 with the echo | no |
+//! | Meta handshake with a wrong `hub.verify_token` | 403 ([`Rejection::InvalidVerifyToken`]) | no |
+//! | signed handshake event (Slack `url_verification`, Zoom `endpoint.url_validation`) | 200 with the answer, once the signature passed | no |
 //! | signature header missing / malformed / not matching | 401 ([`Rejection::MissingSignature`], [`MalformedSignature`](Rejection::MalformedSignature), [`InvalidSignature`](Rejection::InvalidSignature)) | no |
 //! | timestamp outside tolerance (default 300 s, past or future) | 401 ([`Rejection::StaleTimestamp`]) | no |
 //! | body over the limit (default 1 MiB), by `Content-Length` or while streaming | 413 ([`Rejection::PayloadTooLarge`]) | no |
@@ -52,8 +54,15 @@
 //!
 //! # Providers
 //!
-//! Presets: [`WebhookLayer::ycloud`], [`WebhookLayer::wappcloud`], [`WebhookLayer::yeastar`],
-//! [`WebhookLayer::conversation`] (see [`provider`] for their formats). Any other provider:
+//! Presets: [`WebhookLayer::ycloud`], [`wappcloud`](WebhookLayer::wappcloud),
+//! [`yeastar`](WebhookLayer::yeastar), [`conversation`](WebhookLayer::conversation),
+//! [`standard_webhooks`](WebhookLayer::standard_webhooks), [`svix`](WebhookLayer::svix),
+//! [`stripe`](WebhookLayer::stripe), [`github`](WebhookLayer::github),
+//! [`slack`](WebhookLayer::slack), [`meta`](WebhookLayer::meta),
+//! [`shopify`](WebhookLayer::shopify), [`twilio`](WebhookLayer::twilio),
+//! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle) and
+//! [`intercom`](WebhookLayer::intercom); [`provider`] has their formats in one table and their
+//! typed payloads. Any other provider:
 //! [`WebhookLayer::builder`], composed from the same parts ([`scheme`], [`identify`],
 //! [`challenge`]).
 //!

@@ -183,6 +183,7 @@ pub struct Signature {
     pub(crate) signed: Vec<SignedPart>,
     pub(crate) secret_format: SecretFormat,
     pub(crate) base_url: Option<String>,
+    pub(crate) body_hash_param: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl Signature {
@@ -215,6 +216,7 @@ impl Signature {
             signed: vec![SignedPart::Body],
             secret_format: SecretFormat::Raw,
             base_url: None,
+            body_hash_param: None,
         }
     }
 
@@ -280,6 +282,27 @@ impl Signature {
         self
     }
 
+    /// Twilio's JSON mode: when the URL's query carries `param`, the body is not among the
+    /// [`SignedPart::SortedFormParams`]; instead the signed URL pins the body through
+    /// `param=<hex SHA-256 of the body>`, which must match the body (checked in constant time).
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::Signature;
+    ///
+    /// let twilio = Signature::new(http::HeaderName::from_static("x-twilio-signature"))
+    ///     .body_hash_param("bodySHA256");
+    /// assert_eq!(twilio.body_hash_param_name(), Some("bodySHA256"));
+    /// ```
+    pub fn body_hash_param(mut self, param: impl Into<Cow<'static, str>>) -> Self {
+        self.body_hash_param = Some(param.into());
+        self
+    }
+
+    /// The query parameter that pins the body's SHA-256, if any.
+    pub fn body_hash_param_name(&self) -> Option<&str> {
+        self.body_hash_param.as_deref()
+    }
+
     /// The header that carries the signature.
     pub fn header(&self) -> &HeaderName {
         &self.header
@@ -307,6 +330,10 @@ pub enum Payload {
     Json,
     /// Anything: the layer does not look inside (ids come from headers or the body hash).
     Opaque,
+    /// JSON, or `application/x-www-form-urlencoded` when the `Content-Type` says so (Slack slash
+    /// commands and interactivity, Twilio). In a form, a pointer's first segment names a field;
+    /// further segments read that field's value as JSON (Slack's `payload=`: `/payload/type`).
+    JsonOrForm,
 }
 
 /// A provider's whole scheme: signature, timestamp, identity, handshake, methods.
@@ -333,7 +360,8 @@ pub struct Scheme {
     pub(crate) timestamp: Option<TimestampSource>,
     pub(crate) tolerance: Duration,
     pub(crate) id: IdSource,
-    pub(crate) event_type: Option<Source>,
+    /// Where the type may be, in order: the first one present wins.
+    pub(crate) event_type: Vec<Source>,
     pub(crate) payload: Payload,
     pub(crate) handshake: Option<Handshake>,
     pub(crate) methods: Vec<Method>,
@@ -358,5 +386,30 @@ impl Scheme {
     /// The default timestamp tolerance.
     pub fn tolerance(&self) -> Duration {
         self.tolerance
+    }
+
+    /// Where the signed timestamp comes from, if the scheme has one.
+    pub fn timestamp(&self) -> Option<&TimestampSource> {
+        self.timestamp.as_ref()
+    }
+
+    /// How the dedup key is made.
+    pub fn id(&self) -> &IdSource {
+        &self.id
+    }
+
+    /// Where the event type is looked for, in order.
+    pub fn event_type(&self) -> &[Source] {
+        &self.event_type
+    }
+
+    /// What the body is.
+    pub fn payload(&self) -> Payload {
+        self.payload
+    }
+
+    /// The URL-validation handshake, if any.
+    pub fn handshake(&self) -> Option<&Handshake> {
+        self.handshake.as_ref()
     }
 }

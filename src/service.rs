@@ -1,6 +1,7 @@
 //! `Webhook<S>`: the flow of one delivery, in one direction.
 //!
-//! handshake → method → body → signature → identity → claim → handler → complete / fail / release
+//! handshake → method → body → signature → identity (→ signed handshake) → claim → handler →
+//! complete / fail / release
 
 use std::any::Any;
 use std::fmt;
@@ -22,7 +23,7 @@ use crate::error::{BoxError, Rejection};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
 use crate::layer::Config;
-use crate::scheme::TimestampSource;
+use crate::scheme::{SignedPart, TimestampSource};
 use crate::signature::{self, SignatureError};
 use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery};
 use crate::{body, Ack};
@@ -178,11 +179,11 @@ where
         Err(rejection) => return Ok(config.reject(rejection)),
     };
 
-    let timestamp = if config.unsigned {
-        None
+    let (timestamp, key) = if config.unsigned {
+        (None, None)
     } else {
         match config.verify(&parts.headers, &parts.uri, &raw) {
-            Ok(timestamp) => timestamp,
+            Ok(verification) => (verification.timestamp, config.keys.get(verification.key)),
             Err(rejection) => return Ok(config.reject(rejection)),
         }
     };
@@ -199,11 +200,25 @@ where
                 id: hash.clone(),
                 key: hash,
                 event_type: None,
+                challenge: None,
             };
             let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
             return Ok(delivery.unprocessable(&config, why.reason()).await);
         }
     };
+
+    if let (Some(handshake), Some(token)) = (&scheme.handshake, &identity.challenge) {
+        // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
+        return Ok(
+            match handshake.answer_signed(token, key.or(config.keys.first())) {
+                Ok(response) => {
+                    tracing::info!(provider = %config.provider, "webhook handshake answered");
+                    response
+                }
+                Err(rejection) => config.reject(rejection),
+            },
+        );
+    }
 
     let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
     let mut claim = match config.store.claim(&delivery.store_key).await {
@@ -279,7 +294,7 @@ impl Config {
         headers: &HeaderMap,
         uri: &http::Uri,
         raw: &[u8],
-    ) -> Result<Option<i64>, Rejection> {
+    ) -> Result<signature::Verification, Rejection> {
         let Some(signature) = &self.scheme.signature else {
             return Err(Rejection::InvalidSignature);
         };
@@ -294,7 +309,11 @@ impl Config {
             body: raw,
             timestamp_header,
             timestamp_pair,
-            id_header: self.scheme.id.header(),
+            id_header: self
+                .scheme
+                .id
+                .header()
+                .filter(|_| signature.signed.contains(&SignedPart::Id)),
         };
         let tolerance = self.tolerance.as_secs();
         signature::verify(signature, &self.keys, &request, self.clock.now(), tolerance).map_err(
@@ -362,6 +381,7 @@ impl Delivery {
                 event_type: identity.event_type,
                 timestamp,
                 signed: !config.unsigned,
+                form: identify::is_form(config.scheme.payload, headers, &raw),
                 raw,
             },
             store_key,

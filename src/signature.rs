@@ -74,15 +74,24 @@ impl Key {
     }
 
     fn mac(&self, message: &Message<'_>) -> Output {
-        fn run<M: Mac + Clone>(key: &M, message: &Message<'_>) -> Output {
+        self.compute(|update| message.feed(update))
+    }
+
+    /// The MAC of `bytes` alone (handshake answers such as Zoom's `encryptedToken`).
+    pub(crate) fn mac_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        self.compute(|update| update(bytes)).as_slice().to_vec()
+    }
+
+    fn compute(&self, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Output {
+        fn run<M: Mac + Clone>(key: &M, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Output {
             let mut mac = key.clone();
-            message.feed(|bytes| mac.update(bytes));
+            feed(&mut |bytes| mac.update(bytes));
             Output::from_slice(&mac.finalize().into_bytes())
         }
         match self {
-            Key::Sha1(key) => run(key, message),
-            Key::Sha256(key) => run(key, message),
-            Key::Sha512(key) => run(key, message),
+            Key::Sha1(key) => run(key, feed),
+            Key::Sha256(key) => run(key, feed),
+            Key::Sha512(key) => run(key, feed),
         }
     }
 }
@@ -114,6 +123,8 @@ pub(crate) struct Message<'a> {
     pub(crate) body: &'a [u8],
     pub(crate) base_url: &'a str,
     pub(crate) uri: &'a Uri,
+    /// Twilio's JSON mode: the URL pins the body's hash, so the body is not form parameters.
+    pub(crate) body_pinned: bool,
 }
 
 impl<'a> Message<'a> {
@@ -132,6 +143,7 @@ impl<'a> Message<'a> {
             body,
             base_url: signature.base_url.as_deref().unwrap_or(""),
             uri,
+            body_pinned: body_hash_param(signature, uri).is_some(),
         }
     }
 
@@ -148,6 +160,7 @@ impl<'a> Message<'a> {
                     let path = self.uri.path_and_query().map_or("/", |pq| pq.as_str());
                     update(path.as_bytes());
                 }
+                SignedPart::SortedFormParams if self.body_pinned => {}
                 SignedPart::SortedFormParams => {
                     let mut params: Vec<_> = form_urlencoded::parse(self.body).collect();
                     params.sort();
@@ -174,7 +187,24 @@ pub(crate) struct Request<'a> {
     pub(crate) id_header: Option<&'a HeaderName>,
 }
 
-/// Checks the signature of a request against every key; returns the signed timestamp, if any.
+/// The value of the scheme's body-hash query parameter, when the URL carries it.
+fn body_hash_param<'a>(signature: &Signature, uri: &'a Uri) -> Option<std::borrow::Cow<'a, str>> {
+    let name = signature.body_hash_param.as_deref()?;
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Verification {
+    /// The signed timestamp, if the scheme has one.
+    pub(crate) timestamp: Option<i64>,
+    /// The index of the key that matched.
+    pub(crate) key: usize,
+}
+
+/// Checks the signature of a request against every key.
 ///
 /// The order is fixed: parse (malformed), then compare in constant time (mismatch), and only for
 /// an authentic request the tolerance (stale), so a forger learns nothing about our clock.
@@ -184,7 +214,7 @@ pub(crate) fn verify(
     request: &Request<'_>,
     now: i64,
     tolerance_secs: u64,
-) -> Result<Option<i64>, SignatureError> {
+) -> Result<Verification, SignatureError> {
     let value =
         single_header(request.headers, &signature.header)?.ok_or(SignatureError::Missing)?;
     let parsed = parse(signature, value, request.timestamp_pair)?;
@@ -211,19 +241,29 @@ pub(crate) fn verify(
         request.body,
         request.uri,
     );
-    let mut matched = false;
-    for key in keys {
+    let mut matched = None;
+    for (index, key) in keys.iter().enumerate() {
         let expected = key.mac(&message);
+        let mut equal = subtle::Choice::from(0);
         for candidate in &parsed.signatures {
             // `ct_eq` compares equal-length slices in constant time; a length mismatch is public.
-            matched |= bool::from(expected.as_slice().ct_eq(candidate));
+            equal |= expected.as_slice().ct_eq(candidate);
         }
-        if matched {
+        if bool::from(equal) {
+            matched = Some(index);
             break;
         }
     }
-    if !matched {
+    let Some(key) = matched else {
         return Err(SignatureError::Mismatch);
+    };
+    if let Some(pinned) = body_hash_param(signature, request.uri) {
+        // The signature covers the URL, and the URL pins the body.
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(request.body);
+        let given = hex::decode(pinned.as_bytes()).unwrap_or_default();
+        if !bool::from(digest.as_slice().ct_eq(&given)) {
+            return Err(SignatureError::Mismatch);
+        }
     }
 
     if let Some(ts) = timestamp {
@@ -232,7 +272,7 @@ pub(crate) fn verify(
             return Err(SignatureError::Stale);
         }
     }
-    Ok(timestamp)
+    Ok(Verification { timestamp, key })
 }
 
 /// One header value as a string; a repeated header is ambiguous and refused.
@@ -432,7 +472,10 @@ mod tests {
         let h = headers(&value);
         assert_eq!(
             verify(&sig, &[key], &request(&h, &uri, b"{}"), 1000, 300),
-            Ok(Some(1000))
+            Ok(Verification {
+                timestamp: Some(1000),
+                key: 0
+            })
         );
     }
 
@@ -444,14 +487,18 @@ mod tests {
         let value = signed(&sig, &old, "1000", b"{}");
         let uri = Uri::from_static("/");
         let h = headers(&value);
-        assert!(verify(
-            &sig,
-            &[new.clone(), old],
-            &request(&h, &uri, b"{}"),
-            1000,
-            300
-        )
-        .is_ok());
+        assert_eq!(
+            verify(
+                &sig,
+                &[new.clone(), old],
+                &request(&h, &uri, b"{}"),
+                1000,
+                300
+            )
+            .map(|v| v.key),
+            Ok(1),
+            "the second secret matched"
+        );
         assert_eq!(
             verify(&sig, &[new], &request(&h, &uri, b"{}"), 1000, 300),
             Err(SignatureError::Mismatch)

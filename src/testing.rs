@@ -44,6 +44,7 @@ pub struct Signer {
     key: Key,
     timestamp: Option<i64>,
     id: Option<String>,
+    form: bool,
 }
 
 impl Signer {
@@ -56,6 +57,7 @@ impl Signer {
             key,
             timestamp: None,
             id: None,
+            form: false,
         })
     }
 
@@ -71,13 +73,34 @@ impl Signer {
         self
     }
 
+    /// Sends bodies as `application/x-www-form-urlencoded` instead of JSON (Slack slash commands,
+    /// Twilio).
+    ///
+    /// ```
+    /// use tower_webhooks::{provider::slack, testing::Signer};
+    ///
+    /// let signer = Signer::new(slack::scheme(), "signing-secret")?.form();
+    /// let request = signer.request("/slack/commands", "command=%2Fdeploy&text=now");
+    /// assert_eq!(request.headers()["content-type"], "application/x-www-form-urlencoded");
+    /// # Ok::<(), tower_webhooks::BuildError>(())
+    /// ```
+    pub fn form(mut self) -> Self {
+        self.form = true;
+        self
+    }
+
     /// The headers a provider would send for `body` posted to `uri`: the signature, and the
-    /// timestamp and id headers where the scheme has them, plus `Content-Type: application/json`.
+    /// timestamp and id headers where the scheme has them, plus `Content-Type: application/json`
+    /// (or the form type, after [`form`](Self::form)).
     pub fn headers(&self, uri: &Uri, body: &[u8]) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(if self.form {
+                "application/x-www-form-urlencoded"
+            } else {
+                "application/json"
+            }),
         );
         let Some(signature) = &self.scheme.signature else {
             return headers;
@@ -108,8 +131,24 @@ impl Signer {
     }
 
     /// A signed request with the scheme's first delivery method (POST for every preset).
+    ///
+    /// On a scheme that pins JSON bodies in the URL (Twilio's `bodySHA256`), a JSON body's hash is
+    /// added to the query first, as the provider does.
     pub fn request(&self, uri: &str, body: impl Into<Bytes>) -> Request<Body> {
         let body = body.into();
+        let pin = self
+            .scheme
+            .signature
+            .as_ref()
+            .and_then(|s| s.body_hash_param.as_deref())
+            .filter(|_| !self.form);
+        let uri = match pin {
+            Some(param) => {
+                let separator = if uri.contains('?') { '&' } else { '?' };
+                format!("{uri}{separator}{param}={}", body_hash(&body))
+            }
+            None => uri.to_owned(),
+        };
         let uri: Uri = uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
         let method = self.scheme.methods.first().cloned().unwrap_or(Method::POST);
         let headers = self.headers(&uri, &body);

@@ -66,6 +66,14 @@ pub struct Message {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Message {
+    /// Who produced the message (`USER_INPUT`, `SYSTEM`, `BOT`): the `data.type` the layer reports
+    /// as [`Event::event_type`](crate::Event::event_type).
+    pub fn event_type(&self) -> MessageType {
+        self.data.message_type
+    }
+}
+
 /// The message inside a [`Message`] delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -47,6 +47,7 @@ pub fn scheme() -> Scheme {
 ///     r#"{"event":"incoming_message","data":{"id":"msg_01HZX8","text":"Hi there"}}"#,
 /// )?;
 /// assert_eq!(event.data["text"], "Hi there");
+/// assert_eq!(event.event_type(), Some("incoming_message"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,4 +62,12 @@ pub struct Event {
     /// Every other field.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Event {
+    /// The event name when the body repeats it; the `X-Wappcloud-Event` header always has it,
+    /// as [`Event::event_type`](crate::Event::event_type).
+    pub fn event_type(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
 }

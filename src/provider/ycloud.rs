@@ -5,14 +5,9 @@
 //! JSON `id` is the dedup key and `type` its type. YCloud wants a 2xx within about 6 s and
 //! retries 7 times over about 6 hours.
 
-use std::time::Duration;
-
-use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::Source;
-use crate::scheme::{Scheme, Signature, SignedPart, TimestampSource};
-use crate::WebhookLayer;
+use crate::scheme::Scheme;
 
 /// The YCloud scheme.
 ///
@@ -21,22 +16,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "ycloud");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
-        .provider("ycloud")
-        .signature(
-            Signature::new(HeaderName::from_static("ycloud-signature"))
-                .pairs(',', "s")
-                .signs([
-                    SignedPart::Timestamp,
-                    SignedPart::literal("."),
-                    SignedPart::Body,
-                ]),
-        )
-        .timestamp(TimestampSource::Pair("t".into()))
-        .tolerance(Duration::from_secs(300))
-        .id(Source::json_path(&["id"]))
-        .event_type(Source::json_path(&["type"]))
-        .into_scheme()
+    super::stripe_style("ycloud", "ycloud-signature", "s").into_scheme()
 }
 
 /// A YCloud event: common properties, and the object named after the type (`whatsappMessage`,
@@ -50,7 +30,7 @@ pub fn scheme() -> Scheme {
 ///     r#"{"id":"evt_1","type":"whatsapp.message.updated","apiVersion":"v2",
 ///         "createTime":"2023-02-22T12:00:00.000Z","whatsappMessage":{"status":"failed"}}"#,
 /// )?;
-/// assert_eq!(event.event_type, "whatsapp.message.updated");
+/// assert_eq!(event.event_type(), "whatsapp.message.updated");
 /// assert_eq!(event.extra["whatsappMessage"]["status"], "failed");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -72,4 +52,11 @@ pub struct Event {
     /// Every other field, including the per-type object.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Event {
+    /// The event type, such as `whatsapp.message.updated`.
+    pub fn event_type(&self) -> &str {
+        &self.event_type
+    }
 }

@@ -56,6 +56,11 @@ pub struct Event {
 }
 
 impl Event {
+    /// The event name (`test` for the connectivity test).
+    pub fn event_type(&self) -> &str {
+        &self.event
+    }
+
     /// Whether this is the console's connectivity test.
     pub fn is_test(&self) -> bool {
         self.event == "test"

@@ -1,0 +1,265 @@
+//! The providers table of the README and of [`crate::provider`], generated from the presets.
+
+use crate::challenge::Handshake;
+use crate::identify::Source;
+use crate::scheme::{
+    Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart, TimestampSource,
+};
+
+/// Every preset, with the constructor that makes its layer.
+pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
+    use super::*;
+    vec![
+        ("WebhookLayer::ycloud(secret)", ycloud::scheme()),
+        ("WebhookLayer::wappcloud(secret)", wappcloud::scheme()),
+        ("WebhookLayer::yeastar(secret)", yeastar::scheme()),
+        ("WebhookLayer::conversation()", conversation::scheme()),
+        (
+            "WebhookLayer::standard_webhooks(secret)",
+            standard_webhooks::scheme(),
+        ),
+        ("WebhookLayer::svix(secret)", svix::scheme()),
+        ("WebhookLayer::stripe(secret)", stripe::scheme()),
+        ("WebhookLayer::github(secret)", github::scheme()),
+        ("WebhookLayer::slack(signing_secret)", slack::scheme()),
+        (
+            "WebhookLayer::meta(app_secret, verify_token)",
+            meta::scheme("verify_token"),
+        ),
+        ("WebhookLayer::shopify(secret)", shopify::scheme()),
+        (
+            "WebhookLayer::twilio(auth_token, public_base_url)",
+            twilio::scheme("https://example.com"),
+        ),
+        ("WebhookLayer::zoom(secret_token)", zoom::scheme()),
+        ("WebhookLayer::paddle(secret)", paddle::scheme()),
+        ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
+    ]
+}
+
+/// The markdown table, one row per preset.
+pub(super) fn markdown() -> String {
+    let mut table = String::from(
+        "| preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for (constructor, scheme) in catalogue() {
+        let cells = [
+            code(constructor),
+            header(&scheme),
+            signed(&scheme),
+            mac(&scheme),
+            timestamp(&scheme),
+            handshake(&scheme),
+            dedup(&scheme),
+            event_type(&scheme),
+        ];
+        table.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    table
+}
+
+fn code(text: &str) -> String {
+    format!("`{text}`")
+}
+
+fn header(scheme: &Scheme) -> String {
+    let Some(signature) = scheme.signature() else {
+        return "none".into();
+    };
+    let value = match signature.format() {
+        SignatureFormat::Prefixed {
+            prefix,
+            separator: None,
+        } => format!("{prefix}<sig>"),
+        SignatureFormat::Prefixed {
+            prefix,
+            separator: Some(sep),
+        } => format!("{prefix}<sig>[{sep}{prefix}<sig>…]"),
+        SignatureFormat::Pairs {
+            separator,
+            signature_key,
+        } => {
+            let ts = match scheme.timestamp() {
+                Some(TimestampSource::Pair(key)) => format!("{key}=<t>{separator}"),
+                _ => String::new(),
+            };
+            format!("{ts}{signature_key}=<sig>[{separator}{signature_key}=<sig>…]")
+        }
+    };
+    let optional = if scheme.provider() == "conversation" {
+        " (once a secret is set)"
+    } else {
+        ""
+    };
+    format!(
+        "{}{optional}",
+        code(&format!("{}: {value}", signature.header()))
+    )
+}
+
+fn signed(scheme: &Scheme) -> String {
+    let Some(signature) = scheme.signature() else {
+        return "none".into();
+    };
+    let mut message = String::new();
+    for part in &signature.signed {
+        match part {
+            SignedPart::Literal(bytes) => message.push_str(&String::from_utf8_lossy(bytes)),
+            SignedPart::Timestamp => message.push_str("<t>"),
+            SignedPart::Id => message.push_str("<id>"),
+            SignedPart::Body => message.push_str("<body>"),
+            SignedPart::Url => message.push_str("<public url>"),
+            SignedPart::SortedFormParams => message.push_str("<sorted form params>"),
+        }
+    }
+    let mut text = code(&message);
+    if let Some(param) = signature.body_hash_param_name() {
+        text.push_str(&format!(
+            "; JSON bodies: {}",
+            code(&format!("<public url>?{param}=<hex SHA-256 of body>"))
+        ));
+    }
+    text
+}
+
+fn mac(scheme: &Scheme) -> String {
+    let Some(signature) = scheme.signature() else {
+        return "none".into();
+    };
+    let encoding = match signature.encoding {
+        Encoding::Hex => "hex",
+        Encoding::Base64 => "base64",
+    };
+    let hash = match signature.hash {
+        Hash::Sha1 => "HMAC-SHA1",
+        Hash::Sha256 => "HMAC-SHA256",
+        Hash::Sha512 => "HMAC-SHA512",
+    };
+    let key = match &signature.secret_format {
+        SecretFormat::Raw => String::new(),
+        SecretFormat::Base64 { prefix } => format!(", key = base64 after `{prefix}`"),
+    };
+    format!("{encoding} {hash}{key}")
+}
+
+fn timestamp(scheme: &Scheme) -> String {
+    let tolerance = scheme.tolerance().as_secs();
+    match scheme.timestamp() {
+        None => "none".into(),
+        Some(TimestampSource::Pair(key)) => format!("pair `{key}`, {tolerance} s"),
+        Some(TimestampSource::Header(name)) => format!("`{name}`, {tolerance} s"),
+    }
+}
+
+fn handshake(scheme: &Scheme) -> String {
+    match scheme.handshake() {
+        None => "none".into(),
+        Some(Handshake::EchoJson { param, key }) => format!(
+            "{} → {}",
+            code(&format!("GET ?{param}=<v>")),
+            code(&format!("{{\"{key}\":\"<v>\"}}"))
+        ),
+        Some(Handshake::VerifyToken { .. }) => format!(
+            "{} → {} if the token matches, else 403",
+            code("GET ?hub.mode=subscribe&hub.verify_token=..&hub.challenge=<v>"),
+            code("<v>")
+        ),
+        Some(Handshake::SignedEcho {
+            event,
+            value,
+            challenge,
+            key,
+        }) => format!(
+            "signed POST with {} → {}",
+            code(&format!("{event} = \"{value}\"")),
+            code(&format!("{{\"{key}\": {challenge}}}"))
+        ),
+        Some(Handshake::SignedMac {
+            event,
+            value,
+            token,
+            token_key,
+            mac_key,
+        }) => format!(
+            "signed POST with {} → {}",
+            code(&format!("{event} = \"{value}\"")),
+            code(&format!(
+                "{{\"{token_key}\": {token}, \"{mac_key}\": hex HMAC({token})}}"
+            ))
+        ),
+    }
+}
+
+fn source(scheme: &Scheme, source: &Source) -> String {
+    let body = match scheme.payload() {
+        Payload::JsonOrForm => "JSON or form",
+        _ => "JSON",
+    };
+    match source {
+        Source::Json(pointer) => format!("{body} {}", code(pointer.as_str())),
+        Source::Header(name) => code(name.as_str()),
+    }
+}
+
+fn dedup(scheme: &Scheme) -> String {
+    let id = scheme.id();
+    if id.parts().is_empty() {
+        return "body SHA-256".into();
+    }
+    let parts: Vec<String> = id.parts().iter().map(|s| source(scheme, s)).collect();
+    let mut text = parts.join(" + ");
+    if id.falls_back_to_body_hash() {
+        text.push_str(", else body SHA-256");
+    }
+    text
+}
+
+fn event_type(scheme: &Scheme) -> String {
+    if scheme.event_type().is_empty() {
+        return "none".into();
+    }
+    let sources: Vec<String> = scheme
+        .event_type()
+        .iter()
+        .map(|s| source(scheme, s))
+        .collect();
+    sources.join(", else ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn between<'a>(text: &'a str, what: &str) -> &'a str {
+        let start = text
+            .find("<!-- providers:start -->")
+            .unwrap_or_else(|| panic!("{what}: no providers:start marker"));
+        let end = text
+            .find("<!-- providers:end -->")
+            .unwrap_or_else(|| panic!("{what}: no providers:end marker"));
+        &text[start + "<!-- providers:start -->".len()..end]
+    }
+
+    #[test]
+    fn readme_table_matches_the_presets() {
+        let expected = markdown();
+        let readme = include_str!("../../README.md");
+        assert_eq!(
+            between(readme, "README.md").trim(),
+            expected.trim(),
+            "README.md's providers table is out of date; it should read:\n{expected}"
+        );
+    }
+
+    #[test]
+    fn module_docs_table_matches_the_presets() {
+        let expected: String = markdown().lines().map(|l| format!("//! {l}\n")).collect();
+        let docs = include_str!("mod.rs");
+        let found = between(docs, "src/provider/mod.rs");
+        let found = found.trim_start_matches('\n').trim_end_matches("//! ");
+        assert_eq!(
+            found, expected,
+            "src/provider/mod.rs's table is out of date; it should read:\n{expected}"
+        );
+    }
+}
