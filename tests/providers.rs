@@ -1,0 +1,390 @@
+//! One test per preset, through `oneshot`, signed with `testing::Signer`: an authentic delivery
+//! reaches the handler as the preset's typed event with its type; the same delivery again does
+//! not; a tampered copy is refused. Handshakes are answered without calling the handler.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use common::{body_string, Calls};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use tower_webhooks::provider::{
+    github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix, twilio, zoom,
+};
+use tower_webhooks::scheme::Scheme;
+use tower_webhooks::testing::Signer;
+use tower_webhooks::{Event, WebhookLayer};
+
+/// What the handler saw: the event id, `Event::event_type`, and the typed payload's own accessor.
+type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+
+/// A route whose handler extracts `Event<T>` and records what it saw.
+fn route<T>(layer: WebhookLayer, typed: fn(&T) -> Option<String>) -> (Router, Calls, Seen)
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let calls = Calls::default();
+    let seen: Seen = Arc::default();
+    let (c, s) = (calls.clone(), seen.clone());
+    let router = Router::new().route(
+        "/hook",
+        post(move |event: Event<T>| async move {
+            c.hit();
+            s.lock().unwrap().push((
+                event.id().to_owned(),
+                event.event_type().map(str::to_owned),
+                typed(event.payload()),
+            ));
+            "ok"
+        })
+        .layer(layer),
+    );
+    (router, calls, seen)
+}
+
+/// Delivers `body` signed by `signer` twice and a tampered copy once; checks the handler ran once
+/// and saw `event_type` from both the layer and the typed payload.
+async fn deliver<T>(
+    layer: WebhookLayer,
+    signer: Signer,
+    body: &str,
+    event_type: Option<&str>,
+    typed: fn(&T) -> Option<String>,
+) -> String
+where
+    T: DeserializeOwned + Send + Sync + 'static,
+{
+    let (app, calls, seen) = route::<T>(layer, typed);
+    for _ in 0..2 {
+        let response = app
+            .clone()
+            .oneshot(signer.request("/hook", body.to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(calls.get(), 1, "the duplicate reached the handler");
+
+    let mut tampered = signer.request("/hook", body.to_owned());
+    *tampered.body_mut() = Body::from(format!("{body} "));
+    let response = app.clone().oneshot(tampered).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.get(), 1);
+
+    let (id, layer_type, payload_type) = seen.lock().unwrap()[0].clone();
+    assert_eq!(layer_type.as_deref(), event_type, "Event::event_type");
+    if payload_type.is_some() {
+        assert_eq!(
+            payload_type.as_deref(),
+            event_type,
+            "the payload's accessor"
+        );
+    }
+    id
+}
+
+fn signer(scheme: Scheme, secret: &str) -> Signer {
+    Signer::new(scheme, secret).unwrap()
+}
+
+#[tokio::test]
+async fn standard_webhooks() {
+    let body = r#"{"type":"user.created","timestamp":"2022-11-03T20:26:10Z","data":{"id":"1"}}"#;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let s = signer(standard_webhooks::scheme(), secret).with_id("msg_1");
+    let id = deliver(
+        WebhookLayer::standard_webhooks(secret),
+        s,
+        body,
+        Some("user.created"),
+        |e: &standard_webhooks::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "msg_1");
+}
+
+#[tokio::test]
+async fn svix() {
+    let body = r#"{"type":"invoice.created","data":{}}"#;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let s = signer(svix::scheme(), secret).with_id("msg_2");
+    let request = s.request("/hook", body);
+    assert!(request.headers().contains_key("svix-signature"));
+    let id = deliver(
+        WebhookLayer::svix(secret),
+        s,
+        body,
+        Some("invoice.created"),
+        |e: &svix::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "msg_2");
+}
+
+#[tokio::test]
+async fn stripe() {
+    let body = r#"{"id":"evt_1","object":"event","type":"invoice.paid","created":1,"livemode":false,"data":{"object":{"id":"in_1"}}}"#;
+    let id = deliver(
+        WebhookLayer::stripe("whsec_stripe"),
+        signer(stripe::scheme(), "whsec_stripe"),
+        body,
+        Some("invoice.paid"),
+        |e: &stripe::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "evt_1");
+}
+
+#[tokio::test]
+async fn github() {
+    let s = signer(github::scheme(), "gh-secret").with_id("72d3162e");
+    let mut request = s.request("/hook", r#"{"action":"opened"}"#);
+    assert!(request.headers().contains_key("x-github-delivery"));
+    // The type is a header GitHub sets beside the signature.
+    request
+        .headers_mut()
+        .insert("x-github-event", "pull_request".parse().unwrap());
+    let (app, calls, seen) =
+        route::<github::Event>(WebhookLayer::github("gh-secret"), |e| e.action.clone());
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(calls.get(), 1);
+    let seen = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        seen,
+        (
+            "72d3162e".to_owned(),
+            Some("pull_request".to_owned()),
+            Some("opened".to_owned())
+        )
+    );
+    let redelivery = s.request("/hook", r#"{"action":"opened"}"#);
+    app.oneshot(redelivery).await.unwrap();
+    assert_eq!(calls.get(), 1, "a redelivery keeps X-GitHub-Delivery");
+}
+
+#[tokio::test]
+async fn slack_events_commands_interactions_and_url_verification() {
+    let secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    let s = signer(slack::scheme(), secret);
+    let body = r#"{"type":"event_callback","event_id":"Ev1","team_id":"T1","event":{"type":"app_mention","text":"hi"}}"#;
+    let id = deliver(
+        WebhookLayer::slack(secret),
+        s.clone(),
+        body,
+        Some("app_mention"),
+        |e: &slack::Callback| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "Ev1");
+
+    // A slash command: a form, no id (the body hash), typed as `slack::Command`.
+    deliver(
+        WebhookLayer::slack(secret),
+        s.clone().form(),
+        "command=%2Fdeploy&text=now&user_id=U1&trigger_id=t1",
+        Some("/deploy"),
+        |e: &slack::Command| Some(e.command.clone()),
+    )
+    .await;
+
+    // An interaction: JSON inside the form's `payload` field.
+    let payload = r#"{"type":"block_actions","user":{"id":"U1"}}"#;
+    let form = format!(
+        "payload={}",
+        form_urlencoded::byte_serialize(payload.as_bytes()).collect::<String>()
+    );
+    deliver(
+        WebhookLayer::slack(secret),
+        s.clone().form(),
+        &form,
+        Some("block_actions"),
+        |e: &slack::Interaction| Some(e.event_type().to_owned()),
+    )
+    .await;
+
+    // The signed url_verification is answered by the layer.
+    let (app, calls, _) = route::<Value>(WebhookLayer::slack(secret), |_| None);
+    let challenge = r#"{"token":"t","challenge":"3eZbrw1aBm2r","type":"url_verification"}"#;
+    let response = app
+        .clone()
+        .oneshot(s.request("/hook", challenge))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body_string(response).await).unwrap(),
+        json!({"challenge": "3eZbrw1aBm2r"})
+    );
+    // Unsigned, it is refused like any delivery.
+    let unsigned = Request::post("/hook").body(Body::from(challenge)).unwrap();
+    assert_eq!(app.oneshot(unsigned).await.unwrap().status(), 401);
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn meta_events_and_verification() {
+    let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}"#;
+    deliver(
+        WebhookLayer::meta("app-secret", "verify-me"),
+        signer(meta::scheme("verify-me"), "app-secret"),
+        body,
+        Some("whatsapp_business_account"),
+        |e: &meta::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+
+    let (app, calls, _) = route::<Value>(WebhookLayer::meta("app-secret", "verify-me"), |_| None);
+    let get = |query: &str| {
+        Request::get(format!("/hook?{query}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let ok = app
+        .clone()
+        .oneshot(get(
+            "hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(body_string(ok).await, "1158201444");
+    for query in [
+        "hub.mode=subscribe&hub.verify_token=app-secret&hub.challenge=1",
+        "hub.mode=subscribe&hub.verify_token=verify-mf&hub.challenge=1",
+        "hub.mode=subscribe&hub.challenge=1",
+        "hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1",
+    ] {
+        let response = app.clone().oneshot(get(query)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{query}");
+    }
+    let no_challenge = app
+        .clone()
+        .oneshot(get("hub.mode=subscribe&hub.verify_token=verify-me"))
+        .await
+        .unwrap();
+    assert_eq!(no_challenge.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn shopify() {
+    let s = signer(shopify::scheme(), "shpss_secret").with_id("b54557e4");
+    let mut request = s.request("/hook", r#"{"id":820982911946154508}"#);
+    request
+        .headers_mut()
+        .insert("x-shopify-topic", "orders/create".parse().unwrap());
+    let (app, calls, seen) = route::<shopify::Event>(WebhookLayer::shopify("shpss_secret"), |e| {
+        e.id.map(|id| id.to_string())
+    });
+    assert_eq!(app.clone().oneshot(request).await.unwrap().status(), 200);
+    assert_eq!(calls.get(), 1);
+    let seen = seen.lock().unwrap()[0].clone();
+    assert_eq!(seen.0, "b54557e4");
+    assert_eq!(seen.1.as_deref(), Some("orders/create"));
+    assert_eq!(seen.2.as_deref(), Some("820982911946154508"));
+    // The old secret still verifies during a rotation when both are configured.
+    let rotated = WebhookLayer::shopify("shpss_new").with_secret("shpss_secret");
+    let (app, calls, _) = route::<Value>(rotated, |_| None);
+    let request = s.request("/hook", r#"{"id":1}"#);
+    assert_eq!(app.oneshot(request).await.unwrap().status(), 200);
+    assert_eq!(calls.get(), 1);
+}
+
+#[tokio::test]
+async fn twilio_forms_and_json_bodies() {
+    let base = "https://api.example.com";
+    let form = "AccountSid=AC1&MessageSid=SM1&MessageStatus=delivered&From=%2B1555&To=%2B1666";
+    deliver(
+        WebhookLayer::twilio("auth-token", base),
+        signer(twilio::scheme(base), "auth-token").form(),
+        form,
+        Some("delivered"),
+        |e: &twilio::Event| e.event_type().map(str::to_owned),
+    )
+    .await;
+
+    // JSON body: the signer pins it with bodySHA256 in the signed URL.
+    let s = signer(twilio::scheme(base), "auth-token");
+    let request = s.request("/hook?x=1", r#"{"event":"x"}"#);
+    assert!(request.uri().query().unwrap().contains("bodySHA256="));
+    let (app, calls, _) = route::<Value>(WebhookLayer::twilio("auth-token", base), |_| None);
+    assert_eq!(app.clone().oneshot(request).await.unwrap().status(), 200);
+    assert_eq!(calls.get(), 1);
+
+    // Behind another public host, the signature does not match.
+    let (app, calls, _) = route::<Value>(
+        WebhookLayer::twilio("auth-token", "https://other.example.com"),
+        |_| None,
+    );
+    let request = s.request("/hook", form);
+    assert_eq!(app.oneshot(request).await.unwrap().status(), 401);
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn zoom_events_and_url_validation() {
+    let body =
+        r#"{"event":"meeting.started","event_ts":1700000000000,"payload":{"object":{"id":"1"}}}"#;
+    let s = signer(zoom::scheme(), "zoom-secret");
+    deliver(
+        WebhookLayer::zoom("zoom-secret"),
+        s.clone(),
+        body,
+        Some("meeting.started"),
+        |e: &zoom::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+
+    // The answer's HMAC uses the secret that verified the request, during a rotation too.
+    let rotated = WebhookLayer::zoom("new-secret").with_secret("zoom-secret");
+    let (app, calls, _) = route::<Value>(rotated, |_| None);
+    let validation = r#"{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1,"event":"endpoint.url_validation"}"#;
+    let response = app.oneshot(s.request("/hook", validation)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = serde_json::from_str(&body_string(response).await).unwrap();
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"zoom-secret").unwrap();
+    mac.update(b"qgg8vlvZRS6UYooatFL8Aw");
+    let expected = hex::encode(mac.finalize().into_bytes());
+    assert_eq!(
+        answer,
+        json!({"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": expected})
+    );
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn paddle() {
+    let body = r#"{"event_id":"evt_1","event_type":"transaction.completed","occurred_at":"2024-01-01T00:00:00Z","notification_id":"ntf_1","data":{}}"#;
+    let id = deliver(
+        WebhookLayer::paddle("pdl_secret"),
+        signer(paddle::scheme(), "pdl_secret"),
+        body,
+        Some("transaction.completed"),
+        |e: &paddle::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "evt_1");
+}
+
+#[tokio::test]
+async fn intercom() {
+    let body = r#"{"type":"notification_event","id":"notif_1","topic":"conversation.user.created","app_id":"a","data":{}}"#;
+    let id = deliver(
+        WebhookLayer::intercom("ic-secret"),
+        signer(intercom::scheme(), "ic-secret"),
+        body,
+        Some("conversation.user.created"),
+        |e: &intercom::Notification| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "notif_1");
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Writes the provider vector files in this directory, computed independently of the crate.
+
+Only Python's standard library (hmac, hashlib, base64) is used, following each provider's
+published description (cited in each file's "source"). Where a provider publishes an official
+worked example (GitHub, Slack, Standard Webhooks, Twilio), it lives in ../shared/providers/vectors/
+and is not repeated here. Run: python3 tests/vectors/make_vectors.py
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOW = 1_700_000_000
+
+
+def mac(key, msg, algo=hashlib.sha256):
+    if isinstance(key, str):
+        key = key.encode()
+    if isinstance(msg, str):
+        msg = msg.encode()
+    return hmac.new(key, msg, algo).digest()
+
+
+def write(name, data):
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
+        json.dump(data, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+
+
+def stripe():
+    secret = "whsec_test_stripe_0123456789"
+    body = '{"id":"evt_1NqGbW2eZvKYlo2C","object":"event","type":"invoice.paid","created":1700000000,"livemode":false,"data":{"object":{"id":"in_1"}}}'
+    sig = mac(secret, f"{NOW}.{body}").hex()
+    other = mac("whsec_old", f"{NOW}.{body}").hex()
+    case = lambda name, header, expect, now=NOW, b=body, **kw: dict(
+        name=name, now=now, body=b, headers={"Stripe-Signature": header} if header else {},
+        expect=expect, **kw)
+    write("stripe", dict(
+        provider="stripe",
+        source="computed with Python hmac from Stripe's docs, 'Verify webhook signatures manually' (https://docs.stripe.com/webhooks#verify-manually): HMAC-SHA256 keyed with the whsec_ string over '<t>.<body>', hex, any v1 may match, tolerance 300 s",
+        secret=secret,
+        cases=[
+            case("valid", f"t={NOW},v1={sig}", "valid", event_id="evt_1NqGbW2eZvKYlo2C", event_type="invoice.paid"),
+            case("rotation: the matching v1 is the first of two", f"t={NOW},v1={sig},v1={other}", "valid"),
+            case("rotation: the matching v1 is the last of two, with a v0", f"t={NOW},v1={other},v0=abcd,v1={sig}", "valid"),
+            case("only the other secret's v1", f"t={NOW},v1={other}", "invalid_signature"),
+            case("body changed", f"t={NOW},v1={sig}", "invalid_signature", b=body.replace("invoice.paid", "invoice.void")),
+            case("301 s later", f"t={NOW},v1={sig}", "stale_timestamp", now=NOW + 301),
+            case("no timestamp", f"v1={sig}", "malformed_signature"),
+            case("only a v0 signature", f"t={NOW},v0={sig}", "malformed_signature"),
+            case("missing header", None, "missing_signature"),
+        ]))
+
+
+def paddle():
+    secret = "pdl_ntfset_01h8bkrrpm0ztgd3sfjsq2cb5x_secret"
+    body = '{"event_id":"evt_01h8bkrx","event_type":"transaction.completed","occurred_at":"2023-11-14T22:13:20Z","notification_id":"ntf_01h8bkrx","data":{"id":"txn_1"}}'
+    sig = mac(secret, f"{NOW}:{body}").hex()
+    old = mac("old_secret", f"{NOW}:{body}").hex()
+    case = lambda name, header, expect, now=NOW, b=body, **kw: dict(
+        name=name, now=now, body=b, headers={"Paddle-Signature": header}, expect=expect, **kw)
+    write("paddle", dict(
+        provider="paddle",
+        source="computed with Python hmac from Paddle's docs, 'Verify webhook signatures' (https://developer.paddle.com/webhooks/signature-verification): ts=<unix s>;h1=<hex HMAC-SHA256(secret, '<ts>:<body>')>; SDK tolerance 5 s",
+        secret=secret,
+        cases=[
+            case("valid", f"ts={NOW};h1={sig}", "valid", event_id="evt_01h8bkrx", event_type="transaction.completed"),
+            case("rotation: two h1", f"ts={NOW};h1={old};h1={sig}", "valid"),
+            case("colon replaced by a dot in the signed message", f"ts={NOW};h1={mac(secret, f'{NOW}.{body}').hex()}", "invalid_signature"),
+            case("6 s later with the 5 s tolerance", f"ts={NOW};h1={sig}", "stale_timestamp", now=NOW + 6),
+            case("5 s later", f"ts={NOW};h1={sig}", "valid", now=NOW + 5),
+            case("ts given twice", f"ts={NOW};ts={NOW};h1={sig}", "malformed_signature"),
+        ]))
+
+
+def shopify():
+    secret = "shpss_0123456789abcdef0123456789abcdef"
+    body = '{"id":820982911946154508,"email":"jon@example.com","admin_graphql_api_id":"gid://shopify/Order/820982911946154508"}'
+    sig = base64.b64encode(mac(secret, body)).decode()
+    headers = {"X-Shopify-Hmac-Sha256": sig, "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", "X-Shopify-Topic": "orders/create"}
+    write("shopify", dict(
+        provider="shopify",
+        source="computed with Python hmac from Shopify's docs, 'Verify webhooks' (https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook): base64 HMAC-SHA256 of the raw body",
+        secret=secret,
+        cases=[
+            dict(name="valid", body=body, headers=headers, expect="valid", event_id="b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", event_type="orders/create"),
+            dict(name="hex instead of base64", body=body, headers={**headers, "X-Shopify-Hmac-Sha256": mac(secret, body).hex()}, expect="invalid_signature"),
+            dict(name="body changed", body=body.replace("jon", "joe"), headers=headers, expect="invalid_signature"),
+        ]))
+
+
+def zoom():
+    secret = "zm_secret_token_0123456789"
+    body = '{"event":"meeting.started","event_ts":1700000000000,"payload":{"account_id":"acc","object":{"id":"123"}}}'
+    sig = "v0=" + mac(secret, f"v0:{NOW}:{body}").hex()
+    plain = "qgg8vlvZRS6UYooatFL8Aw"
+    validation = json.dumps({"payload": {"plainToken": plain}, "event_ts": 1700000000000, "event": "endpoint.url_validation"}, separators=(",", ":"))
+    vsig = "v0=" + mac(secret, f"v0:{NOW}:{validation}").hex()
+    write("zoom", dict(
+        provider="zoom",
+        source="computed with Python hmac from Zoom's docs, 'Using webhooks: verify webhook events and validate your webhook endpoint' (https://developers.zoom.us/docs/api/webhooks/): v0=<hex HMAC-SHA256(secret token, 'v0:<ts>:<body>')>; url_validation answered with plainToken and hex HMAC-SHA256(secret token, plainToken)",
+        secret=secret,
+        cases=[
+            dict(name="valid", now=NOW, body=body, headers={"x-zm-signature": sig, "x-zm-request-timestamp": str(NOW)}, expect="valid", event_type="meeting.started"),
+            dict(name="stale", now=NOW + 301, body=body, headers={"x-zm-signature": sig, "x-zm-request-timestamp": str(NOW)}, expect="stale_timestamp"),
+            dict(name="timestamp header changed", now=NOW, body=body, headers={"x-zm-signature": sig, "x-zm-request-timestamp": str(NOW + 1)}, expect="invalid_signature"),
+            dict(name="url validation", now=NOW, body=validation, headers={"x-zm-signature": vsig, "x-zm-request-timestamp": str(NOW)}, expect="challenge",
+                 response_json={"plainToken": plain, "encryptedToken": mac(secret, plain).hex()}),
+            dict(name="unsigned url validation", now=NOW, body=validation, headers={"x-zm-request-timestamp": str(NOW)}, expect="missing_signature"),
+        ]))
+
+
+def meta():
+    secret = "meta_app_secret_0123456789abcdef"
+    body = '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","messages":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","type":"text"}]},"field":"messages"}]}]}'
+    sig = "sha256=" + mac(secret, body).hex()
+    write("meta", dict(
+        provider="meta",
+        source="computed with Python hmac from Meta's docs, 'Webhooks: getting started' (https://developers.facebook.com/docs/graph-api/webhooks/getting-started): X-Hub-Signature-256 sha256=<hex HMAC-SHA256(app secret, body)>; GET hub.mode/hub.verify_token/hub.challenge answered with the challenge",
+        secret=secret,
+        verify_token="my-verify-token",
+        cases=[
+            dict(name="valid", body=body, headers={"X-Hub-Signature-256": sig}, expect="valid", event_type="whatsapp_business_account"),
+            dict(name="legacy SHA-1 header only", body=body, headers={"X-Hub-Signature": "sha1=" + mac(secret, body, hashlib.sha1).hex()}, expect="missing_signature"),
+            dict(name="verification", method="GET", query="hub.mode=subscribe&hub.verify_token=my-verify-token&hub.challenge=1158201444", expect="challenge_text", response_text="1158201444"),
+            dict(name="verification, wrong token", method="GET", query="hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444", expect="forbidden"),
+            dict(name="verification, wrong mode", method="GET", query="hub.mode=unsubscribe&hub.verify_token=my-verify-token&hub.challenge=1158201444", expect="forbidden"),
+        ]))
+
+
+def intercom():
+    secret = "intercom_client_secret_0123"
+    body = '{"type":"notification_event","app_id":"abc123","data":{"type":"notification_event_data","item":{"type":"ping","message":"something"}},"id":"notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3","topic":"ping","delivery_attempts":1,"first_sent_at":1700000000,"created_at":1700000000}'
+    sig = "sha1=" + mac(secret, body, hashlib.sha1).hex()
+    write("intercom", dict(
+        provider="intercom",
+        source="computed with Python hmac from Intercom's docs, 'Webhooks: signed notifications' (https://developers.intercom.com/docs/webhooks/setting-up-webhooks): X-Hub-Signature sha1=<hex HMAC-SHA1(client secret, body)>",
+        secret=secret,
+        cases=[
+            dict(name="valid ping", body=body, headers={"X-Hub-Signature": sig}, expect="valid", event_id="notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3", event_type="ping"),
+            dict(name="SHA-256 instead of SHA-1", body=body, headers={"X-Hub-Signature": "sha1=" + mac(secret, body).hex()}, expect="invalid_signature"),
+        ]))
+
+
+def svix():
+    # The Standard Webhooks reference vector, under Svix's header names.
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = '{"test": 2432232314}'
+    msg_id, ts = "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330"
+    sig = "v1," + base64.b64encode(mac(base64.b64decode(secret[6:]), f"{msg_id}.{ts}.{body}")).decode()
+    assert sig == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    headers = {"svix-id": msg_id, "svix-timestamp": ts, "svix-signature": sig}
+    write("svix", dict(
+        provider="svix",
+        source="the Standard Webhooks reference vector (svix libraries' tests) under svix-* headers (https://docs.svix.com/receiving/verifying-payloads/how-manual)",
+        secret=secret,
+        cases=[
+            dict(name="reference vector", now=int(ts), body=body, headers=headers, expect="valid", event_id=msg_id),
+            dict(name="webhook-* header names are not Svix's", now=int(ts), body=body,
+                 headers={"webhook-id": msg_id, "webhook-timestamp": ts, "webhook-signature": sig}, expect="missing_signature"),
+        ]))
+
+
+def slack():
+    secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    def signed(body, ts=NOW):
+        return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": "v0=" + mac(secret, f"v0:{ts}:{body}").hex()}
+    verification = '{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}'
+    callback = '{"token":"XXYYZZ","team_id":"T123ABC456","api_app_id":"A123ABC456","event":{"type":"app_mention","text":"hi"},"type":"event_callback","event_id":"Ev123ABC456","event_time":1700000000}'
+    interaction = "payload=" + urllib.parse.quote_plus('{"type":"block_actions","user":{"id":"U1"},"trigger_id":"t1"}')
+    write("slack-events", dict(
+        provider="slack",
+        source="computed with Python hmac from Slack's docs, 'Verifying requests from Slack' and 'url_verification event' (https://api.slack.com/authentication/verifying-requests-from-slack, https://api.slack.com/events/url_verification)",
+        secret=secret,
+        cases=[
+            dict(name="url_verification", now=NOW, body=verification, headers=signed(verification), expect="challenge",
+                 response_json={"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}),
+            dict(name="unsigned url_verification", now=NOW, body=verification, headers={"X-Slack-Request-Timestamp": str(NOW)}, expect="missing_signature"),
+            dict(name="event callback", now=NOW, body=callback, headers=signed(callback), expect="valid", event_id="Ev123ABC456", event_type="app_mention"),
+            dict(name="interaction form", now=NOW, body=interaction, content_type="application/x-www-form-urlencoded", headers=signed(interaction), expect="valid", event_type="block_actions"),
+        ]))
+
+
+def twilio_json():
+    token = "12345"
+    body = '{"property": "value", "boolean": true}'
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    assert digest == "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+    url = f"https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256={digest}"
+    sig = base64.b64encode(mac(token, url, hashlib.sha1)).decode()
+    write("twilio-json", dict(
+        provider="twilio",
+        source="computed with Python hmac from Twilio's docs, 'Webhooks security: validating signatures from Twilio' (https://www.twilio.com/docs/usage/webhooks/webhooks-security): JSON bodies are pinned by bodySHA256 in the signed URL; body and hash from the twilio helper libraries' tests",
+        secret=token,
+        cases=[
+            dict(name="JSON body pinned by bodySHA256", url=url, body=body, headers={"X-Twilio-Signature": sig}, expect="valid"),
+            dict(name="JSON body changed, URL kept", url=url, body=body.replace("value", "other"), headers={"X-Twilio-Signature": sig}, expect="invalid_signature"),
+        ]))
+
+
+def github():
+    # GitHub's documented secret, with the headers a real delivery carries.
+    secret = "It's a Secret to Everybody"
+    body = '{"action":"opened","number":1,"repository":{"full_name":"octo/hello"},"sender":{"login":"octocat"}}'
+    sig = "sha256=" + mac(secret, body).hex()
+    headers = {"X-Hub-Signature-256": sig, "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "X-GitHub-Event": "pull_request"}
+    write("github-headers", dict(
+        provider="github",
+        source="computed with Python hmac from GitHub's docs, 'Validating webhook deliveries' and 'Webhook events and payloads' (delivery headers)",
+        secret=secret,
+        cases=[
+            dict(name="pull_request with delivery headers", body=body, headers=headers, expect="valid", event_id="72d3162e-cc78-11e3-81ab-4c9367dc0958", event_type="pull_request"),
+            dict(name="legacy SHA-1 header only", body=body, headers={"X-Hub-Signature": "sha1=" + mac(secret, body, hashlib.sha1).hex(), "X-GitHub-Delivery": "x"}, expect="missing_signature"),
+            dict(name="signature header twice is ambiguous", body=body, headers=headers, repeat_header="X-Hub-Signature-256", expect="malformed_signature"),
+        ]))
+
+
+if __name__ == "__main__":
+    for make in (github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
+        make()
