@@ -113,6 +113,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod verifier;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
@@ -127,3 +128,4 @@ pub use event::{Event, EventRejection, Verified};
 pub use layer::{WebhookLayer, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use secret::{Secret, SecretError};
 pub use service::{ResponseFuture, Webhook};
+pub use verifier::Verifier;

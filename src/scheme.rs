@@ -303,6 +303,31 @@ impl Signature {
         self.body_hash_param.as_deref()
     }
 
+    /// The pieces of the signed message, in order.
+    pub fn signed_parts(&self) -> &[SignedPart] {
+        &self.signed
+    }
+
+    /// How the MAC is encoded in the header.
+    pub fn mac_encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// How the secret becomes the key.
+    pub fn key_format(&self) -> &SecretFormat {
+        &self.secret_format
+    }
+
+    /// The hash under the HMAC.
+    pub fn hash_function(&self) -> Hash {
+        self.hash
+    }
+
+    /// The public base URL, for schemes that sign the URL.
+    pub fn public_base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
     /// The header that carries the signature.
     pub fn header(&self) -> &HeaderName {
         &self.header

@@ -23,9 +23,9 @@ use crate::error::{BoxError, Rejection};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
 use crate::layer::Config;
-use crate::scheme::{SignedPart, TimestampSource};
-use crate::signature::{self, SignatureError};
+use crate::signature;
 use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery};
+use crate::verifier;
 use crate::{body, Ack};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
@@ -295,34 +295,15 @@ impl Config {
         uri: &http::Uri,
         raw: &[u8],
     ) -> Result<signature::Verification, Rejection> {
-        let Some(signature) = &self.scheme.signature else {
-            return Err(Rejection::InvalidSignature);
-        };
-        let (timestamp_header, timestamp_pair) = match &self.scheme.timestamp {
-            Some(TimestampSource::Header(name)) => (Some(name), None),
-            Some(TimestampSource::Pair(key)) => (None, Some(key.as_ref())),
-            None => (None, None),
-        };
-        let request = signature::Request {
+        let now = self.clock.now();
+        verifier::check(
+            &self.scheme,
+            &self.keys,
             headers,
             uri,
-            body: raw,
-            timestamp_header,
-            timestamp_pair,
-            id_header: self
-                .scheme
-                .id
-                .header()
-                .filter(|_| signature.signed.contains(&SignedPart::Id)),
-        };
-        let tolerance = self.tolerance.as_secs();
-        signature::verify(signature, &self.keys, &request, self.clock.now(), tolerance).map_err(
-            |err| match err {
-                SignatureError::Missing => Rejection::MissingSignature,
-                SignatureError::Malformed(why) => Rejection::MalformedSignature(why),
-                SignatureError::Mismatch => Rejection::InvalidSignature,
-                SignatureError::Stale => Rejection::StaleTimestamp,
-            },
+            raw,
+            now,
+            self.tolerance,
         )
     }
 
