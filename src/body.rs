@@ -36,12 +36,18 @@ where
     }
     let capacity = declared.unwrap_or(0).min(limit as u64) as usize;
     let collect = collect(body, limit, capacity);
-    match timeout {
+    let raw = match timeout {
         Some(timeout) => tokio::time::timeout(timeout, collect)
             .await
-            .map_err(|_| Rejection::BodyTimeout)?,
-        None => collect.await,
+            .map_err(|_| Rejection::BodyTimeout)??,
+        None => collect.await?,
+    };
+    // HTTP servers enforce this on the wire; a body handed over in-process may still lie, and
+    // the bytes we verify must be the ones declared.
+    if declared.is_some_and(|len| len != raw.len() as u64) {
+        return Err(Rejection::LengthMismatch);
     }
+    Ok(raw)
 }
 
 async fn collect<B>(body: B, limit: usize, capacity: usize) -> Result<Bytes, Rejection>

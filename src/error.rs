@@ -42,6 +42,8 @@ pub enum Rejection {
     BodyTimeout,
     /// The body could not be read (the connection failed).
     BodyRead(BoxError),
+    /// The body's length is not the one its `Content-Length` declared.
+    LengthMismatch,
     /// The provider does not deliver with this method.
     MethodNotAllowed,
     /// A handshake request whose challenge cannot be echoed.
@@ -85,6 +87,8 @@ pub enum RejectionKind {
     BodyTimeout,
     /// [`Rejection::BodyRead`], default 400.
     BodyRead,
+    /// [`Rejection::LengthMismatch`], default 400.
+    LengthMismatch,
     /// [`Rejection::MethodNotAllowed`], default 405.
     MethodNotAllowed,
     /// [`Rejection::InvalidChallenge`], default 400.
@@ -100,7 +104,7 @@ pub enum RejectionKind {
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 13] = [
+    pub(crate) const ALL: [RejectionKind; 14] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -108,6 +112,7 @@ impl RejectionKind {
         RejectionKind::PayloadTooLarge,
         RejectionKind::BodyTimeout,
         RejectionKind::BodyRead,
+        RejectionKind::LengthMismatch,
         RejectionKind::MethodNotAllowed,
         RejectionKind::InvalidChallenge,
         RejectionKind::StoreUnavailable,
@@ -125,7 +130,9 @@ impl RejectionKind {
             | RejectionKind::StaleTimestamp => StatusCode::UNAUTHORIZED,
             RejectionKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             RejectionKind::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-            RejectionKind::BodyRead | RejectionKind::InvalidChallenge => StatusCode::BAD_REQUEST,
+            RejectionKind::BodyRead
+            | RejectionKind::LengthMismatch
+            | RejectionKind::InvalidChallenge => StatusCode::BAD_REQUEST,
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
@@ -150,6 +157,7 @@ impl Rejection {
             Rejection::PayloadTooLarge => RejectionKind::PayloadTooLarge,
             Rejection::BodyTimeout => RejectionKind::BodyTimeout,
             Rejection::BodyRead(_) => RejectionKind::BodyRead,
+            Rejection::LengthMismatch => RejectionKind::LengthMismatch,
             Rejection::MethodNotAllowed => RejectionKind::MethodNotAllowed,
             Rejection::InvalidChallenge(_) => RejectionKind::InvalidChallenge,
             Rejection::StoreUnavailable(_) => RejectionKind::StoreUnavailable,
@@ -190,6 +198,9 @@ impl fmt::Display for Rejection {
             Rejection::PayloadTooLarge => f.write_str("webhook body is larger than the limit"),
             Rejection::BodyTimeout => f.write_str("webhook body was not received in time"),
             Rejection::BodyRead(_) => f.write_str("webhook body could not be read"),
+            Rejection::LengthMismatch => {
+                f.write_str("webhook body length differs from its Content-Length")
+            }
             Rejection::MethodNotAllowed => f.write_str("method not allowed for this webhook"),
             Rejection::InvalidChallenge(why) => write!(f, "invalid handshake: {why}"),
             Rejection::StoreUnavailable(_) => {

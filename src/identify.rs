@@ -11,6 +11,9 @@ use sha2::{Digest, Sha256};
 
 use crate::scheme::{Payload, Scheme};
 
+/// Longest dedup key accepted: provider ids are tens of bytes.
+pub(crate) const MAX_KEY_LEN: usize = 1024;
+
 /// Where one value of a delivery comes from.
 ///
 /// ```
@@ -197,6 +200,7 @@ pub(crate) struct Identity {
 pub(crate) enum Unidentified {
     NotJson,
     MissingId,
+    IdTooLong,
 }
 
 impl Unidentified {
@@ -204,6 +208,7 @@ impl Unidentified {
         match self {
             Unidentified::NotJson => "body is not valid JSON",
             Unidentified::MissingId => "delivery id is missing",
+            Unidentified::IdTooLong => "delivery id is too long",
         }
     }
 }
@@ -279,6 +284,10 @@ pub(crate) fn identify(
         }
         None => return Err(Unidentified::MissingId),
     };
+    // Ids are short tokens; a huge one would only bloat the dedup store.
+    if key.len() > MAX_KEY_LEN {
+        return Err(Unidentified::IdTooLong);
+    }
     Ok(Identity {
         id,
         key,
