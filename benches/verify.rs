@@ -1,0 +1,247 @@
+//! Verification cost against the floor: one bare HMAC over the same signed bytes with a
+//! precomputed key, and the `standardwebhooks` crate on the same Standard Webhooks delivery.
+//!
+//! `cargo bench --bench verify` runs every signed preset at 64 B, 1 KiB, 64 KiB and 1 MiB, then
+//! prints each one's median as a ratio to the bare HMAC measured in the same group (and the
+//! `standardwebhooks` crate's as a multiple of ours). Targets (issue 5): ≤ 1.10x the bare HMAC,
+//! and ≥ 5x faster than `standardwebhooks`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use hmac::{Hmac, Mac};
+use http::{HeaderMap, Uri};
+use tower_webhooks::provider::{
+    conversation, github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix,
+    twilio, wappcloud, ycloud, yeastar, zoom,
+};
+use tower_webhooks::scheme::{Hash, Scheme, SignedPart};
+use tower_webhooks::testing::Signer;
+use tower_webhooks::Verifier;
+
+const SIZES: [(usize, &str); 4] = [
+    (64, "64B"),
+    (1024, "1KiB"),
+    (64 * 1024, "64KiB"),
+    (1024 * 1024, "1MiB"),
+];
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const NOW: i64 = 1_700_000_000;
+
+fn presets() -> Vec<Scheme> {
+    vec![
+        ycloud::scheme(),
+        wappcloud::scheme(),
+        yeastar::scheme(),
+        conversation::scheme(),
+        standard_webhooks::scheme(),
+        svix::scheme(),
+        stripe::scheme(),
+        github::scheme(),
+        slack::scheme(),
+        meta::scheme("token"),
+        shopify::scheme(),
+        twilio::scheme("https://example.com"),
+        zoom::scheme(),
+        paddle::scheme(),
+        intercom::scheme(),
+    ]
+}
+
+/// A body of exactly `size` bytes: JSON for most schemes, one form field for Twilio's.
+fn body(scheme: &Scheme, size: usize) -> Vec<u8> {
+    if scheme.provider() == "twilio" {
+        let mut body = b"Body=".to_vec();
+        body.resize(size.max(6), b'a');
+        return body;
+    }
+    let head = br#"{"id":"evt_0123456789","type":"bench.event","pad":""#;
+    let mut body = head.to_vec();
+    body.resize(size.saturating_sub(2).max(head.len()), b'a');
+    body.extend_from_slice(b"\"}");
+    body
+}
+
+/// The exact bytes the scheme signs for this request, assembled by hand from the public parts.
+fn signed_bytes(scheme: &Scheme, headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Vec<u8> {
+    let signature = scheme.signature().expect("signed");
+    let header = |name: &http::HeaderName| headers[name].as_bytes().to_vec();
+    let mut out = Vec::with_capacity(body.len() + 128);
+    for part in signature.signed_parts() {
+        match part {
+            SignedPart::Literal(bytes) => out.extend_from_slice(bytes),
+            SignedPart::Timestamp => out.extend_from_slice(NOW.to_string().as_bytes()),
+            SignedPart::Id => match scheme.id().parts().first() {
+                Some(tower_webhooks::identify::Source::Header(name)) => {
+                    out.extend_from_slice(&header(name))
+                }
+                _ => unreachable!("a signed id is a header"),
+            },
+            SignedPart::Body => out.extend_from_slice(body),
+            SignedPart::Url => {
+                out.extend_from_slice(signature.public_base_url().unwrap_or("").as_bytes());
+                out.extend_from_slice(uri.path().as_bytes());
+            }
+            SignedPart::SortedFormParams => {
+                // One field, no escapes: name then value.
+                let (name, value) = body.split_at(body.iter().position(|&b| b == b'=').unwrap());
+                out.extend_from_slice(name);
+                out.extend_from_slice(&value[1..]);
+            }
+            _ => unreachable!("a part this bench does not know"),
+        }
+    }
+    out
+}
+
+/// One HMAC over `msg` from a precomputed key state, as a closure.
+type BareHmac = Box<dyn Fn(&[u8]) -> usize>;
+
+fn bare_hmac(hash: Hash, key: &[u8]) -> BareHmac {
+    match hash {
+        Hash::Sha1 => {
+            let state = Hmac::<sha1::Sha1>::new_from_slice(key).unwrap();
+            Box::new(move |msg| {
+                let mut mac = state.clone();
+                mac.update(msg);
+                mac.finalize().into_bytes().len()
+            })
+        }
+        _ => {
+            let state = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+            Box::new(move |msg| {
+                let mut mac = state.clone();
+                mac.update(msg);
+                mac.finalize().into_bytes().len()
+            })
+        }
+    }
+}
+
+fn key_bytes(scheme: &Scheme) -> Vec<u8> {
+    use base64::Engine;
+    if scheme.provider() == "standard-webhooks" || scheme.provider() == "svix" {
+        base64::engine::general_purpose::STANDARD
+            .decode(SECRET.trim_start_matches("whsec_"))
+            .unwrap()
+    } else {
+        SECRET.as_bytes().to_vec()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    for (size, label) in SIZES {
+        let mut group = c.benchmark_group(format!("verify/{label}"));
+        group.throughput(Throughput::Bytes(size as u64));
+        for scheme in presets() {
+            let provider = scheme.provider().to_owned();
+            let body = body(&scheme, size);
+            let signer = Signer::new(scheme.clone(), SECRET).unwrap().at(NOW);
+            let request = signer.request("/hook", body.clone());
+            let (headers, uri) = (request.headers().clone(), request.uri().clone());
+            let verifier = Verifier::new(scheme.clone(), SECRET).unwrap();
+            assert!(
+                verifier.verify(&headers, &uri, &body, NOW).is_ok(),
+                "{provider}"
+            );
+
+            let signed = signed_bytes(&scheme, &headers, &uri, &body);
+            let hash = scheme.signature().unwrap().hash_function();
+            let hmac = bare_hmac(hash, &key_bytes(&scheme));
+            group.bench_function(BenchmarkId::new("bare-hmac", &provider), |b| {
+                b.iter(|| hmac(black_box(&signed)))
+            });
+            group.bench_function(BenchmarkId::new("tower-webhooks", &provider), |b| {
+                b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
+            });
+
+            if provider == "standard-webhooks" {
+                // The crate checks against the system clock: sign with the current time.
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs() as i64;
+                let fresh = signer.clone().at(now).request("/hook", body.clone());
+                let theirs = standardwebhooks::Webhook::new(SECRET).unwrap();
+                assert!(theirs.verify(&body, fresh.headers()).is_ok());
+                let ours = Verifier::new(scheme.clone(), SECRET).unwrap();
+                group.bench_function(BenchmarkId::new("standardwebhooks-crate", &provider), |b| {
+                    b.iter(|| theirs.verify(black_box(&body), black_box(fresh.headers())))
+                });
+                group.bench_function(BenchmarkId::new("tower-webhooks-now", &provider), |b| {
+                    b.iter(|| ours.verify(black_box(fresh.headers()), &uri, black_box(&body), now))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+/// The median of one benchmark, as criterion saved it.
+fn median_ns(group: &str, function: &str, provider: &str) -> Option<f64> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let path = dir
+        .join("criterion")
+        .join(group.replace('/', "_"))
+        .join(function)
+        .join(provider)
+        .join("new/estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn report() {
+    println!("\nratio of medians, same group, same run (target: ≤ 1.10x bare HMAC)");
+    println!("| scheme | {} |", SIZES.map(|(_, l)| l).join(" | "));
+    println!("|---|{}", "---|".repeat(SIZES.len()));
+    let mut worst: f64 = 0.0;
+    for scheme in presets() {
+        let provider = scheme.provider();
+        let cells: Vec<String> = SIZES
+            .iter()
+            .map(|(_, label)| {
+                let group = format!("verify/{label}");
+                match (
+                    median_ns(&group, "tower-webhooks", provider),
+                    median_ns(&group, "bare-hmac", provider),
+                ) {
+                    (Some(ours), Some(bare)) => {
+                        worst = worst.max(ours / bare);
+                        format!("{:.3}x ({:.0} / {:.0} ns)", ours / bare, ours, bare)
+                    }
+                    _ => "not run".into(),
+                }
+            })
+            .collect();
+        println!("| {provider} | {} |", cells.join(" | "));
+    }
+    println!("worst ratio: {worst:.3}x");
+    println!("\nstandardwebhooks crate / tower-webhooks on the same delivery (target: ≥ 5x)");
+    for (_, label) in SIZES {
+        let group = format!("verify/{label}");
+        if let (Some(theirs), Some(ours)) = (
+            median_ns(&group, "standardwebhooks-crate", "standard-webhooks"),
+            median_ns(&group, "tower-webhooks-now", "standard-webhooks"),
+        ) {
+            println!(
+                "{label}: {:.2}x ({theirs:.0} ns vs {ours:.0} ns)",
+                theirs / ours
+            );
+        }
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(30)
+        .configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+    report();
+}
