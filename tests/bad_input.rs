@@ -1,0 +1,655 @@
+//! The bad-input matrix: one row per hostile or broken request, each with the status and the
+//! rejection the layer documents, and whether the handler runs (it never does for bad input; the
+//! few rows where it does are the accepted edges, such as a body exactly at the limit).
+
+mod common;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderValue, Method, Request};
+use axum::routing::any;
+use axum::Router;
+use common::{body_string, Calls, NOW, SECRET};
+use futures_util::stream;
+use tower::ServiceExt;
+use tower_webhooks::provider::{
+    meta, slack, standard_webhooks, stripe, wappcloud, ycloud, yeastar,
+};
+use tower_webhooks::scheme::Scheme;
+use tower_webhooks::testing::Signer;
+use tower_webhooks::{Ack, Event, FixedClock, Rejection, WebhookLayer};
+
+const LIMIT: usize = 1024;
+/// Standard Webhooks keys are base64 after `whsec_`.
+const SW_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// What the answer's body must be.
+enum Says {
+    /// Exactly this rejection's text.
+    Rejection(Rejection),
+    /// A malformed-signature rejection, whatever the reason.
+    Malformed,
+    /// Valid JSON with this value under `challenge`, never raw markup.
+    Challenge(&'static str),
+    /// Anything (the handler's own answer).
+    Anything,
+}
+
+struct Row {
+    name: &'static str,
+    layer: WebhookLayer,
+    request: Request<Body>,
+    status: u16,
+    says: Says,
+    handler_runs: bool,
+}
+
+fn ycloud() -> WebhookLayer {
+    WebhookLayer::ycloud(SECRET)
+        .with_clock(FixedClock(NOW))
+        .with_body_limit(LIMIT)
+        .with_ack(Ack::Passthrough)
+}
+
+/// The same with the default 1 MiB limit, for large bodies.
+fn ycloud_large() -> WebhookLayer {
+    WebhookLayer::ycloud(SECRET)
+        .with_clock(FixedClock(NOW))
+        .with_ack(Ack::Passthrough)
+}
+
+fn signer(scheme: Scheme) -> Signer {
+    Signer::new(scheme, SECRET)
+        .unwrap()
+        .at(NOW)
+        .with_id("msg_1")
+}
+
+fn signed(body: impl Into<Bytes>) -> Request<Body> {
+    signer(ycloud::scheme()).request("/hook", body)
+}
+
+/// A valid YCloud body of exactly `len` bytes.
+fn body_of_len(len: usize) -> String {
+    let head = r#"{"id":"evt_len","type":"t","pad":""#;
+    format!("{head}{}\"}}", "a".repeat(len - head.len() - 2))
+}
+
+/// A signed request whose signature header value is replaced by `value` (raw bytes).
+fn with_signature(value: &[u8]) -> Request<Body> {
+    let mut request = signed(r#"{"id":"evt_1","type":"t"}"#);
+    request
+        .headers_mut()
+        .insert("ycloud-signature", HeaderValue::from_bytes(value).unwrap());
+    request
+}
+
+fn hex_sig(len: usize) -> String {
+    format!("t={NOW},s={}", "a".repeat(len))
+}
+
+fn stamped(t: &str) -> Request<Body> {
+    with_signature(format!("t={t},s={}", "0".repeat(64)).as_bytes())
+}
+
+fn get(query: &str) -> Request<Body> {
+    Request::get(format!("/hook?{query}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn method(method: Method) -> Request<Body> {
+    let mut request = signed(r#"{"id":"evt_1","type":"t"}"#);
+    *request.method_mut() = method;
+    request
+}
+
+fn rows() -> Vec<Row> {
+    use Says::*;
+    let row = |name, layer, request, status, says| Row {
+        name,
+        layer,
+        request,
+        status,
+        says,
+        handler_runs: false,
+    };
+    let long = "a".repeat(100 * 1024);
+    let mut rows = vec![
+        // Signature headers.
+        row(
+            "missing signature header",
+            ycloud(),
+            Request::post("/hook").body(Body::from("{}")).unwrap(),
+            401,
+            Rejection(tower_webhooks::Rejection::MissingSignature),
+        ),
+        row(
+            "empty signature header",
+            ycloud(),
+            with_signature(b""),
+            401,
+            Malformed,
+        ),
+        row(
+            "blank signature header",
+            ycloud(),
+            with_signature(b"   "),
+            401,
+            Malformed,
+        ),
+        row(
+            "signature header twice",
+            ycloud(),
+            {
+                let mut r = signed(r#"{"id":"evt_1","type":"t"}"#);
+                let v = r.headers()["ycloud-signature"].clone();
+                r.headers_mut().append("ycloud-signature", v);
+                r
+            },
+            401,
+            Malformed,
+        ),
+        row(
+            "non-ASCII header bytes",
+            ycloud(),
+            with_signature(format!("t={NOW},s=\u{e9}").as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "non-UTF-8 header bytes",
+            ycloud(),
+            with_signature(&[b't', b'=', 0xff, 0xfe]),
+            401,
+            Malformed,
+        ),
+        row(
+            "100 KiB signature value",
+            ycloud(),
+            with_signature(format!("t={NOW},s={long}").as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "100 KiB header without a signature",
+            ycloud(),
+            with_signature(long.as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "hex signature of the wrong length",
+            ycloud(),
+            with_signature(hex_sig(62).as_bytes()),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "odd-length hex",
+            ycloud(),
+            with_signature(hex_sig(63).as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "non-hex characters",
+            ycloud(),
+            with_signature(format!("t={NOW},s={}", "zz".repeat(32)).as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "invalid base64 (Yeastar)",
+            WebhookLayer::yeastar(SECRET),
+            {
+                let mut r = signer(yeastar::scheme()).request("/hook", r#"{"event":"test"}"#);
+                r.headers_mut()
+                    .insert("x-signature", HeaderValue::from_static("%%%not-base64%%%"));
+                r
+            },
+            401,
+            Malformed,
+        ),
+        row(
+            "base64 of the wrong length (Yeastar)",
+            WebhookLayer::yeastar(SECRET),
+            {
+                let mut r = signer(yeastar::scheme()).request("/hook", r#"{"event":"test"}"#);
+                r.headers_mut().insert(
+                    "x-signature",
+                    HeaderValue::from_static("AAAAAAAAAAAAAAAAAAAAAA=="),
+                );
+                r
+            },
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "only a v0 signature (Stripe)",
+            WebhookLayer::stripe(SECRET),
+            {
+                let mut r =
+                    signer(stripe::scheme()).request("/hook", r#"{"id":"evt_1","type":"t"}"#);
+                r.headers_mut().insert(
+                    "stripe-signature",
+                    HeaderValue::from_str(&format!("t={NOW},v0={}", "0".repeat(64))).unwrap(),
+                );
+                r
+            },
+            401,
+            Malformed,
+        ),
+        row(
+            "only unknown versions (Standard Webhooks)",
+            WebhookLayer::standard_webhooks(SW_SECRET),
+            {
+                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
+                    .unwrap()
+                    .at(NOW)
+                    .with_id("msg_1")
+                    .request("/hook", "{}");
+                r.headers_mut().insert(
+                    "webhook-signature",
+                    HeaderValue::from_static("v1a,AAAA v2,BBBB"),
+                );
+                r
+            },
+            401,
+            Malformed,
+        ),
+        row(
+            "id header missing (Standard Webhooks)",
+            WebhookLayer::standard_webhooks(SW_SECRET),
+            {
+                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
+                    .unwrap()
+                    .at(NOW)
+                    .with_id("msg_1")
+                    .request("/hook", "{}");
+                r.headers_mut().remove("webhook-id");
+                r
+            },
+            401,
+            Malformed,
+        ),
+        // Timestamps.
+        row(
+            "timestamp overflows i64",
+            ycloud(),
+            stamped("99999999999999999999"),
+            401,
+            Malformed,
+        ),
+        row(
+            "negative timestamp",
+            ycloud(),
+            stamped("-1700000000"),
+            401,
+            Malformed,
+        ),
+        row(
+            "fractional timestamp",
+            ycloud(),
+            stamped("1700000000.5"),
+            401,
+            Malformed,
+        ),
+        row(
+            "timestamp with a plus sign",
+            ycloud(),
+            stamped("+1700000000"),
+            401,
+            Malformed,
+        ),
+        row("empty timestamp", ycloud(), stamped(""), 401, Malformed),
+        row(
+            "t= given twice",
+            ycloud(),
+            with_signature(format!("t={NOW},t={NOW},s={}", "0".repeat(64)).as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "no timestamp in the header",
+            ycloud(),
+            with_signature(format!("s={}", "0".repeat(64)).as_bytes()),
+            401,
+            Malformed,
+        ),
+        row(
+            "authentic but 301 s old",
+            ycloud(),
+            Signer::new(ycloud::scheme(), SECRET)
+                .unwrap()
+                .at(NOW - 301)
+                .request("/hook", r#"{"id":"evt_1","type":"t"}"#),
+            401,
+            Rejection(tower_webhooks::Rejection::StaleTimestamp),
+        ),
+        row(
+            "authentic but 301 s ahead",
+            ycloud(),
+            Signer::new(ycloud::scheme(), SECRET)
+                .unwrap()
+                .at(NOW + 301)
+                .request("/hook", r#"{"id":"evt_1","type":"t"}"#),
+            401,
+            Rejection(tower_webhooks::Rejection::StaleTimestamp),
+        ),
+        row(
+            "timestamp header missing (Slack)",
+            WebhookLayer::slack(SECRET).with_clock(FixedClock(NOW)),
+            {
+                let mut r = signer(slack::scheme()).request("/hook", "{}");
+                r.headers_mut().remove("x-slack-request-timestamp");
+                r
+            },
+            401,
+            Malformed,
+        ),
+        row(
+            "timestamp header twice (Slack)",
+            WebhookLayer::slack(SECRET).with_clock(FixedClock(NOW)),
+            {
+                let mut r = signer(slack::scheme()).request("/hook", "{}");
+                r.headers_mut()
+                    .append("x-slack-request-timestamp", HeaderValue::from_static("1"));
+                r
+            },
+            401,
+            Malformed,
+        ),
+        // Bodies.
+        row(
+            "empty body, unsigned",
+            ycloud(),
+            Request::post("/hook").body(Body::empty()).unwrap(),
+            401,
+            Rejection(tower_webhooks::Rejection::MissingSignature),
+        ),
+        row(
+            "empty body, signed",
+            ycloud(),
+            signed(""),
+            422,
+            Rejection(tower_webhooks::Rejection::Unprocessable(
+                "body is not valid JSON",
+            )),
+        ),
+        row(
+            "body one byte over the limit",
+            ycloud(),
+            signed(body_of_len(LIMIT + 1)),
+            413,
+            Rejection(tower_webhooks::Rejection::PayloadTooLarge),
+        ),
+        row(
+            "chunked body over the limit, no Content-Length",
+            ycloud(),
+            {
+                let mut r = signed(body_of_len(LIMIT + 100));
+                let chunks: Vec<Result<Bytes, std::io::Error>> =
+                    (0..11).map(|_| Ok(Bytes::from(vec![b' '; 100]))).collect();
+                *r.body_mut() = Body::from_stream(stream::iter(chunks));
+                r
+            },
+            413,
+            Rejection(tower_webhooks::Rejection::PayloadTooLarge),
+        ),
+        row(
+            "Content-Length smaller than the body",
+            ycloud(),
+            {
+                let mut r = signed(r#"{"id":"evt_1","type":"t"}"#);
+                r.headers_mut()
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from_static("5"));
+                r
+            },
+            400,
+            Rejection(tower_webhooks::Rejection::LengthMismatch),
+        ),
+        row(
+            "Content-Length larger than the body",
+            ycloud(),
+            {
+                let mut r = signed(r#"{"id":"evt_1","type":"t"}"#);
+                r.headers_mut()
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from_static("500"));
+                r
+            },
+            400,
+            Rejection(tower_webhooks::Rejection::LengthMismatch),
+        ),
+        row(
+            "Content-Length over the limit",
+            ycloud(),
+            {
+                let mut r = signed(r#"{"id":"evt_1","type":"t"}"#);
+                r.headers_mut().insert(
+                    header::CONTENT_LENGTH,
+                    HeaderValue::from_static("1000000000"),
+                );
+                r
+            },
+            413,
+            Rejection(tower_webhooks::Rejection::PayloadTooLarge),
+        ),
+        row(
+            "invalid JSON, signed",
+            ycloud(),
+            signed(r#"{"id":"evt_1","#),
+            422,
+            Rejection(tower_webhooks::Rejection::Unprocessable(
+                "body is not valid JSON",
+            )),
+        ),
+        row(
+            "JSON nested 10,000 deep, signed (Event<Value> stops at depth 128)",
+            ycloud_large(),
+            signed(format!(
+                r#"{{"id":"evt_deep","type":"t","x":{}{}}}"#,
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            )),
+            400,
+            Anything,
+        ),
+        row(
+            "id is empty",
+            ycloud(),
+            signed(r#"{"id":"","type":"t"}"#),
+            422,
+            Rejection(tower_webhooks::Rejection::Unprocessable(
+                "delivery id is missing",
+            )),
+        ),
+        row(
+            "id is 10 KiB",
+            ycloud_large(),
+            signed(format!(
+                r#"{{"id":"{}","type":"t"}}"#,
+                "i".repeat(10 * 1024)
+            )),
+            422,
+            Rejection(tower_webhooks::Rejection::Unprocessable(
+                "delivery id is too long",
+            )),
+        ),
+        row(
+            "id is an object",
+            ycloud(),
+            signed(r#"{"id":{"a":1},"type":"t"}"#),
+            422,
+            Rejection(tower_webhooks::Rejection::Unprocessable(
+                "delivery id is missing",
+            )),
+        ),
+        // Handshakes.
+        row(
+            "challenge empty",
+            WebhookLayer::wappcloud(SECRET),
+            get("challenge="),
+            400,
+            Rejection(tower_webhooks::Rejection::InvalidChallenge(
+                "challenge is empty",
+            )),
+        ),
+        row(
+            "challenge 10 KiB",
+            WebhookLayer::wappcloud(SECRET),
+            get(&format!("challenge={}", "c".repeat(10 * 1024))),
+            400,
+            Rejection(tower_webhooks::Rejection::InvalidChallenge(
+                "challenge is too long",
+            )),
+        ),
+        row(
+            "challenge repeated",
+            WebhookLayer::wappcloud(SECRET),
+            get("challenge=a&challenge=b"),
+            400,
+            Rejection(tower_webhooks::Rejection::InvalidChallenge(
+                "challenge parameter repeated",
+            )),
+        ),
+        row(
+            "challenge with quotes",
+            WebhookLayer::wappcloud(SECRET),
+            get("challenge=%22quoted%22"),
+            200,
+            Challenge("\"quoted\""),
+        ),
+        row(
+            "challenge with <script>",
+            WebhookLayer::wappcloud(SECRET),
+            get("challenge=%3Cscript%3Ealert(1)%3C/script%3E"),
+            200,
+            Challenge("<script>alert(1)</script>"),
+        ),
+        row(
+            "challenge with a percent-encoded newline",
+            WebhookLayer::wappcloud(SECRET),
+            get("challenge=a%0D%0Ab"),
+            200,
+            Challenge("a\r\nb"),
+        ),
+        row(
+            "Meta verify token wrong",
+            WebhookLayer::meta(SECRET, "token"),
+            get("hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1"),
+            403,
+            Rejection(tower_webhooks::Rejection::InvalidVerifyToken),
+        ),
+        row(
+            "Meta verify token missing",
+            WebhookLayer::meta(SECRET, "token"),
+            get("hub.mode=subscribe&hub.challenge=1"),
+            403,
+            Rejection(tower_webhooks::Rejection::InvalidVerifyToken),
+        ),
+        // Methods.
+        row(
+            "PUT",
+            ycloud(),
+            method(Method::PUT),
+            405,
+            Rejection(tower_webhooks::Rejection::MethodNotAllowed),
+        ),
+        row(
+            "HEAD (its answer has no body, by HTTP's rules)",
+            ycloud(),
+            method(Method::HEAD),
+            405,
+            Anything,
+        ),
+        row(
+            "OPTIONS",
+            ycloud(),
+            method(Method::OPTIONS),
+            405,
+            Rejection(tower_webhooks::Rejection::MethodNotAllowed),
+        ),
+        row(
+            "GET without a handshake",
+            ycloud(),
+            method(Method::GET),
+            405,
+            Rejection(tower_webhooks::Rejection::MethodNotAllowed),
+        ),
+        row(
+            "DELETE on a handshake preset",
+            WebhookLayer::wappcloud(SECRET),
+            method(Method::DELETE),
+            405,
+            Rejection(tower_webhooks::Rejection::MethodNotAllowed),
+        ),
+    ];
+    // The accepted edges, for contrast.
+    rows.push(Row {
+        handler_runs: true,
+        ..row(
+            "body exactly at the limit",
+            ycloud(),
+            signed(body_of_len(LIMIT)),
+            200,
+            Anything,
+        )
+    });
+    rows.push(Row {
+        handler_runs: true,
+        ..row(
+            "id is a number",
+            ycloud(),
+            signed(r#"{"id":42,"type":"t"}"#),
+            200,
+            Anything,
+        )
+    });
+    let _ = meta::scheme("unused");
+    let _ = wappcloud::scheme();
+    rows
+}
+
+#[tokio::test]
+async fn every_row_answers_as_documented() {
+    let rows = rows();
+    assert!(rows.len() >= 40, "{} rows", rows.len());
+    let mut failures = Vec::new();
+    for row in rows {
+        let calls = Calls::default();
+        let counted = calls.clone();
+        let app = Router::new()
+            .route(
+                "/hook",
+                any(move |_event: Event| async move {
+                    counted.hit();
+                    "handled"
+                }),
+            )
+            .layer(row.layer);
+        let response = app.oneshot(row.request).await.unwrap();
+        let status = response.status().as_u16();
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let text = body_string(response).await;
+        let said = match &row.says {
+            Says::Rejection(rejection) => text == rejection.to_string(),
+            Says::Malformed => text.starts_with("webhook signature is malformed"),
+            Says::Challenge(value) => {
+                !text.contains('<')
+                    && serde_json::from_str::<serde_json::Value>(&text)
+                        .is_ok_and(|json| json["challenge"] == *value)
+            }
+            Says::Anything => true,
+        };
+        let allow_ok = status != 405 || allow.is_some();
+        if status != row.status || !said || (calls.get() == 1) != row.handler_runs || !allow_ok {
+            failures.push(format!(
+                "{}: got {status} {text:?} (handler calls {}), expected {}",
+                row.name,
+                calls.get(),
+                row.status
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

@@ -1,0 +1,166 @@
+//! Properties over random bodies, secrets and timestamps, for every signed preset: what
+//! `testing::Signer` signs, `Verifier` accepts; one flipped bit of the body, of the MAC or of the
+//! timestamp, and it refuses.
+
+use base64::Engine as _;
+use http::{HeaderValue, Uri};
+use proptest::prelude::*;
+use tower_webhooks::provider::*;
+use tower_webhooks::scheme::{Encoding, Scheme, SecretFormat, SignatureFormat, TimestampSource};
+use tower_webhooks::testing::Signer;
+use tower_webhooks::{Rejection, Verifier};
+
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn presets() -> Vec<Scheme> {
+    vec![
+        ycloud::scheme(),
+        wappcloud::scheme(),
+        yeastar::scheme(),
+        conversation::scheme(),
+        standard_webhooks::scheme(),
+        svix::scheme(),
+        stripe::scheme(),
+        github::scheme(),
+        slack::scheme(),
+        meta::scheme("token"),
+        shopify::scheme(),
+        // JSON mode: the body is pinned by its SHA-256 in the signed URL. (In form mode Twilio
+        // signs the decoded parameters, so `%41` and `A` are the same message by design.)
+        twilio::scheme("https://example.com"),
+        zoom::scheme(),
+        paddle::scheme(),
+        intercom::scheme(),
+    ]
+}
+
+/// A secret in the form the scheme expects, from random key bytes.
+fn secret_for(scheme: &Scheme, key: &[u8]) -> Vec<u8> {
+    match &scheme.signature().unwrap().key_format() {
+        SecretFormat::Base64 { prefix } => format!("{prefix}{}", BASE64.encode(key)).into_bytes(),
+        _ => key.to_vec(),
+    }
+}
+
+struct Signed {
+    verifier: Verifier,
+    scheme: Scheme,
+    headers: http::HeaderMap,
+    uri: Uri,
+    body: Vec<u8>,
+    timestamp: i64,
+}
+
+fn sign(preset: usize, key: &[u8], body: Vec<u8>, timestamp: i64) -> Signed {
+    let scheme = presets()[preset % presets().len()].clone();
+    let secret = secret_for(&scheme, key);
+    let request = Signer::new(scheme.clone(), secret.as_slice())
+        .unwrap()
+        .at(timestamp)
+        .with_id("msg_prop")
+        .request("/hook?a=1", body.clone());
+    Signed {
+        verifier: Verifier::new(scheme.clone(), secret.as_slice()).unwrap(),
+        scheme,
+        headers: request.headers().clone(),
+        uri: request.uri().clone(),
+        body,
+        timestamp,
+    }
+}
+
+impl Signed {
+    fn verify(&self) -> Result<Option<i64>, Rejection> {
+        self.verifier
+            .verify(&self.headers, &self.uri, &self.body, self.timestamp)
+    }
+
+    fn signature_value(&self) -> String {
+        let name = self.scheme.signature().unwrap().header();
+        self.headers[name].to_str().unwrap().to_owned()
+    }
+
+    fn set_signature(&mut self, value: &str) {
+        let name = self.scheme.signature().unwrap().header().clone();
+        self.headers
+            .insert(name, HeaderValue::from_str(value).unwrap());
+    }
+}
+
+fn keys() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 1..80)
+}
+
+fn bodies() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..2048)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn what_is_signed_verifies(preset in 0usize..15, key in keys(), body in bodies(), ts in 0i64..4_000_000_000) {
+        let signed = sign(preset, &key, body, ts);
+        let expected = signed.scheme.timestamp().map(|_| ts);
+        prop_assert_eq!(signed.verify().ok(), Some(expected), "{}", signed.scheme.provider());
+    }
+
+    #[test]
+    fn a_flipped_body_bit_is_refused(preset in 0usize..15, key in keys(), body in prop::collection::vec(any::<u8>(), 1..2048), ts in 0i64..4_000_000_000, bit in any::<prop::sample::Index>()) {
+        let mut signed = sign(preset, &key, body, ts);
+        let bit = bit.index(signed.body.len() * 8);
+        signed.body[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(matches!(signed.verify(), Err(Rejection::InvalidSignature)), "{}", signed.scheme.provider());
+    }
+
+    #[test]
+    fn a_flipped_mac_bit_is_refused(preset in 0usize..15, key in keys(), body in bodies(), ts in 0i64..4_000_000_000, bit in any::<prop::sample::Index>()) {
+        let mut signed = sign(preset, &key, body, ts);
+        let signature = signed.scheme.signature().unwrap().clone();
+        let value = signed.signature_value();
+        // Every signer format ends with the encoded MAC.
+        let mac_len = signature.hash_function().output_len();
+        let encoded_len = match signature.mac_encoding() {
+            Encoding::Hex => mac_len * 2,
+            _ => mac_len.div_ceil(3) * 4,
+        };
+        let (head, encoded) = value.split_at(value.len() - encoded_len);
+        let mut mac = match signature.mac_encoding() {
+            Encoding::Hex => hex::decode(encoded).unwrap(),
+            _ => BASE64.decode(encoded).unwrap(),
+        };
+        let bit = bit.index(mac.len() * 8);
+        mac[bit / 8] ^= 1 << (bit % 8);
+        let flipped = match signature.mac_encoding() {
+            Encoding::Hex => hex::encode(&mac),
+            _ => BASE64.encode(&mac),
+        };
+        signed.set_signature(&format!("{head}{flipped}"));
+        prop_assert!(matches!(signed.verify(), Err(Rejection::InvalidSignature)), "{}", signed.scheme.provider());
+    }
+
+    #[test]
+    fn a_flipped_timestamp_bit_is_refused(preset in 0usize..15, key in keys(), body in bodies(), ts in 0i64..4_000_000_000, bit in 0u32..32) {
+        let mut signed = sign(preset, &key, body, ts);
+        let other = ts ^ (1 << bit);
+        match signed.scheme.timestamp().cloned() {
+            None => return Ok(()),
+            Some(TimestampSource::Header(name)) => {
+                signed.headers.insert(name, HeaderValue::from_str(&other.to_string()).unwrap());
+            }
+            Some(TimestampSource::Pair(key)) => {
+                let SignatureFormat::Pairs { separator, .. } = signed.scheme.signature().unwrap().format().clone() else {
+                    unreachable!("a timestamp pair lives in a pairs header")
+                };
+                let value = signed.signature_value().replace(
+                    &format!("{key}={ts}{separator}"),
+                    &format!("{key}={other}{separator}"),
+                );
+                signed.set_signature(&value);
+            }
+            Some(_) => unreachable!(),
+        }
+        // Checked at the signed time: the refusal is the signature's, not the tolerance's.
+        prop_assert!(matches!(signed.verify(), Err(Rejection::InvalidSignature)), "{}", signed.scheme.provider());
+    }
+}
