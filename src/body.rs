@@ -14,6 +14,9 @@ use crate::error::{BoxError, Rejection};
 /// A declared `Content-Length` over the limit is refused before reading anything; otherwise the
 /// body is read frame by frame and refused as soon as it passes the limit, so a lying or absent
 /// `Content-Length` cannot make us buffer more. A single-frame body is kept as is, without a copy.
+/// The most reserved for a body before its bytes arrive.
+const INITIAL_BUFFER: usize = 64 * 1024;
+
 pub(crate) async fn read<B>(
     body: B,
     headers: &HeaderMap,
@@ -71,13 +74,20 @@ where
         match (&mut first, &mut buffer) {
             (None, None) => first = Some(data.copy_to_bytes(data.remaining())),
             (Some(head), None) => {
-                let mut joined = BytesMut::with_capacity(capacity.max(len));
+                // Only what has arrived, up to 64 KiB, is reserved up front: a slow client that
+                // declares a large body and trickles it holds little.
+                let mut joined = BytesMut::with_capacity(capacity.min(INITIAL_BUFFER).max(len));
                 joined.extend_from_slice(head);
                 joined.extend_from_slice(&data.copy_to_bytes(data.remaining()));
                 first = None;
                 buffer = Some(joined);
             }
             (_, Some(joined)) => {
+                if joined.capacity() - joined.len() < data.remaining() {
+                    // Grow once to the declared length when there is one.
+                    let want = capacity.saturating_sub(joined.len()).max(data.remaining());
+                    joined.reserve(want);
+                }
                 while data.has_remaining() {
                     let chunk = data.chunk();
                     let n = chunk.len();
