@@ -27,6 +27,12 @@ use serde::de::DeserializeOwned;
 /// ```
 #[derive(Clone)]
 pub struct Verified {
+    /// Shared: the layer hands one copy to the request and extractors clone it for free.
+    facts: Arc<Facts>,
+}
+
+/// What [`Verified`] reports.
+pub(crate) struct Facts {
     pub(crate) provider: Arc<str>,
     pub(crate) id: String,
     pub(crate) key: String,
@@ -42,52 +48,63 @@ impl fmt::Debug for Verified {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The body may hold personal data: print its size, not its bytes.
         f.debug_struct("Verified")
-            .field("provider", &self.provider)
-            .field("id", &self.id)
-            .field("key", &self.key)
-            .field("event_type", &self.event_type)
-            .field("timestamp", &self.timestamp)
-            .field("signed", &self.signed)
-            .field("form", &self.form)
-            .field("raw_len", &self.raw.len())
+            .field("provider", &self.facts.provider)
+            .field("id", &self.facts.id)
+            .field("key", &self.facts.key)
+            .field("event_type", &self.facts.event_type)
+            .field("timestamp", &self.facts.timestamp)
+            .field("signed", &self.facts.signed)
+            .field("form", &self.facts.form)
+            .field("raw_len", &self.facts.raw.len())
             .finish()
     }
 }
 
 impl Verified {
+    pub(crate) fn new(facts: Facts) -> Self {
+        Self {
+            facts: Arc::new(facts),
+        }
+    }
+
+    /// Whether the body is a form (on a scheme that accepts forms).
+    pub(crate) fn is_form(&self) -> bool {
+        self.facts.form
+    }
+
     /// The provider's name (`"ycloud"`, `"wappcloud"`, ...).
     pub fn provider(&self) -> &str {
-        &self.provider
+        &self.facts.provider
     }
 
     /// The event id (the provider's, or the body's SHA-256 when the provider sends none).
     pub fn id(&self) -> &str {
-        &self.id
+        &self.facts.id
     }
 
     /// The dedup key: the id, plus qualifiers where the scheme adds them.
     pub fn key(&self) -> &str {
-        &self.key
+        &self.facts.key
     }
 
     /// The event type, when the provider states one.
     pub fn event_type(&self) -> Option<&str> {
-        self.event_type.as_deref()
+        self.facts.event_type.as_deref()
     }
 
     /// The signed timestamp in unix seconds, when the scheme signs one.
     pub fn timestamp(&self) -> Option<i64> {
-        self.timestamp
+        self.facts.timestamp
     }
 
     /// Whether a signature was checked (false only for schemes configured unsigned).
     pub fn is_signed(&self) -> bool {
-        self.signed
+        self.facts.signed
     }
 
     /// The raw body, exactly as signed; the same allocation the layer read (no copy).
     pub fn raw(&self) -> &Bytes {
-        &self.raw
+        &self.facts.raw
     }
 }
 
@@ -195,10 +212,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let verified = Verified::from_request_parts(parts, state).await?;
-        let payload = if verified.form {
-            serde_urlencoded::from_bytes(&verified.raw).map_err(EventRejection::Form)?
+        let payload = if verified.is_form() {
+            serde_urlencoded::from_bytes(verified.raw()).map_err(EventRejection::Form)?
         } else {
-            serde_json::from_slice(&verified.raw).map_err(EventRejection::Payload)?
+            serde_json::from_slice(verified.raw()).map_err(EventRejection::Payload)?
         };
         Ok(Event { payload, verified })
     }

@@ -20,7 +20,7 @@ use http::{header, HeaderMap, Request, StatusCode};
 use tower_service::Service;
 
 use crate::error::{BoxError, Rejection};
-use crate::event::Verified;
+use crate::event::{Facts, Verified};
 use crate::identify::{self, Identity};
 use crate::layer::Config;
 use crate::signature;
@@ -229,16 +229,16 @@ where
             return Ok(config.reject(Rejection::InFlight));
         }
         Ok(Claim::InFlight | Claim::Done) => {
-            tracing::debug!(provider = %config.provider, id = %delivery.verified.id, "duplicate webhook delivery acknowledged");
+            tracing::debug!(provider = %config.provider, id = %delivery.verified.id(), "duplicate webhook delivery acknowledged");
             return Ok(acknowledged());
         }
         Err(err) => {
-            tracing::error!(provider = %config.provider, id = %delivery.verified.id, error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
+            tracing::error!(provider = %config.provider, id = %delivery.verified.id(), error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
             return Ok(config.reject(Rejection::StoreUnavailable(err)));
         }
     };
 
-    let mut request = Request::from_parts(parts, Body::from(delivery.verified.raw.clone()));
+    let mut request = Request::from_parts(parts, Body::from(delivery.verified.raw().clone()));
     request.extensions_mut().insert(delivery.verified.clone());
     // The body is already bounded by our limit; axum's default limit must not cut it again.
     DefaultBodyLimit::disable().apply(&mut request);
@@ -248,7 +248,7 @@ where
             let token = claim.disarm();
             if let Err(err) = config.store.complete(&delivery.store_key, token).await {
                 // Processed already: answering an error would only cause a duplicate.
-                tracing::error!(provider = %config.provider, id = %delivery.verified.id, error = %err, "could not mark webhook delivery done");
+                tracing::error!(provider = %config.provider, id = %delivery.verified.id(), error = %err, "could not mark webhook delivery done");
             }
             Ok(response.map(Body::new))
         }
@@ -276,7 +276,7 @@ where
             let error = format!("handler panicked: {message}");
             match config.ack {
                 Ack::Passthrough => {
-                    tracing::error!(provider = %config.provider, id = %delivery.verified.id, "{error}");
+                    tracing::error!(provider = %config.provider, id = %delivery.verified.id(), "{error}");
                     claim.release().await;
                     let mut response = Response::new(Body::from("webhook handler failed"));
                     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
@@ -341,7 +341,7 @@ impl Config {
 struct Delivery {
     verified: Verified,
     /// The key in the store, namespaced by provider so that routes can share a store.
-    store_key: String,
+    store_key: Arc<str>,
     headers: HeaderMap,
 }
 
@@ -353,9 +353,9 @@ impl Delivery {
         raw: Bytes,
         headers: &HeaderMap,
     ) -> Self {
-        let store_key = format!("{}:{}", config.provider, identity.key);
+        let store_key = Arc::from(format!("{}:{}", config.provider, identity.key));
         Self {
-            verified: Verified {
+            verified: Verified::new(Facts {
                 provider: Arc::clone(&config.provider),
                 id: identity.id,
                 key: identity.key,
@@ -364,7 +364,7 @@ impl Delivery {
                 signed: !config.unsigned,
                 form: identify::is_form(config.scheme.payload, headers, &raw),
                 raw,
-            },
+            }),
             store_key,
             headers: config.kept_headers(headers),
         }
@@ -372,13 +372,13 @@ impl Delivery {
 
     fn record(&self, config: &Config, error: String) -> FailedDelivery {
         FailedDelivery::new(
-            self.store_key.clone(),
+            self.store_key.to_string(),
             config.provider.to_string(),
-            self.verified.id.clone(),
-            self.verified.event_type.clone(),
+            self.verified.id().to_owned(),
+            self.verified.event_type().map(str::to_owned),
             config.clock.now(),
             self.headers.clone(),
-            self.verified.raw.clone(),
+            self.verified.raw().clone(),
             error,
         )
     }
@@ -399,8 +399,8 @@ impl Delivery {
     async fn failed(self, config: &Config, mut claim: ClaimGuard, error: String) -> Response {
         tracing::error!(
             provider = %config.provider,
-            id = %self.verified.id,
-            event_type = self.verified.event_type.as_deref().unwrap_or(""),
+            id = %self.verified.id(),
+            event_type = self.verified.event_type().unwrap_or(""),
             error = %error,
             "webhook delivery failed; kept in the store's failed list and acknowledged"
         );
@@ -408,7 +408,7 @@ impl Delivery {
         match config.store.fail(token, self.record(config, error)).await {
             Ok(()) => acknowledged(),
             Err(err) => {
-                tracing::error!(provider = %config.provider, id = %self.verified.id, error = %err, "could not keep the failed webhook delivery; answering 503 so the provider retries");
+                tracing::error!(provider = %config.provider, id = %self.verified.id(), error = %err, "could not keep the failed webhook delivery; answering 503 so the provider retries");
                 if let Err(err) = config.store.release(&self.store_key, token).await {
                     tracing::error!(provider = %config.provider, error = %err, "could not release the webhook claim");
                 }
@@ -427,15 +427,15 @@ fn acknowledged() -> Response {
 /// dropped our future), the claim is released so that the provider's retry is processed.
 struct ClaimGuard {
     store: Arc<dyn DeliveryStore>,
-    key: String,
+    key: Arc<str>,
     token: Option<ClaimToken>,
 }
 
 impl ClaimGuard {
-    fn new(store: &Arc<dyn DeliveryStore>, key: &str, token: ClaimToken) -> Self {
+    fn new(store: &Arc<dyn DeliveryStore>, key: &Arc<str>, token: ClaimToken) -> Self {
         Self {
             store: Arc::clone(store),
-            key: key.to_owned(),
+            key: Arc::clone(key),
             token: Some(token),
         }
     }
@@ -460,7 +460,7 @@ impl Drop for ClaimGuard {
             return;
         };
         let store = Arc::clone(&self.store);
-        let key = std::mem::take(&mut self.key);
+        let key = Arc::clone(&self.key);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
