@@ -109,10 +109,12 @@ impl Signer {
             .timestamp
             .unwrap_or_else(|| SystemClock.now())
             .to_string();
-        let id = self
-            .id
-            .clone()
-            .unwrap_or_else(|| format!("msg_{}", &body_hash(body)[..24]));
+        let id = match (&self.id, self.scheme.id.header()) {
+            (Some(id), _) => id.clone(),
+            (None, Some(_)) => format!("msg_{}", &body_hash(body)[..24]),
+            // The scheme reads no id header: nothing to make up.
+            (None, None) => String::new(),
+        };
         let timestamp_pair = match &self.scheme.timestamp {
             Some(TimestampSource::Pair(key)) => Some(key.as_ref()),
             Some(TimestampSource::Header(name)) => {
