@@ -78,9 +78,14 @@ fn with_signature(headers: &HeaderMap, value: &str) -> HeaderMap {
 #[test]
 fn first_and_last_byte_mismatches_take_the_same_time() {
     let body = br#"{"id":"evt_timing","type":"t"}"#;
-    let signer = Signer::new(ycloud::scheme(), "whsec_timing").unwrap().at(1_700_000_000);
+    let signer = Signer::new(ycloud::scheme(), "whsec_timing")
+        .unwrap()
+        .at(1_700_000_000);
     let request = signer.request("/hook", &body[..]);
-    let value = request.headers()["ycloud-signature"].to_str().unwrap().to_owned();
+    let value = request.headers()["ycloud-signature"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let (head, mac) = value.split_at(value.len() - 64);
     // Wrong in the first byte, and wrong in the last byte: same length, same encoding.
     let flip = |i: usize| {
@@ -113,9 +118,13 @@ fn the_same_test_catches_an_early_exit_comparison() {
     wrong_last[4095] ^= 1;
     let t = t_statistic(|class| {
         let candidate = if class { &wrong_first } else { &wrong_last };
-        let equal = std::hint::black_box(candidate.as_slice()) == std::hint::black_box(expected.as_slice());
+        let equal =
+            std::hint::black_box(candidate.as_slice()) == std::hint::black_box(expected.as_slice());
         assert!(!equal);
     });
     println!("early-exit control: t = {t:.2}");
-    assert!(t.abs() > 10.0, "the test did not see a leak it should: t = {t:.2}");
+    assert!(
+        t.abs() > 10.0,
+        "the test did not see a leak it should: t = {t:.2}"
+    );
 }
