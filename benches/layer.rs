@@ -10,38 +10,14 @@
 
 use std::hint::black_box;
 
-use async_trait::async_trait;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;
-use tower_webhooks::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery, StoreError};
-use tower_webhooks::testing::Signer;
+use tower_webhooks::testing::{NoStore, Signer};
 use tower_webhooks::{Event, WebhookLayer};
-
-#[derive(Debug)]
-struct NoStore;
-
-#[async_trait]
-impl DeliveryStore for NoStore {
-    async fn claim(&self, _: &str) -> Result<Claim, StoreError> {
-        Ok(Claim::Acquired(ClaimToken::new(1)))
-    }
-    async fn complete(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn release(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn fail(&self, _: ClaimToken, _: FailedDelivery) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn failed(&self) -> Result<Vec<FailedDelivery>, StoreError> {
-        Ok(Vec::new())
-    }
-}
 
 async fn on_event(event: Event<ycloud::Event>) -> StatusCode {
     black_box(event.id().len());

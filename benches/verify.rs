@@ -13,10 +13,6 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, Uri};
-use tower_webhooks::provider::{
-    conversation, github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix,
-    twilio, wappcloud, ycloud, yeastar, zoom,
-};
 use tower_webhooks::scheme::{Hash, Scheme, SignedPart};
 use tower_webhooks::testing::Signer;
 use tower_webhooks::Verifier;
@@ -31,23 +27,7 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NOW: i64 = 1_700_000_000;
 
 fn presets() -> Vec<Scheme> {
-    vec![
-        ycloud::scheme(),
-        wappcloud::scheme(),
-        yeastar::scheme(),
-        conversation::scheme(),
-        standard_webhooks::scheme(),
-        svix::scheme(),
-        stripe::scheme(),
-        github::scheme(),
-        slack::scheme(),
-        meta::scheme("token"),
-        shopify::scheme(),
-        twilio::scheme("https://example.com"),
-        zoom::scheme(),
-        paddle::scheme(),
-        intercom::scheme(),
-    ]
+    tower_webhooks::testing::presets()
 }
 
 /// A body of exactly `size` bytes: JSON for most schemes, one form field for Twilio's.

@@ -10,39 +10,13 @@
 
 use std::hint::black_box;
 
-use async_trait::async_trait;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tower_webhooks::provider::ycloud;
-use tower_webhooks::store::{
-    Claim, ClaimToken, DeliveryStore, FailedDelivery, MemoryStore, StoreError,
-};
+use tower_webhooks::testing::NoStore;
 use tower_webhooks::{Event, WebhookLayer};
-
-/// Claims every key, remembers nothing.
-#[derive(Debug)]
-struct NoStore;
-
-#[async_trait]
-impl DeliveryStore for NoStore {
-    async fn claim(&self, _: &str) -> Result<Claim, StoreError> {
-        Ok(Claim::Acquired(ClaimToken::new(1)))
-    }
-    async fn complete(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn release(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn fail(&self, _: ClaimToken, _: FailedDelivery) -> Result<(), StoreError> {
-        Ok(())
-    }
-    async fn failed(&self) -> Result<Vec<FailedDelivery>, StoreError> {
-        Ok(Vec::new())
-    }
-}
 
 async fn on_event(event: Event<ycloud::Event>) -> StatusCode {
     black_box(event.id().len() + event.payload().event_type.len());
@@ -57,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3900);
     let secret = std::env::var("BENCH_SECRET").unwrap_or_else(|_| "whsec_bench".into());
     // Every request of a run carries a new id: keep them all, as a service would.
-    let store = MemoryStore::new().with_max_entries(4_000_000);
+    let store = tower_webhooks::store::MemoryStore::new().with_max_entries(4_000_000);
     let app = Router::new()
         .route(
             "/bare",

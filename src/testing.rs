@@ -25,6 +25,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
 use crate::scheme::{Scheme, TimestampSource};
 use crate::signature::{self, Key, Message};
+use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery, StoreError};
 use crate::Secret;
 
 /// Signs requests the way a provider would.
@@ -165,5 +166,70 @@ impl Signer {
 fn insert(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         headers.insert(name, value);
+    }
+}
+
+/// Every preset's scheme, with placeholder settings where a preset takes some (Meta's verify
+/// token `verify-token`, Twilio's base URL `https://example.com`): for tests, benches and fuzz
+/// targets that must cover them all.
+///
+/// ```
+/// let presets = tower_webhooks::testing::presets();
+/// assert!(presets.iter().any(|scheme| scheme.provider() == "stripe"));
+/// assert!(presets.iter().all(|scheme| scheme.signature().is_some()));
+/// ```
+pub fn presets() -> Vec<Scheme> {
+    use crate::provider::*;
+    vec![
+        ycloud::scheme(),
+        wappcloud::scheme(),
+        yeastar::scheme(),
+        conversation::scheme(),
+        standard_webhooks::scheme(),
+        svix::scheme(),
+        stripe::scheme(),
+        github::scheme(),
+        slack::scheme(),
+        meta::scheme("verify-token"),
+        shopify::scheme(),
+        twilio::scheme("https://example.com"),
+        zoom::scheme(),
+        paddle::scheme(),
+        intercom::scheme(),
+    ]
+}
+
+/// A store that claims every key and remembers nothing: deduplication off, to measure the layer
+/// without a store or to test a handler's own idempotency.
+///
+/// ```
+/// use tower_webhooks::{testing::NoStore, WebhookLayer};
+///
+/// let layer = WebhookLayer::ycloud("whsec_...").with_store(NoStore);
+/// # let _ = layer;
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoStore;
+
+#[async_trait::async_trait]
+impl DeliveryStore for NoStore {
+    async fn claim(&self, _: &str) -> Result<Claim, StoreError> {
+        Ok(Claim::Acquired(ClaimToken::new(1)))
+    }
+
+    async fn complete(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn release(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn fail(&self, _: ClaimToken, _: FailedDelivery) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn failed(&self) -> Result<Vec<FailedDelivery>, StoreError> {
+        Ok(Vec::new())
     }
 }

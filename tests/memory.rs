@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -108,7 +106,7 @@ async fn rss_server_child() {
         .layer(WebhookLayer::ycloud(SECRET).with_body_limit(BODY)),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    println!("PORT {}", listener.local_addr().unwrap().port());
+    common::child::announce(&listener);
     if std::env::var_os("RSS_AXUM_SERVE").is_some() {
         // For the record in BENCHMARKS.md: hyper's defaults, as `axum::serve` uses them.
         axum::serve(listener, app).await.unwrap();
@@ -129,31 +127,10 @@ async fn rss_server_child() {
     }
 }
 
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peak_rss_is_bounded_under_1000_concurrent_512k_deliveries() {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "rss_server_child", "--ignored", "--nocapture"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port: u16 = loop {
-        let line = lines.next().expect("the child printed its port").unwrap();
-        if let Some(port) = line.strip_prefix("PORT ") {
-            break port.parse().unwrap();
-        }
-    };
-    let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
-    let idle_kib = peak_rss_kib(child.id());
+    let (mut child, addr) = common::child::spawn("rss_server_child");
+    let idle_kib = common::child::peak_rss_kib(child.id());
 
     let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
     let tasks: Vec<_> = (0..CONCURRENCY)
@@ -168,7 +145,7 @@ async fn peak_rss_is_bounded_under_1000_concurrent_512k_deliveries() {
         assert_eq!((status.as_u16(), body.as_str()), (200, "524288"));
         ok += 1;
     }
-    let peak_kib = peak_rss_kib(child.id());
+    let peak_kib = common::child::peak_rss_kib(child.id());
     child.kill().unwrap();
     let _ = child.wait();
 

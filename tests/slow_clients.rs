@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::routing::post;
@@ -32,17 +30,8 @@ async fn slow_server_child() {
         post(|| async { "ok" }).layer(WebhookLayer::ycloud(SECRET).with_body_timeout(TIMEOUT)),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    println!("PORT {}", listener.local_addr().unwrap().port());
+    common::child::announce(&listener);
     axum::serve(listener, app).await.unwrap();
-}
-
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 /// How a slow client's attempt ended.
@@ -95,20 +84,8 @@ async fn slow_client(addr: SocketAddr) -> End {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_and_memory_stays_bounded() {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "slow_server_child", "--ignored", "--nocapture"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port: u16 = loop {
-        let line = lines.next().expect("the child printed its port").unwrap();
-        if let Some(port) = line.strip_prefix("PORT ") {
-            break port.parse().unwrap();
-        }
-    };
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let idle_kib = peak_rss_kib(child.id());
+    let (mut child, addr) = common::child::spawn("slow_server_child");
+    let idle_kib = common::child::peak_rss_kib(child.id());
 
     let started = Instant::now();
     let slow: Vec<_> = (0..SLOW).map(|_| tokio::spawn(slow_client(addr))).collect();
@@ -137,7 +114,7 @@ async fn slow_clients_are_cut_off_and_memory_stays_bounded() {
         }
     }
     let elapsed = started.elapsed();
-    let peak_kib = peak_rss_kib(child.id());
+    let peak_kib = common::child::peak_rss_kib(child.id());
     child.kill().unwrap();
     let _ = child.wait();
 

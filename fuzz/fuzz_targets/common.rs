@@ -1,30 +1,13 @@
 //! Shared by the fuzz targets: the presets, one per header format, and a way to run a request.
 #![allow(dead_code)]
 
-use tower_webhooks::provider::*;
 use tower_webhooks::scheme::Scheme;
 
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// Every signed preset: together they cover every signature header format and handshake.
 pub fn presets() -> Vec<Scheme> {
-    vec![
-        ycloud::scheme(),
-        wappcloud::scheme(),
-        yeastar::scheme(),
-        conversation::scheme(),
-        standard_webhooks::scheme(),
-        svix::scheme(),
-        stripe::scheme(),
-        github::scheme(),
-        slack::scheme(),
-        meta::scheme("verify-token"),
-        shopify::scheme(),
-        twilio::scheme("https://example.com"),
-        zoom::scheme(),
-        paddle::scheme(),
-        intercom::scheme(),
-    ]
+    tower_webhooks::testing::presets()
 }
 
 /// A single-threaded runtime, built once per process.

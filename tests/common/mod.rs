@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod child;
 pub mod client;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
