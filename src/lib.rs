@@ -30,6 +30,7 @@
 //! | signature header missing / malformed / not matching | 401 ([`Rejection::MissingSignature`], [`MalformedSignature`](Rejection::MalformedSignature), [`InvalidSignature`](Rejection::InvalidSignature)) | no |
 //! | timestamp outside tolerance (default 300 s, past or future) | 401 ([`Rejection::StaleTimestamp`]) | no |
 //! | body over the limit (default 1 MiB), by `Content-Length` or while streaming | 413 ([`Rejection::PayloadTooLarge`]) | no |
+//! | body whose length differs from its `Content-Length` | 400 ([`Rejection::LengthMismatch`]) | no |
 //! | body slower than the read timeout (default 10 s) | 408 ([`Rejection::BodyTimeout`]) | no |
 //! | method the provider does not deliver with | 405 with `Allow` ([`Rejection::MethodNotAllowed`]) | no |
 //! | dedup store unavailable | 503 ([`Rejection::StoreUnavailable`]): the provider retries, nothing is lost | no |
