@@ -165,6 +165,14 @@ impl MemoryStore {
     }
 
     /// Marks an owned in-flight key done; a key whose claim was taken over is left alone.
+    /// Whether `token` holds the in-flight claim on `key`.
+    fn owns(&self, key: &str, token: ClaimToken) -> bool {
+        matches!(
+            self.shard(key).entries.get(key),
+            Some(Entry::InFlight { token: owner, .. }) if *owner == token
+        )
+    }
+
     fn finish(&self, key: &str, token: ClaimToken) {
         let now = Instant::now();
         let until = now + self.inner.settings.retention;
@@ -285,6 +293,11 @@ impl DeliveryStore for MemoryStore {
 
     async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()> {
         let key = delivery.key.clone();
+        if !self.owns(&key, token) {
+            // The lease ran out and another delivery took the key over: it is that one's to keep.
+            tracing::debug!("claim was taken over after its lease; not recording its failure");
+            return Ok(());
+        }
         {
             let mut failed = lock(&self.inner.failed);
             if failed.len() >= self.inner.settings.max_failed {
