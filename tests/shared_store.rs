@@ -1,0 +1,264 @@
+//! Replicas sharing one store, over real sockets, against real servers started by
+//! `.ci/with-services` (see `tests/store_conformance.rs` for how a missing server is handled):
+//! two independent instances receive the same signed delivery 200 times at once and the
+//! handler runs exactly once; and a Redis outage mid-run turns deliveries into 503s, never into a
+//! 200 that was not processed.
+
+#![cfg(all(feature = "redis", feature = "postgres"))]
+
+mod common;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::routing::post;
+use axum::Router;
+use common::client::send;
+use tokio::net::TcpListener;
+use tower_webhooks::provider::ycloud;
+use tower_webhooks::store::{DeliveryStore, PostgresStore, RedisStore};
+use tower_webhooks::testing::Signer;
+use tower_webhooks::{Event, WebhookLayer};
+
+const SECRET: &str = "whsec_shared";
+
+fn server(var: &str) -> Option<String> {
+    if let Ok(url) = std::env::var(var) {
+        return Some(url);
+    }
+    let required = std::env::var_os("CI").is_some()
+        || std::env::var_os("TOWER_WEBHOOKS_REQUIRE_SERVICES").is_some();
+    assert!(
+        !required,
+        "{var} is not set: in CI these tests need real servers"
+    );
+    eprintln!("SKIPPED: {var} is not set; run `.ci/with-services cargo test --all-features`");
+    None
+}
+
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{name}_{}_{nanos}", std::process::id())
+}
+
+/// Ids the handler processed, in order, shared by every instance of the test.
+type Processed = Arc<Mutex<Vec<String>>>;
+
+/// One service instance: its own router, layer and store connection, on its own socket.
+async fn instance(store: impl DeliveryStore, processed: &Processed) -> SocketAddr {
+    let processed = processed.clone();
+    let app = Router::new().route(
+        "/hook",
+        post(move |event: Event<ycloud::Event>| async move {
+            // Long enough that concurrent copies overlap.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            processed.lock().unwrap().push(event.id.clone());
+            "ok"
+        })
+        .layer(WebhookLayer::ycloud(SECRET).with_store(store)),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// 200 copies of one delivery, alternating between the two instances, all at once.
+async fn same_delivery_200_times(a: SocketAddr, b: SocketAddr, processed: &Processed) {
+    let id = unique("evt");
+    let body = format!(r#"{{"id":"{id}","type":"contact.created"}}"#);
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    let sends: Vec<_> = (0..200)
+        .map(|i| {
+            let addr = if i % 2 == 0 { a } else { b };
+            tokio::spawn(send(addr, signer.request("/hook", body.clone())))
+        })
+        .collect();
+    for sent in sends {
+        let (status, _) = sent.await.unwrap().unwrap();
+        assert_eq!(status, 200);
+    }
+    let runs = processed
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| **p == id)
+        .count();
+    assert_eq!(runs, 1, "the handler ran {runs} times for one delivery");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_redis_process_a_delivery_once() {
+    let Some(url) = server("TEST_REDIS_URL") else {
+        return;
+    };
+    let prefix = unique("replicas");
+    let processed = Processed::default();
+    let store = || async {
+        RedisStore::connect(&url)
+            .await
+            .unwrap()
+            .with_prefix(prefix.clone())
+    };
+    let a = instance(store().await, &processed).await;
+    let b = instance(store().await, &processed).await;
+    same_delivery_200_times(a, b, &processed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_process_a_delivery_once() {
+    let Some(url) = server("TEST_DATABASE_URL") else {
+        return;
+    };
+    let first = PostgresStore::connect(&url).unwrap();
+    first.migrate().await.unwrap();
+    let processed = Processed::default();
+    let a = instance(first, &processed).await;
+    let b = instance(PostgresStore::connect(&url).unwrap(), &processed).await;
+    same_delivery_200_times(a, b, &processed).await;
+}
+
+/// A Redis of the test's own, so that stopping it disturbs no other test.
+struct OwnRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    fn start(port: u16, dir: &std::path::Path) -> Self {
+        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let child = std::process::Command::new(binary)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(["--appendonly", "yes", "--appendfsync", "always"])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        let redis = Self {
+            port,
+            child: Some(child),
+        };
+        // Ready when it accepts connections.
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        redis
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_gives_503s_and_loses_nothing() {
+    if server("TEST_REDIS_URL").is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(unique("tower-webhooks-outage"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let mut redis = OwnRedis::start(port, &dir);
+    let url = format!("redis://127.0.0.1:{}/", redis.port);
+    let processed = Processed::default();
+    let addr = instance(RedisStore::connect(&url).await.unwrap(), &processed).await;
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    let send_id = |i: usize| {
+        let body = format!(r#"{{"id":"evt_outage_{i}","type":"t"}}"#);
+        send(addr, signer.request("/hook", body))
+    };
+
+    let (mut acknowledged, mut refused) = (HashSet::new(), Vec::new());
+    for i in 0..90 {
+        if i == 30 {
+            redis.kill();
+        }
+        if i == 60 {
+            redis = OwnRedis::start(port, &dir);
+        }
+        let (status, _) = send_id(i).await.unwrap();
+        match status.as_u16() {
+            200 => {
+                acknowledged.insert(format!("evt_outage_{i}"));
+            }
+            503 => refused.push(i),
+            other => panic!("delivery {i}: unexpected {other}"),
+        }
+    }
+    let outage_503s = refused.len();
+    assert!(outage_503s > 0, "the outage was never seen");
+    // The provider retries what was refused; the store is back.
+    let mut retries = 0;
+    while let Some(i) = refused.pop() {
+        let (status, _) = send_id(i).await.unwrap();
+        if status == 200 {
+            acknowledged.insert(format!("evt_outage_{i}"));
+        } else {
+            retries += 1;
+            assert!(retries < 100, "deliveries still refused after the outage");
+            refused.push(i);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    let processed: Vec<String> = processed.lock().unwrap().clone();
+    let unique_processed: HashSet<&String> = processed.iter().collect();
+    println!(
+        "outage: {outage_503s} answered 503 while Redis was down; in the end {} acknowledged, \
+         {} processed ({} unique)",
+        acknowledged.len(),
+        processed.len(),
+        unique_processed.len()
+    );
+    assert_eq!(
+        acknowledged.len(),
+        90,
+        "every delivery is acknowledged in the end"
+    );
+    for id in &acknowledged {
+        assert!(
+            unique_processed.contains(id),
+            "{id} got 200 but was never processed"
+        );
+    }
+    assert_eq!(
+        processed.len(),
+        unique_processed.len(),
+        "a delivery ran twice"
+    );
+    drop(redis);
+    let _ = std::fs::remove_dir_all(dir);
+}
