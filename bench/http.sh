@@ -16,7 +16,9 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-"1 16 256"}
 PORT=${PORT:-3900}
 export POOL=${POOL:-600000} BODY_SIZE=${BODY_SIZE:-1024}
-ROUTES="bare hook hook-nostore"
+# The first route is the baseline of the ratios. With `.ci/with-services`, the stores can be
+# compared too: ROUTES="bare hook hook-redis hook-postgres".
+ROUTES=${ROUTES:-"bare hook hook-nostore"}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 pin_server=() pin_wrk=()
@@ -24,7 +26,7 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
     pin_server=(taskset -c 0) pin_wrk=(taskset -c 1)
 fi
 
-cargo build --release --example bench_server >&2
+cargo build --release --all-features --example bench_server >&2
 PORT=$PORT TOKIO_WORKER_THREADS=1 "${pin_server[@]}" target/release/examples/bench_server >&2 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
@@ -55,20 +57,22 @@ for conns in $CONNS; do
     done
 done
 
-python3 - "$results" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$results" "$(getconf CLK_TCK)" "$ROUTES" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
-tck = int(sys.argv[2])
+tck, routes = int(sys.argv[2]), sys.argv[3].split()
 by = {}
 for conns, _, route, rps, ticks, requests in rows:
     by.setdefault((int(conns), route), []).append((float(rps), int(ticks) / tck * 1e6 / int(requests)))
-print("| connections | bare req/s | layer req/s | layer / bare | layer, no-op store req/s | no-op / bare | server CPU µs/req: bare, layer, no-op |")
-print("|---|---|---|---|---|---|---|")
+base = routes[0]
+head = " | ".join(f"/{r} req/s" + ("" if r == base else f" | /{r} vs /{base}") for r in routes)
+print(f"| connections | {head} | server CPU µs/req ({', '.join(routes)}) |")
+print("|---|" + "---|" * (2 * len(routes) - 1) + "---|")
 for conns in sorted({c for c, _ in by}):
-    med = {r: statistics.median(x[0] for x in by[(conns, r)]) for r in ("bare", "hook", "hook-nostore")}
-    cpu = {r: statistics.median(x[1] for x in by[(conns, r)]) for r in ("bare", "hook", "hook-nostore")}
-    print(f"| {conns} | {med['bare']:,.0f} | {med['hook']:,.0f} | {med['hook']/med['bare']:.2f}x "
-          f"| {med['hook-nostore']:,.0f} | {med['hook-nostore']/med['bare']:.2f}x "
-          f"| {cpu['bare']:.1f}, {cpu['hook']:.1f}, {cpu['hook-nostore']:.1f} |")
-print(f"(medians of {len(rows) // (3 * len({c for c, _ in by}))} interleaved rounds; 1 KiB bodies unless BODY_SIZE says otherwise)")
+    med = {r: statistics.median(x[0] for x in by[(conns, r)]) for r in routes}
+    cpu = {r: statistics.median(x[1] for x in by[(conns, r)]) for r in routes}
+    cells = " | ".join(f"{med[r]:,.0f}" + ("" if r == base else f" | {med[r] / med[base]:.2f}x") for r in routes)
+    print(f"| {conns} | {cells} | {', '.join(f'{cpu[r]:.1f}' for r in routes)} |")
+rounds = len(rows) // (len(routes) * len({c for c, _ in by}))
+print(f"(medians of {rounds} interleaved rounds; 1 KiB bodies unless BODY_SIZE says otherwise)")
 PY

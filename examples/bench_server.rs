@@ -6,6 +6,9 @@
 //! - `POST /hook-nostore`: the same layer over a store that records nothing, to see whether the
 //!   memory store's locks cost anything under load.
 //!
+//! - `POST /hook-redis`, `POST /hook-postgres`: the layer over `RedisStore` / `PostgresStore`, when
+//!   `TEST_REDIS_URL` / `TEST_DATABASE_URL` are set (`.ci/with-services` sets them).
+//!
 //! `PORT` (default 3900) and `BENCH_SECRET` (default `whsec_bench`) must match `bench/sign.lua`.
 
 use std::hint::black_box;
@@ -48,6 +51,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "/hook-nostore",
             post(on_event).layer(WebhookLayer::ycloud(secret.as_str()).with_store(NoStore)),
         );
+    #[cfg(feature = "redis")]
+    let app = match std::env::var("TEST_REDIS_URL") {
+        Ok(url) => {
+            let store = tower_webhooks::store::RedisStore::connect(&url)
+                .await?
+                .with_prefix(format!("bench{}", std::process::id()));
+            app.route(
+                "/hook-redis",
+                post(on_event).layer(WebhookLayer::ycloud(secret.as_str()).with_store(store)),
+            )
+        }
+        Err(_) => app,
+    };
+    #[cfg(feature = "postgres")]
+    let app = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) => {
+            let store = tower_webhooks::store::PostgresStore::connect(&url)?;
+            store.migrate().await?;
+            app.route(
+                "/hook-postgres",
+                post(on_event).layer(WebhookLayer::ycloud(secret.as_str()).with_store(store)),
+            )
+        }
+        Err(_) => app,
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("bench server on http://127.0.0.1:{port}");
     axum::serve(listener, app).await?;
