@@ -90,7 +90,12 @@
 //!
 //! # Features
 //!
-//! - `testing`: [`testing::Signer`], to sign requests in your own tests.
+//! - `testing`: [`testing::Signer`], to sign requests in your own tests (also
+//!   `testing::presets()` and `testing::NoStore`).
+//! - `redis`: `store::RedisStore`, deduplication shared by replicas through Redis.
+//! - `postgres`: `store::PostgresStore`, the same through PostgreSQL, with `migrate()`.
+//!
+//! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates within one process.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
