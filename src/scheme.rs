@@ -174,6 +174,16 @@ impl SignedPart {
 }
 
 /// Everything about the signature: header, format, encoding, hash, signed message, key format.
+///
+/// ```
+/// use tower_webhooks::scheme::{Hash, Signature};
+///
+/// // Intercom: `X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>`.
+/// let intercom = Signature::new(http::HeaderName::from_static("x-hub-signature"))
+///     .prefix("sha1=")
+///     .hash(Hash::Sha1);
+/// assert_eq!(intercom.hash_function(), Hash::Sha1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     pub(crate) header: HeaderName,

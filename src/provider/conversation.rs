@@ -74,7 +74,17 @@ impl Message {
     }
 }
 
-/// The message inside a [`Message`] delivery.
+/// The message inside a [`Message`] delivery (an example in [`Message`]).
+///
+/// ```
+/// use tower_webhooks::provider::conversation::{MessageData, Status};
+///
+/// let data: MessageData = serde_json::from_str(r#"{"id":"m1","content":"hi","content_type":"TEXT",
+///     "type":"USER_INPUT","channel":"WHATSAPP","status":"PROCESSED","created_by":"u",
+///     "updated_by":"u","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}"#)?;
+/// assert_eq!(data.status, Status::Processed);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MessageData {
@@ -111,6 +121,14 @@ pub struct MessageData {
 }
 
 /// `data.content_type`.
+///
+/// ```
+/// use tower_webhooks::provider::conversation::ContentType;
+///
+/// assert_eq!(serde_json::from_str::<ContentType>(r#""IMAGE""#)?, ContentType::Image);
+/// assert_eq!(serde_json::from_str::<ContentType>(r#""NEW_KIND""#)?, ContentType::Unknown);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -131,6 +149,14 @@ pub enum ContentType {
 }
 
 /// `data.type`.
+///
+/// ```
+/// use tower_webhooks::provider::conversation::MessageType;
+///
+/// assert_eq!(serde_json::from_str::<MessageType>(r#""BOT""#)?, MessageType::Bot);
+/// assert_eq!(serde_json::from_str::<MessageType>(r#""NEW_KIND""#)?, MessageType::Unknown);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -147,6 +173,14 @@ pub enum MessageType {
 }
 
 /// `data.channel`.
+///
+/// ```
+/// use tower_webhooks::provider::conversation::Channel;
+///
+/// assert_eq!(serde_json::from_str::<Channel>(r#""SMS""#)?, Channel::Sms);
+/// assert_eq!(serde_json::from_str::<Channel>(r#""NEW_KIND""#)?, Channel::Unknown);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
@@ -163,6 +197,14 @@ pub enum Channel {
 }
 
 /// `data.status`.
+///
+/// ```
+/// use tower_webhooks::provider::conversation::Status;
+///
+/// assert_eq!(serde_json::from_str::<Status>(r#""RECEIVED""#)?, Status::Received);
+/// assert_eq!(serde_json::from_str::<Status>(r#""NEW_KIND""#)?, Status::Unknown);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]

@@ -64,6 +64,16 @@ impl Event {
 }
 
 /// The `data` of a Stripe event.
+///
+/// ```
+/// use tower_webhooks::provider::stripe;
+///
+/// let data: stripe::EventData = serde_json::from_str(
+///     r#"{"object":{"id":"sub_1","status":"active"},"previous_attributes":{"status":"trialing"}}"#,
+/// )?;
+/// assert_eq!(data.previous_attributes.unwrap()["status"], "trialing");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EventData {
