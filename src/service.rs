@@ -160,13 +160,7 @@ where
 
     if let Some(handshake) = &scheme.handshake {
         if handshake.matches(req.method(), req.uri(), delivers) {
-            return Ok(match handshake.answer(req.uri()) {
-                Ok(response) => {
-                    tracing::info!(provider = %config.provider, "webhook handshake answered");
-                    response
-                }
-                Err(rejection) => config.reject(rejection),
-            });
+            return Ok(config.handshake(handshake.answer(req.uri())));
         }
     }
     if !delivers {
@@ -209,15 +203,8 @@ where
 
     if let (Some(handshake), Some(token)) = (&scheme.handshake, &identity.challenge) {
         // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
-        return Ok(
-            match handshake.answer_signed(token, key.or(config.keys.first())) {
-                Ok(response) => {
-                    tracing::info!(provider = %config.provider, "webhook handshake answered");
-                    response
-                }
-                Err(rejection) => config.reject(rejection),
-            },
-        );
+        let key = key.or(config.keys.first());
+        return Ok(config.handshake(handshake.answer_signed(token, key)));
     }
 
     let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
@@ -305,6 +292,17 @@ impl Config {
             now,
             self.tolerance,
         )
+    }
+
+    /// The answer to a handshake, or its rejection.
+    fn handshake(&self, answer: Result<Response, Rejection>) -> Response {
+        match answer {
+            Ok(response) => {
+                tracing::info!(provider = %self.provider, "webhook handshake answered");
+                response
+            }
+            Err(rejection) => self.reject(rejection),
+        }
     }
 
     /// The response for a rejection, with the configured status; logged without request data.
