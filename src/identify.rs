@@ -195,6 +195,23 @@ pub(crate) struct Identity {
     pub(crate) challenge: Option<String>,
 }
 
+impl Identity {
+    /// The identity of a delivery known by its body alone: id and key are the body's SHA-256.
+    pub(crate) fn of_body(
+        body: &[u8],
+        event_type: Option<String>,
+        challenge: Option<String>,
+    ) -> Self {
+        let hash = body_hash(body);
+        Self {
+            id: hash.clone(),
+            key: hash,
+            event_type,
+            challenge,
+        }
+    }
+}
+
 /// Why an authentic delivery cannot be identified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unidentified {
@@ -274,14 +291,9 @@ pub(crate) fn identify(
             parts.truncate(1);
             (parts.pop().unwrap_or_default(), key)
         }
-        Some(_) => {
-            let hash = body_hash(body);
-            (hash.clone(), hash)
-        }
-        None if scheme.id.fallback => {
-            let hash = body_hash(body);
-            (hash.clone(), hash)
-        }
+        // No id source at all, or a missing one on a scheme that falls back.
+        Some(_) => return Ok(Identity::of_body(body, event_type, challenge)),
+        None if scheme.id.fallback => return Ok(Identity::of_body(body, event_type, challenge)),
         None => return Err(Unidentified::MissingId),
     };
     // Ids are short tokens; a huge one would only bloat the dedup store.

@@ -189,13 +189,7 @@ where
             if config.ack == Ack::Passthrough {
                 return Ok(config.reject(Rejection::Unprocessable(why.reason())));
             }
-            let hash = identify::body_hash(&raw);
-            let identity = Identity {
-                id: hash.clone(),
-                key: hash,
-                event_type: None,
-                challenge: None,
-            };
+            let identity = Identity::of_body(&raw, None, None);
             let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
             return Ok(delivery.unprocessable(&config, why.reason()).await);
         }
