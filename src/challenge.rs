@@ -8,8 +8,12 @@ use http::{header, HeaderValue, Method, StatusCode, Uri};
 
 use subtle::ConstantTimeEq;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+
 use crate::error::Rejection;
 use crate::identify::Pointer;
+use crate::scheme::Encoding;
 use crate::signature::Key;
 use crate::Secret;
 
@@ -57,6 +61,19 @@ pub enum Handshake {
         /// The verify token.
         token: Secret,
     },
+    /// `GET ?<param>=<value>` is answered `200 application/json` with
+    /// `{"<key>": "<prefix><MAC of value>"}`, the MAC made with the first configured secret and
+    /// encoded as the scheme's signatures are (X's CRC: `response_token: sha256=<base64>`).
+    QueryMac {
+        /// The query parameter that carries the token.
+        param: Cow<'static, str>,
+        /// The JSON key of the answer.
+        key: Cow<'static, str>,
+        /// What precedes the encoded MAC, such as `sha256=`.
+        prefix: Cow<'static, str>,
+        /// How the MAC is encoded.
+        encoding: Encoding,
+    },
     /// A signed delivery whose JSON `event` field equals `value` is answered `200
     /// application/json` with `{"<key>": <the string at challenge>}` instead of reaching the
     /// handler.
@@ -96,6 +113,21 @@ impl Handshake {
         Handshake::EchoJson {
             param: param.into(),
             key: key.into(),
+        }
+    }
+
+    /// A `GET ?<param>=` token answered with its MAC as `{"<key>": "<prefix><MAC>"}` (X's CRC).
+    pub fn query_mac(
+        param: impl Into<Cow<'static, str>>,
+        key: impl Into<Cow<'static, str>>,
+        prefix: impl Into<Cow<'static, str>>,
+        encoding: Encoding,
+    ) -> Self {
+        Handshake::QueryMac {
+            param: param.into(),
+            key: key.into(),
+            prefix: prefix.into(),
+            encoding,
         }
     }
 
@@ -143,7 +175,9 @@ impl Handshake {
     /// The method the handshake arrives with.
     pub(crate) fn method(&self) -> &Method {
         match self {
-            Handshake::EchoJson { .. } | Handshake::VerifyToken { .. } => &Method::GET,
+            Handshake::EchoJson { .. }
+            | Handshake::VerifyToken { .. }
+            | Handshake::QueryMac { .. } => &Method::GET,
             Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => &Method::POST,
         }
     }
@@ -163,7 +197,9 @@ impl Handshake {
                 token,
                 ..
             } => Some((event, value, token)),
-            Handshake::EchoJson { .. } | Handshake::VerifyToken { .. } => None,
+            Handshake::EchoJson { .. }
+            | Handshake::VerifyToken { .. }
+            | Handshake::QueryMac { .. } => None,
         }
     }
 
@@ -177,14 +213,16 @@ impl Handshake {
             return true;
         }
         match self {
-            Handshake::EchoJson { param, .. } => query_values(uri, param).next().is_some(),
+            Handshake::EchoJson { param, .. } | Handshake::QueryMac { param, .. } => {
+                query_values(uri, param).next().is_some()
+            }
             Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
             Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => false,
         }
     }
 
-    /// The answer to an unsigned handshake request.
-    pub(crate) fn answer(&self, uri: &Uri) -> Result<Response, Rejection> {
+    /// The answer to an unsigned handshake request; `key` is the first configured secret's.
+    pub(crate) fn answer(&self, uri: &Uri, key: Option<&Key>) -> Result<Response, Rejection> {
         match self {
             Handshake::EchoJson { param, key } => {
                 let value = single_value(uri, param)?;
@@ -201,6 +239,24 @@ impl Handshake {
                     return Err(Rejection::InvalidVerifyToken);
                 }
                 Ok(text_response(&challenge))
+            }
+            Handshake::QueryMac {
+                param,
+                key: name,
+                prefix,
+                encoding,
+            } => {
+                let token = single_value(uri, param)?;
+                let key = key.ok_or(Rejection::InvalidChallenge("no secret to answer with"))?;
+                let mac = key.mac_bytes(token.as_bytes());
+                let encoded = match encoding {
+                    Encoding::Hex => hex::encode(mac),
+                    Encoding::Base64 => BASE64.encode(mac),
+                };
+                Ok(json_response(&json_object(&[(
+                    name,
+                    &format!("{prefix}{encoded}"),
+                )])))
             }
             Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => Err(
                 Rejection::InvalidChallenge("this handshake arrives as a signed event"),
@@ -229,9 +285,11 @@ impl Handshake {
                     (mac_key, &mac),
                 ])))
             }
-            Handshake::EchoJson { .. } | Handshake::VerifyToken { .. } => Err(
-                Rejection::InvalidChallenge("this handshake is not a signed event"),
-            ),
+            Handshake::EchoJson { .. }
+            | Handshake::VerifyToken { .. }
+            | Handshake::QueryMac { .. } => Err(Rejection::InvalidChallenge(
+                "this handshake is not a signed event",
+            )),
         }
     }
 }
@@ -306,7 +364,7 @@ mod tests {
 
     fn echo(query: &str) -> Result<String, Rejection> {
         let uri: Uri = format!("/hook?{query}").parse().unwrap();
-        let response = Handshake::echo_json("challenge", "challenge").answer(&uri)?;
+        let response = Handshake::echo_json("challenge", "challenge").answer(&uri, None)?;
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         Ok(json_object(&[(
             "challenge",
@@ -353,7 +411,7 @@ mod tests {
     #[test]
     fn verify_token_answers_plain_text_only_for_the_right_token() {
         let hs = Handshake::verify_token("tok");
-        let answer = |q: &str| hs.answer(&format!("/h?{q}").parse().unwrap());
+        let answer = |q: &str| hs.answer(&format!("/h?{q}").parse().unwrap(), None);
         let ok = answer("hub.mode=subscribe&hub.verify_token=tok&hub.challenge=42").unwrap();
         assert_eq!(
             ok.headers()[header::CONTENT_TYPE],
@@ -403,7 +461,7 @@ mod tests {
         assert_eq!(mac.answer_signed("abc", Some(&key)).unwrap().status(), 200);
         // Unsigned handshakes never match a signed kind, and the other way round.
         assert!(!echo.matches(&Method::POST, &"/h".parse().unwrap(), true));
-        assert!(echo.answer(&"/h".parse().unwrap()).is_err());
+        assert!(echo.answer(&"/h".parse().unwrap(), None).is_err());
         assert!(Handshake::verify_token("t")
             .answer_signed("x", None)
             .is_err());

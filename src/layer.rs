@@ -185,6 +185,12 @@ impl WebhookLayer {
         Self::new(provider::intercom::scheme(), client_secret)
     }
 
+    /// X (formerly Twitter) Account Activity API: `x-twitter-webhooks-signature: sha256=<base64>`
+    /// with the consumer secret; answers the CRC `GET ?crc_token=`. See [`provider::x`].
+    pub fn x(consumer_secret: impl Into<Secret>) -> Self {
+        Self::new(provider::x::scheme(), consumer_secret)
+    }
+
     /// A layer for any provider; see [`Builder`].
     pub fn builder() -> Builder {
         Builder::new()

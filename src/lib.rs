@@ -61,8 +61,8 @@
 //! [`stripe`](WebhookLayer::stripe), [`github`](WebhookLayer::github),
 //! [`slack`](WebhookLayer::slack), [`meta`](WebhookLayer::meta),
 //! [`shopify`](WebhookLayer::shopify), [`twilio`](WebhookLayer::twilio),
-//! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle) and
-//! [`intercom`](WebhookLayer::intercom); [`provider`] has their formats in one table and their
+//! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
+//! [`intercom`](WebhookLayer::intercom) and [`x`](WebhookLayer::x); [`provider`] has their formats in one table and their
 //! typed payloads. Any other provider:
 //! [`WebhookLayer::builder`], composed from the same parts ([`scheme`], [`identify`],
 //! [`challenge`]).

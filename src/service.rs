@@ -160,7 +160,8 @@ where
 
     if let Some(handshake) = &scheme.handshake {
         if handshake.matches(req.method(), req.uri(), delivers) {
-            return Ok(config.handshake(handshake.answer(req.uri())));
+            let answer = handshake.answer(req.uri(), config.keys.first());
+            return Ok(config.handshake(answer));
         }
     }
     if !delivers {

@@ -196,6 +196,7 @@ pub fn presets() -> Vec<Scheme> {
         zoom::scheme(),
         paddle::scheme(),
         intercom::scheme(),
+        x::scheme(),
     ]
 }
 

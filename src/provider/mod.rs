@@ -22,6 +22,7 @@
 //! | `WebhookLayer::zoom(secret_token)` | `x-zm-signature: v0=<sig>` | `v0:<t>:<body>` | hex HMAC-SHA256 | `x-zm-request-timestamp`, 300 s | signed POST with `/event = "endpoint.url_validation"` → `{"plainToken": /payload/plainToken, "encryptedToken": hex HMAC(/payload/plainToken)}` | body SHA-256 | JSON `/event` |
 //! | `WebhookLayer::paddle(secret)` | `paddle-signature: ts=<t>;h1=<sig>[;h1=<sig>…]` | `<t>:<body>` | hex HMAC-SHA256 | pair `ts`, 5 s | none | JSON `/event_id` | JSON `/event_type` |
 //! | `WebhookLayer::intercom(client_secret)` | `x-hub-signature: sha1=<sig>` | `<body>` | hex HMAC-SHA1 | none | none | JSON `/id` | JSON `/topic` |
+//! | `WebhookLayer::x(consumer_secret)` | `x-twitter-webhooks-signature: sha256=<sig>` | `<body>` | base64 HMAC-SHA256 | none | `GET ?crc_token=<v>` → `{"response_token":"sha256=<base64 HMAC(<v>)>"}` | body SHA-256 | none |
 //! <!-- providers:end -->
 
 pub mod conversation;
@@ -36,6 +37,7 @@ pub mod stripe;
 pub mod svix;
 pub mod twilio;
 pub mod wappcloud;
+pub mod x;
 pub mod ycloud;
 pub mod yeastar;
 pub mod zoom;

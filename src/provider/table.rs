@@ -34,6 +34,7 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::zoom(secret_token)", zoom::scheme()),
         ("WebhookLayer::paddle(secret)", paddle::scheme()),
         ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
+        ("WebhookLayer::x(consumer_secret)", x::scheme()),
     ]
 }
 
@@ -158,6 +159,22 @@ fn handshake(scheme: &Scheme) -> String {
             "{} → {}",
             code(&format!("GET ?{param}=<v>")),
             code(&format!("{{\"{key}\":\"<v>\"}}"))
+        ),
+        Some(Handshake::QueryMac {
+            param,
+            key,
+            prefix,
+            encoding,
+        }) => format!(
+            "{} → {}",
+            code(&format!("GET ?{param}=<v>")),
+            code(&format!(
+                "{{\"{key}\":\"{prefix}<{} HMAC(<v>)>\"}}",
+                match encoding {
+                    Encoding::Hex => "hex",
+                    Encoding::Base64 => "base64",
+                }
+            ))
         ),
         Some(Handshake::VerifyToken { .. }) => format!(
             "{} → {} if the token matches, else 403",
