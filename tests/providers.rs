@@ -15,7 +15,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 use tower_webhooks::provider::{
-    github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix, twilio, zoom,
+    github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix, twilio, x,
+    zoom,
 };
 use tower_webhooks::scheme::Scheme;
 use tower_webhooks::testing::Signer;
@@ -387,4 +388,43 @@ async fn intercom() {
     )
     .await;
     assert_eq!(id, "notif_1");
+}
+
+#[tokio::test]
+async fn x_events_and_crc() {
+    let body = r#"{"for_user_id":"2244994945","favorite_events":[{"id":"1"}]}"#;
+    // X names the kind by a key, which the layer does not look for: only the payload knows it.
+    deliver(
+        WebhookLayer::x("consumer-secret"),
+        signer(x::scheme(), "consumer-secret"),
+        body,
+        None,
+        |_: &x::Event| None,
+    )
+    .await;
+    let event: x::Event = serde_json::from_str(body).unwrap();
+    assert_eq!(event.event_type(), Some("favorite_events"));
+
+    // The CRC: the token's HMAC with the consumer secret, base64, behind `sha256=`.
+    let (app, calls, _) = route::<Value>(WebhookLayer::x("consumer-secret"), |_| None);
+    let response = app
+        .oneshot(
+            Request::get("/hook?crc_token=a9f5c2d1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value = serde_json::from_str(&body_string(response).await).unwrap();
+    use base64::Engine as _;
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"consumer-secret").unwrap();
+    mac.update(b"a9f5c2d1");
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert_eq!(
+        answer,
+        json!({"response_token": format!("sha256={expected}")})
+    );
+    assert_eq!(calls.get(), 0);
 }

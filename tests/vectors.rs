@@ -48,6 +48,7 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "shopify" => WebhookLayer::shopify(secret),
         "zoom" => WebhookLayer::zoom(secret),
         "intercom" => WebhookLayer::intercom(secret),
+        "x" => WebhookLayer::x(secret),
         "meta" => WebhookLayer::meta(secret, file["verify_token"].as_str().unwrap()),
         "twilio" => WebhookLayer::twilio(secret, "https://mycompany.com"),
         other => {
@@ -307,7 +308,7 @@ async fn every_vector_passes_with_the_presets() {
         .map(|(_, f)| f["provider"].as_str().unwrap())
         .collect();
     assert!(
-        providers.len() >= 14,
+        providers.len() >= 15,
         "providers with vectors: {providers:?}"
     );
     assert!(ran >= 70, "only {ran} cases ran");

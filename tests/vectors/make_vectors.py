@@ -219,6 +219,23 @@ def github():
         ]))
 
 
+def x():
+    secret = "x_consumer_secret_0123456789abcdef"
+    body = '{"for_user_id":"2244994945","tweet_create_events":[{"id_str":"1234","text":"hi"}]}'
+    sig = "sha256=" + base64.b64encode(mac(secret, body)).decode()
+    crc = "a9f5c2d1"
+    write("x", dict(
+        provider="x",
+        source="computed with Python hmac from X's docs, 'Account Activity API: securing webhooks' (https://docs.x.com/x-api/webhooks/introduction): CRC answered with response_token sha256=<base64 HMAC-SHA256(consumer secret, crc_token)>; x-twitter-webhooks-signature sha256=<base64 HMAC-SHA256(consumer secret, body)>",
+        secret=secret,
+        cases=[
+            dict(name="CRC", method="GET", query=f"crc_token={crc}", expect="challenge",
+                 response_json={"response_token": "sha256=" + base64.b64encode(mac(secret, crc)).decode()}),
+            dict(name="signed event", body=body, headers={"x-twitter-webhooks-signature": sig}, expect="valid"),
+            dict(name="hex instead of base64", body=body, headers={"x-twitter-webhooks-signature": "sha256=" + mac(secret, body).hex()}, expect="invalid_signature"),
+        ]))
+
+
 if __name__ == "__main__":
-    for make in (github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
+    for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
