@@ -35,7 +35,9 @@ fuzz_target!(|input: Input| {
     for value in &input.signature {
         put(signature.header(), value);
     }
-    if let (Some(TimestampSource::Header(name)), Some(value)) = (scheme.timestamp(), &input.timestamp) {
+    if let (Some(TimestampSource::Header(name)), Some(value)) =
+        (scheme.timestamp(), &input.timestamp)
+    {
         put(name, value);
     }
     if let (Some(tower_webhooks::identify::Source::Header(name)), Some(value)) =
@@ -43,8 +45,12 @@ fuzz_target!(|input: Input| {
     {
         put(name, value);
     }
-    let uri: Uri = format!("/hook?{}", input.query).parse().unwrap_or_else(|_| Uri::from_static("/hook"));
+    let uri: Uri = format!("/hook?{}", input.query)
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/hook"));
     let verifier = Verifier::new(scheme, common::SECRET).expect("the secret fits every preset");
     // A forged signature over arbitrary input cannot match.
-    assert!(verifier.verify(&headers, &uri, &input.body, input.now).is_err());
+    assert!(verifier
+        .verify(&headers, &uri, &input.body, input.now)
+        .is_err());
 });

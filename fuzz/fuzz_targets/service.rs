@@ -63,9 +63,16 @@ fuzz_target!(|input: Input| {
     }
     let response = common::runtime().block_on(app.oneshot(request)).unwrap();
     assert!(
-        matches!(response.status().as_u16(), 200 | 400 | 401 | 403 | 405 | 408 | 413),
+        matches!(
+            response.status().as_u16(),
+            200 | 400 | 401 | 403 | 405 | 408 | 413
+        ),
         "{}",
         response.status()
     );
-    assert_eq!(calls.load(Ordering::SeqCst), 0, "an unsigned request reached the handler");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "an unsigned request reached the handler"
+    );
 });

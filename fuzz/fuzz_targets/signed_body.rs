@@ -24,7 +24,9 @@ struct Input {
 fuzz_target!(|input: Input| {
     let presets = common::presets();
     let scheme = presets[input.preset as usize % presets.len()].clone();
-    let mut signer = Signer::new(scheme.clone(), common::SECRET).unwrap().with_id("fuzz-id");
+    let mut signer = Signer::new(scheme.clone(), common::SECRET)
+        .unwrap()
+        .with_id("fuzz-id");
     if input.form {
         signer = signer.form();
     }
