@@ -16,6 +16,7 @@ use std::time::Duration;
 use axum::routing::post;
 use axum::Router;
 use common::client::send;
+use common::services::{server, unique};
 use tokio::net::TcpListener;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::{DeliveryStore, PostgresStore, RedisStore};
@@ -23,28 +24,6 @@ use tower_webhooks::testing::Signer;
 use tower_webhooks::{Event, WebhookLayer};
 
 const SECRET: &str = "whsec_shared";
-
-fn server(var: &str) -> Option<String> {
-    if let Ok(url) = std::env::var(var) {
-        return Some(url);
-    }
-    let required = std::env::var_os("CI").is_some()
-        || std::env::var_os("TOWER_WEBHOOKS_REQUIRE_SERVICES").is_some();
-    assert!(
-        !required,
-        "{var} is not set: in CI these tests need real servers"
-    );
-    eprintln!("SKIPPED: {var} is not set; run `.ci/with-services cargo test --all-features`");
-    None
-}
-
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{name}_{}_{nanos}", std::process::id())
-}
 
 /// Ids the handler processed, in order, shared by every instance of the test.
 type Processed = Arc<Mutex<Vec<String>>>;

@@ -3,41 +3,18 @@
 //! sets `TEST_REDIS_URL` / `TEST_DATABASE_URL`). Without them the shared-store tests say so
 //! loudly and skip, except in CI (`CI` or `TOWER_WEBHOOKS_REQUIRE_SERVICES` set), where they fail.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::services::{server, unique};
 use http::{HeaderMap, HeaderValue};
 use tower_webhooks::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery, MemoryStore};
 
 const LEASE: Duration = Duration::from_millis(600);
 const RETENTION: Duration = Duration::from_millis(1200);
-
-/// A prefix no other test run shares.
-fn unique(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{name}-{}-{nanos}", std::process::id())
-}
-
-/// The URL of a test server, or `None` (loudly) outside CI; in CI a missing server fails.
-#[allow(dead_code)]
-fn server(var: &str) -> Option<String> {
-    if let Ok(url) = std::env::var(var) {
-        return Some(url);
-    }
-    let required = std::env::var_os("CI").is_some()
-        || std::env::var_os("TOWER_WEBHOOKS_REQUIRE_SERVICES").is_some();
-    assert!(
-        !required,
-        "{var} is not set: in CI the store tests run against real servers \
-         (.ci/with-services cargo test --all-features)"
-    );
-    eprintln!("SKIPPED: {var} is not set; run `.ci/with-services cargo test --all-features`");
-    None
-}
 
 fn acquired(claim: Claim) -> ClaimToken {
     match claim {

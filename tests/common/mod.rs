@@ -3,6 +3,7 @@
 
 pub mod child;
 pub mod client;
+pub mod services;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
