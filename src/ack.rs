@@ -1,9 +1,18 @@
-//! What the provider is told when the handler fails.
+//! What the provider is told, and when the handler runs.
 
-/// The acknowledgement policy: what the provider hears when the handler fails, errors or panics.
+/// The acknowledgement policy: what the provider hears when the handler fails, errors or panics,
+/// and whether it waits for the handler at all.
 ///
-/// Authentic deliveries that the handler processed answer with the handler's own 2xx response
-/// under every policy; duplicates always answer 200.
+/// Duplicates always answer 200 (409 under [`Passthrough`](Ack::Passthrough) while the first
+/// copy is in flight). Under every policy, a delivery is acknowledged only once it is processed
+/// or safely in the store; when the store cannot take it, the answer is 503 and the provider
+/// retries.
+///
+/// | policy | provider hears | handler runs | when the handler fails |
+/// |---|---|---|---|
+/// | [`Always`](Ack::Always) (default) | 200 once the handler returned | in the request | kept in the inbox, retried by the [`Worker`](crate::Worker) with [`Backoff`](crate::Backoff), then dead |
+/// | [`Immediately`](Ack::Immediately) | 200 once the delivery is stored | from the [`Worker`](crate::Worker) | retried with [`Backoff`](crate::Backoff), then dead |
+/// | [`Passthrough`](Ack::Passthrough) | the handler's status (500 for a panic) | in the request | the claim is released; the provider retries |
 ///
 /// ```
 /// use tower_webhooks::{Ack, WebhookLayer};
@@ -15,13 +24,19 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Ack {
-    /// Always answer 200 to an authentic delivery. A failed, erroring or panicking handler (or a
-    /// body that cannot be identified) is recorded in the store's failed list with its raw body
-    /// and verified headers, and logged with `tracing::error!`, so nothing is lost while the
-    /// provider is never pushed into retry floods or URL suspension. If the failure cannot be
-    /// recorded, the answer is 503 so that the provider retries.
+    /// Run the handler in the request and answer 200 to an authentic delivery even if it fails.
+    /// A failed, erroring or panicking handler's delivery is parked in the store's inbox with its
+    /// raw body and verified headers, logged with `tracing::error!`, and retried by the
+    /// [`Worker`](crate::Worker) on the layer's [`Backoff`](crate::Backoff); after the last attempt
+    /// it is dead (listed, replayable, purgeable). A body that cannot be identified is parked
+    /// dead at once. The provider is never pushed into retry floods or URL suspension.
     #[default]
     Always,
+    /// Store the verified delivery and answer 200 at once; the [`Worker`](crate::Worker) runs
+    /// the handler. For providers that want an answer within seconds (YCloud 6 s, Yeastar 3-10 s)
+    /// when the handler may be slow. On Redis or PostgreSQL, deliveries acknowledged by a process
+    /// that then crashed are run by the next worker to start.
+    Immediately,
     /// Pass the handler's status through: a non-2xx answer (500 for a panic) releases the claim
     /// so that the provider's retry is processed again. A body that cannot be identified is
     /// answered 422, and a copy arriving while the same delivery is still being processed is

@@ -42,6 +42,8 @@ pub(crate) struct Facts {
     /// The body is `application/x-www-form-urlencoded` (on a scheme that accepts forms).
     pub(crate) form: bool,
     pub(crate) raw: Bytes,
+    /// 1 in the request; the worker's attempts count on from there.
+    pub(crate) attempt: u32,
 }
 
 impl fmt::Debug for Verified {
@@ -55,6 +57,7 @@ impl fmt::Debug for Verified {
             .field("timestamp", &self.facts.timestamp)
             .field("signed", &self.facts.signed)
             .field("form", &self.facts.form)
+            .field("attempt", &self.facts.attempt)
             .field("raw_len", &self.facts.raw.len())
             .finish()
     }
@@ -100,6 +103,13 @@ impl Verified {
     /// Whether a signature was checked (false only for schemes configured unsigned).
     pub fn is_signed(&self) -> bool {
         self.facts.signed
+    }
+
+    /// Which attempt at this delivery this is: 1 when the handler runs in the request (or for
+    /// the first time from the [`Worker`](crate::Worker) under
+    /// [`Ack::Immediately`](crate::Ack::Immediately)), more when the worker runs it again.
+    pub fn attempt(&self) -> u32 {
+        self.facts.attempt
     }
 
     /// The raw body, exactly as signed; the same allocation the layer read (no copy).

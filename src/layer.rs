@@ -16,7 +16,9 @@ use crate::scheme::{Scheme, TimestampSource};
 use crate::service::Webhook;
 use crate::signature::Key;
 use crate::store::{DeliveryStore, MemoryStore};
-use crate::{Ack, Secret};
+use crate::worker::Worker;
+use crate::{Ack, Backoff, Secret};
+use tokio::sync::Notify;
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -66,6 +68,9 @@ pub(crate) struct Config {
     pub(crate) allow: HeaderValue,
     /// The headers kept with a failed delivery: those that authenticate and identify it.
     pub(crate) kept_headers: Vec<HeaderName>,
+    pub(crate) backoff: Backoff,
+    /// Wakes this process's workers when a delivery is parked due now.
+    pub(crate) wake: Arc<Notify>,
 }
 
 impl fmt::Debug for Config {
@@ -79,6 +84,7 @@ impl fmt::Debug for Config {
             .field("body_timeout", &self.body_timeout)
             .field("store", &self.store)
             .field("ack", &self.ack)
+            .field("backoff", &self.backoff)
             .field("clock", &ClockDebug)
             .finish()
     }
@@ -217,6 +223,8 @@ impl WebhookLayer {
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),
             store: Arc::new(MemoryStore::new()),
             ack: Ack::default(),
+            backoff: Backoff::default(),
+            wake: Arc::new(Notify::new()),
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
         };
@@ -293,14 +301,14 @@ impl WebhookLayer {
         self
     }
 
-    /// The store for dedup keys and failed deliveries (default: a new [`MemoryStore`]).
+    /// The store for dedup keys and the inbox (default: a new [`MemoryStore`]).
     ///
     /// ```
     /// use tower_webhooks::{store::MemoryStore, WebhookLayer};
     ///
     /// let store = MemoryStore::new();
     /// let layer = WebhookLayer::ycloud("whsec_...").with_store(store.clone());
-    /// // later: store.failed().await
+    /// // later: store.inbox(InboxStatus::Dead, 100).await
     /// # let _ = layer;
     /// ```
     pub fn with_store(mut self, store: impl DeliveryStore) -> Self {
@@ -319,6 +327,42 @@ impl WebhookLayer {
     pub fn with_ack(mut self, ack: Ack) -> Self {
         self.config_mut().ack = ack;
         self
+    }
+
+    /// The delays between attempts at a failed delivery (default [`Backoff::default`]: 10 s,
+    /// 30 s, 5 min, 30 min, 1 h, 2 h, 2 h); used by the layer when the handler fails under
+    /// [`Ack::Always`] and by the [`Worker`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_webhooks::{Backoff, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::ycloud("whsec_...")
+    ///     .with_backoff(Backoff::new([Duration::from_secs(60); 3]));
+    /// # let _ = layer;
+    /// ```
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.config_mut().backoff = backoff;
+        self
+    }
+
+    /// The worker that runs the inbox of this layer's store through `app`: the service the
+    /// layer is part of (an axum `Router`, say), so that a delivery is handled by the same route,
+    /// extractors and middleware as when it arrived. Spawn it; see [`Worker`].
+    ///
+    /// ```
+    /// use axum::{routing::post, Router};
+    /// use tower_webhooks::{Ack, WebhookLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let layer = WebhookLayer::ycloud("whsec_...").with_ack(Ack::Immediately);
+    /// let app: Router = Router::new().route("/webhooks/ycloud", post(|| async {}).layer(layer.clone()));
+    /// let worker = tokio::spawn(layer.worker(app.clone()));
+    /// # worker.abort();
+    /// # }
+    /// ```
+    pub fn worker<S>(&self, app: S) -> Worker<S> {
+        Worker::new(Arc::clone(&self.config), app)
     }
 
     /// The clock for the timestamp tolerance (default [`SystemClock`]).

@@ -22,7 +22,7 @@
 //!
 //! | request | answer | handler called |
 //! |---|---|---|
-//! | authentic, new id | the handler's response if 2xx, else see [`Ack`] | once |
+//! | authentic, new id | the handler's response if 2xx, else see [`Ack`] ([`Ack::Immediately`]: 200 once stored) | once (from the [`Worker`] under [`Ack::Immediately`]) |
 //! | authentic, id already completed or in flight | 200, empty body (in flight under [`Ack::Passthrough`]: 409, [`Rejection::InFlight`]) | no |
 //! | handshake (`GET ?challenge=`) | 200 with the echo | no |
 //! | Meta handshake with a wrong `hub.verify_token` | 403 ([`Rejection::InvalidVerifyToken`]) | no |
@@ -34,7 +34,7 @@
 //! | body slower than the read timeout (default 10 s) | 408 ([`Rejection::BodyTimeout`]) | no |
 //! | method the provider does not deliver with | 405 with `Allow` ([`Rejection::MethodNotAllowed`]) | no |
 //! | dedup store unavailable | 503 ([`Rejection::StoreUnavailable`]): the provider retries, nothing is lost | no |
-//! | authentic but body not JSON / id missing | [`Ack::Always`]: 200, kept in the failed list; [`Ack::Passthrough`]: 422 ([`Rejection::Unprocessable`]) | no |
+//! | authentic but body not JSON / id missing | [`Ack::Always`] / [`Ack::Immediately`]: 200, kept dead in the inbox; [`Ack::Passthrough`]: 422 ([`Rejection::Unprocessable`]) | no |
 //!
 //! Every status in the table can be changed with [`WebhookLayer::with_status`] (some teams answer
 //! 400 or 403). Rejection bodies are short plain-text reasons that never echo request data.
@@ -44,10 +44,28 @@
 //! store, handler, then complete / fail / release. Nothing is parsed before the signature holds.
 //!
 //! When the handler fails (non-2xx, error or panic), [`Ack::Always`] (the default) answers 200 and
-//! keeps the delivery, with its raw body and verified headers, in the store's failed list
-//! ([`DeliveryStore::failed`](store::DeliveryStore::failed)); [`Ack::Passthrough`] releases the
-//! claim and returns the handler's status, so the provider retries. If a delivery is abandoned
-//! mid-way (the client disconnects), its claim is released so that the retry is processed.
+//! parks the delivery, with its raw body and verified headers, in the store's inbox, where a
+//! [`Worker`] retries it on the layer's [`Backoff`] (10 s, 30 s, 5 min, 30 min, 1 h, 2 h, 2 h)
+//! and leaves it dead after the last attempt ([`DeliveryStore::inbox`](store::DeliveryStore::inbox),
+//! [`replay`](store::DeliveryStore::replay), [`purge`](store::DeliveryStore::purge));
+//! [`Ack::Immediately`] stores every delivery and answers 200 at once, and the worker runs the
+//! handler; [`Ack::Passthrough`] releases the claim and returns the handler's status, so the
+//! provider retries. If a delivery is abandoned mid-way (the client disconnects), its claim is
+//! released so that the retry is processed.
+//!
+//! ```
+//! use axum::{routing::post, Router};
+//! use tower_webhooks::{provider::ycloud, Ack, Event, WebhookLayer};
+//!
+//! # async fn on_ycloud(_: Event<ycloud::Event>) {}
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let layer = WebhookLayer::ycloud("whsec_...").with_ack(Ack::Immediately);
+//! let app: Router = Router::new().route("/webhooks/ycloud", post(on_ycloud).layer(layer.clone()));
+//! let worker = tokio::spawn(layer.worker(app.clone())); // runs the handler, retries, gives up
+//! # worker.abort();
+//! // axum::serve(listener, app).await
+//! # }
+//! ```
 //!
 //! Behind the layer, the verified body is put back into the request: axum's `Bytes`, `String`
 //! and `Json<T>` extractors work too, and the layer's body limit is the one that holds (axum's
@@ -92,16 +110,18 @@
 //!
 //! - `testing`: [`testing::Signer`], to sign requests in your own tests (also
 //!   `testing::presets()` and `testing::NoStore`).
-//! - `redis`: `store::RedisStore`, deduplication shared by replicas through Redis.
-//! - `postgres`: `store::PostgresStore`, the same through PostgreSQL, with `migrate()`.
+//! - `redis`: `store::RedisStore`, deduplication and a durable inbox shared by replicas, in Redis.
+//! - `postgres`: `store::PostgresStore`, the same in PostgreSQL, with `migrate()`.
 //!
-//! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates within one process.
+//! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
+//! within one process (lost on restart).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ack;
+mod backoff;
 mod body;
 mod builder;
 pub mod challenge;
@@ -120,6 +140,7 @@ pub mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod verifier;
+mod worker;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
@@ -127,6 +148,7 @@ mod verifier;
 struct ReadmeDoctests;
 
 pub use ack::Ack;
+pub use backoff::Backoff;
 pub use builder::{BuildError, Builder};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{BoxError, Rejection, RejectionKind};
@@ -135,3 +157,4 @@ pub use layer::{WebhookLayer, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use secret::{Secret, SecretError};
 pub use service::{ResponseFuture, Webhook};
 pub use verifier::Verifier;
+pub use worker::Worker;

@@ -1,7 +1,8 @@
 //! `Webhook<S>`: the flow of one delivery, in one direction.
 //!
 //! handshake → method → body → signature → identity (→ signed handshake) → claim → handler →
-//! complete / fail / release
+//! complete / park / release; under `Ack::Immediately`, claim → park → 200 (the worker calls
+//! the handler). A redelivery from the worker goes straight to the handler.
 
 use std::any::Any;
 use std::fmt;
@@ -10,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum_core::body::Body;
 use axum_core::extract::DefaultBodyLimit;
@@ -24,8 +26,9 @@ use crate::event::{Facts, Verified};
 use crate::identify::{self, Identity};
 use crate::layer::Config;
 use crate::signature;
-use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery};
+use crate::store::{Claim, ClaimToken, DeliveryStore, Schedule, StoredDelivery};
 use crate::verifier;
+use crate::worker::{Redelivered, Redelivery, Replay};
 use crate::{body, Ack};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
@@ -143,7 +146,7 @@ where
 async fn deliver<S, ReqBody, ResBody>(
     config: Arc<Config>,
     inner: S,
-    req: Request<ReqBody>,
+    mut req: Request<ReqBody>,
 ) -> Result<Response, S::Error>
 where
     S: Service<Request<Body>, Response = http::Response<ResBody>> + Send + 'static,
@@ -155,6 +158,10 @@ where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
+    if let Some(Redelivery(replay)) = req.extensions_mut().remove::<Redelivery>() {
+        return Ok(redeliver(&config, inner, req, &replay).await);
+    }
+
     let scheme = &config.scheme;
     let delivers = scheme.methods.contains(req.method());
 
@@ -191,7 +198,7 @@ where
                 return Ok(config.reject(Rejection::Unprocessable(why.reason())));
             }
             let identity = Identity::of_body(&raw, None, None);
-            let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
+            let delivery = Delivery::new(&config, identity, timestamp, raw, &parts);
             return Ok(delivery.unprocessable(&config, why.reason()).await);
         }
     };
@@ -202,7 +209,7 @@ where
         return Ok(config.handshake(handshake.answer_signed(token, key)));
     }
 
-    let delivery = Delivery::new(&config, identity, timestamp, raw, &parts.headers);
+    let delivery = Delivery::new(&config, identity, timestamp, raw, &parts);
     let mut claim = match config.store.claim(&delivery.store_key).await {
         Ok(Claim::Acquired(token)) => ClaimGuard::new(&config.store, &delivery.store_key, token),
         Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
@@ -220,11 +227,11 @@ where
         }
     };
 
-    let mut request = Request::from_parts(parts, Body::from(delivery.verified.raw().clone()));
-    request.extensions_mut().insert(delivery.verified.clone());
-    // The body is already bounded by our limit; axum's default limit must not cut it again.
-    DefaultBodyLimit::disable().apply(&mut request);
+    if config.ack == Ack::Immediately {
+        return Ok(delivery.enqueue(&config, claim).await);
+    }
 
+    let request = handler_request(parts, &delivery.verified);
     match call_catching_panics(inner, request).await {
         Outcome::Response(response) if response.status().is_success() => {
             let token = claim.disarm();
@@ -330,12 +337,78 @@ impl Config {
     }
 }
 
+/// The request for the handler: the verified body back in place, and the [`Verified`] facts.
+fn handler_request(parts: http::request::Parts, verified: &Verified) -> Request<Body> {
+    let mut request = Request::from_parts(parts, Body::from(verified.raw().clone()));
+    request.extensions_mut().insert(verified.clone());
+    // The body is already bounded by our limit; axum's default limit must not cut it again.
+    DefaultBodyLimit::disable().apply(&mut request);
+    request
+}
+
+/// Hands a stored delivery from the worker to the handler, and tells the worker how it went.
+async fn redeliver<S, ReqBody, ResBody>(
+    config: &Config,
+    inner: S,
+    req: Request<ReqBody>,
+    replay: &Replay,
+) -> Response
+where
+    S: Service<Request<Body>, Response = http::Response<ResBody>>,
+    S::Error: fmt::Display,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    let (parts, _) = req.into_parts();
+    if replay.provider != *config.provider {
+        return failed_redelivery(format!(
+            "a {} delivery reached the {} layer (its route serves another provider now)",
+            replay.provider, config.provider
+        ));
+    }
+    let verified = Verified::new(Facts {
+        provider: Arc::clone(&config.provider),
+        id: replay.id.clone(),
+        key: replay.key.clone(),
+        event_type: replay.event_type.clone(),
+        timestamp: replay.timestamp,
+        signed: !config.unsigned,
+        form: identify::is_form(config.scheme.payload, &parts.headers, &replay.body),
+        raw: replay.body.clone(),
+        attempt: replay.attempt,
+    });
+    match call_catching_panics(inner, handler_request(parts, &verified)).await {
+        Outcome::Response(response) if response.status().is_success() => {
+            let mut response = response.map(Body::new);
+            response.extensions_mut().insert(Redelivered(Ok(())));
+            response
+        }
+        Outcome::Response(response) => {
+            let error = format!("handler answered {}", response.status());
+            let mut response = response.map(Body::new);
+            response.extensions_mut().insert(Redelivered(Err(error)));
+            response
+        }
+        Outcome::Error(err) => failed_redelivery(format!("handler error: {err}")),
+        Outcome::Panic(message) => failed_redelivery(format!("handler panicked: {message}")),
+    }
+}
+
+fn failed_redelivery(error: String) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.extensions_mut().insert(Redelivered(Err(error)));
+    response
+}
+
 /// An authentic delivery on its way to the handler.
 struct Delivery {
     verified: Verified,
     /// The key in the store, namespaced by provider so that routes can share a store.
     store_key: Arc<str>,
     headers: HeaderMap,
+    method: http::Method,
+    uri: http::Uri,
 }
 
 impl Delivery {
@@ -344,8 +417,9 @@ impl Delivery {
         identity: Identity,
         timestamp: Option<i64>,
         raw: Bytes,
-        headers: &HeaderMap,
+        parts: &http::request::Parts,
     ) -> Self {
+        let headers = &parts.headers;
         let store_key = Arc::from(format!("{}:{}", config.provider, identity.key));
         Self {
             verified: Verified::new(Facts {
@@ -357,51 +431,93 @@ impl Delivery {
                 signed: !config.unsigned,
                 form: identify::is_form(config.scheme.payload, headers, &raw),
                 raw,
+                attempt: 1,
             }),
             store_key,
             headers: config.kept_headers(headers),
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
         }
     }
 
-    fn record(&self, config: &Config, error: String) -> FailedDelivery {
-        FailedDelivery::new(
-            self.store_key.to_string(),
-            config.provider.to_string(),
-            self.verified.id().to_owned(),
-            self.verified.event_type().map(str::to_owned),
-            config.clock.now(),
+    fn record(&self, config: &Config, attempts: u32, error: Option<String>) -> StoredDelivery {
+        let verified = &self.verified;
+        let mut stored = StoredDelivery::new(
+            self.store_key.as_ref(),
+            config.provider.as_ref(),
+            verified.id(),
             self.headers.clone(),
-            self.verified.raw().clone(),
-            error,
-        )
+            verified.raw().clone(),
+        );
+        stored.event_type = verified.event_type().map(str::to_owned);
+        stored.timestamp = verified.timestamp();
+        stored.received_at = config.clock.now();
+        stored.method = self.method.clone();
+        stored.uri = self.uri.clone();
+        stored.attempts = attempts;
+        stored.last_error = error;
+        stored
     }
 
-    /// Records an authentic delivery that cannot be identified, once per body.
+    /// Records an authentic delivery that cannot be identified (dead: no handler can take it),
+    /// once per body.
     async fn unprocessable(self, config: &Config, reason: &'static str) -> Response {
         match config.store.claim(&self.store_key).await {
             Ok(Claim::Acquired(token)) => {
                 let claim = ClaimGuard::new(&config.store, &self.store_key, token);
-                self.failed(config, claim, reason.to_owned()).await
+                tracing::error!(provider = %config.provider, reason, "authentic webhook delivery cannot be processed; kept dead in the inbox");
+                let record = self.record(config, 0, Some(reason.to_owned()));
+                self.park(config, claim, record, Schedule::Dead).await
             }
             Ok(Claim::InFlight | Claim::Done) => acknowledged(),
             Err(err) => config.reject(Rejection::StoreUnavailable(err)),
         }
     }
 
-    /// Keeps a failed delivery and acknowledges it; if it cannot be kept, asks for a retry.
-    async fn failed(self, config: &Config, mut claim: ClaimGuard, error: String) -> Response {
+    /// Keeps a delivery whose handler failed for the worker to retry, and acknowledges it.
+    async fn failed(self, config: &Config, claim: ClaimGuard, error: String) -> Response {
+        let schedule = match config.backoff.after(1) {
+            Some(after) => Schedule::After(after),
+            None => Schedule::Dead,
+        };
         tracing::error!(
             provider = %config.provider,
             id = %self.verified.id(),
             event_type = self.verified.event_type().unwrap_or(""),
             error = %error,
-            "webhook delivery failed; kept in the store's failed list and acknowledged"
+            retry_in = ?config.backoff.after(1),
+            "webhook handler failed; delivery kept in the inbox for the worker and acknowledged"
         );
+        let record = self.record(config, 1, Some(error));
+        self.park(config, claim, record, schedule).await
+    }
+
+    /// Keeps a delivery for the worker to run the handler, and acknowledges it.
+    async fn enqueue(self, config: &Config, claim: ClaimGuard) -> Response {
+        let record = self.record(config, 0, None);
+        let response = self
+            .park(config, claim, record, Schedule::After(Duration::ZERO))
+            .await;
+        if response.status().is_success() {
+            config.wake.notify_one();
+        }
+        response
+    }
+
+    /// Parks the delivery in the inbox and acknowledges it; if it cannot be kept, asks for a
+    /// retry.
+    async fn park(
+        &self,
+        config: &Config,
+        mut claim: ClaimGuard,
+        record: StoredDelivery,
+        schedule: Schedule,
+    ) -> Response {
         let token = claim.disarm();
-        match config.store.fail(token, self.record(config, error)).await {
+        match config.store.park(token, record, schedule).await {
             Ok(()) => acknowledged(),
             Err(err) => {
-                tracing::error!(provider = %config.provider, id = %self.verified.id(), error = %err, "could not keep the failed webhook delivery; answering 503 so the provider retries");
+                tracing::error!(provider = %config.provider, id = %self.verified.id(), error = %err, "could not keep the webhook delivery; answering 503 so the provider retries");
                 if let Err(err) = config.store.release(&self.store_key, token).await {
                     tracing::error!(provider = %config.provider, error = %err, "could not release the webhook claim");
                 }
@@ -469,14 +585,17 @@ impl Drop for ClaimGuard {
     }
 }
 
-enum Outcome<B, E> {
+pub(crate) enum Outcome<B, E> {
     Response(http::Response<B>),
     Error(E),
     Panic(String),
 }
 
 /// Calls the handler; a panic in `call` or in its future becomes [`Outcome::Panic`].
-async fn call_catching_panics<S, B>(mut inner: S, request: Request<Body>) -> Outcome<B, S::Error>
+pub(crate) async fn call_catching_panics<S, B>(
+    mut inner: S,
+    request: Request<Body>,
+) -> Outcome<B, S::Error>
 where
     S: Service<Request<Body>, Response = http::Response<B>>,
 {

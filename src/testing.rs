@@ -25,8 +25,12 @@ use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
 use crate::scheme::{Scheme, TimestampSource};
 use crate::signature::{self, Key, Message};
-use crate::store::{Claim, ClaimToken, DeliveryStore, FailedDelivery, StoreError};
+use crate::store::{
+    Claim, ClaimToken, DeliveryStore, InboxStatus, Schedule, Settlement, StoreError,
+    StoredDelivery, Taken,
+};
 use crate::Secret;
+use std::time::Duration;
 
 /// Signs requests the way a provider would.
 ///
@@ -201,7 +205,9 @@ pub fn presets() -> Vec<Scheme> {
 }
 
 /// A store that claims every key and remembers nothing: deduplication off, to measure the layer
-/// without a store or to test a handler's own idempotency.
+/// without a store or to test a handler's own idempotency. It keeps no deliveries either, so a
+/// delivery that would go to the inbox (a failed handler, [`Ack::Immediately`](crate::Ack)) is
+/// answered 503.
 ///
 /// ```
 /// use tower_webhooks::{testing::NoStore, WebhookLayer};
@@ -226,11 +232,30 @@ impl DeliveryStore for NoStore {
         Ok(())
     }
 
-    async fn fail(&self, _: ClaimToken, _: FailedDelivery) -> Result<(), StoreError> {
+    /// Keeps nothing, so it says so: a delivery that would be parked is answered 503.
+    async fn park(&self, _: ClaimToken, _: StoredDelivery, _: Schedule) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable(
+            "NoStore keeps no deliveries".into(),
+        ))
+    }
+
+    async fn take_due(&self, _: usize, _: Duration) -> Result<Vec<Taken>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    async fn settle(&self, _: &str, _: ClaimToken, _: Settlement) -> Result<(), StoreError> {
         Ok(())
     }
 
-    async fn failed(&self) -> Result<Vec<FailedDelivery>, StoreError> {
+    async fn inbox(&self, _: InboxStatus, _: usize) -> Result<Vec<StoredDelivery>, StoreError> {
         Ok(Vec::new())
+    }
+
+    async fn replay(&self, _: &str) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    async fn purge(&self, _: &str) -> Result<bool, StoreError> {
+        Ok(false)
     }
 }

@@ -18,7 +18,8 @@ use http_body_util::StreamBody;
 use tower::{Service, ServiceExt};
 use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};
 use tower_webhooks::store::{
-    Claim, ClaimToken, DeliveryStore, FailedDelivery, MemoryStore, StoreError,
+    Claim, ClaimToken, DeliveryStore, InboxStatus, MemoryStore, Schedule, Settlement, StoreError,
+    StoredDelivery, Taken,
 };
 use tower_webhooks::testing::Signer;
 use tower_webhooks::{Ack, Event, FixedClock, Rejection, RejectionKind, Verified, WebhookLayer};
@@ -406,12 +407,32 @@ impl DeliveryStore for DownStore {
     async fn release(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn fail(&self, _: ClaimToken, _: FailedDelivery) -> Result<(), StoreError> {
+    async fn park(&self, _: ClaimToken, _: StoredDelivery, _: Schedule) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn failed(&self) -> Result<Vec<FailedDelivery>, StoreError> {
+    async fn take_due(&self, _: usize, _: Duration) -> Result<Vec<Taken>, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
+    async fn settle(&self, _: &str, _: ClaimToken, _: Settlement) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn inbox(&self, _: InboxStatus, _: usize) -> Result<Vec<StoredDelivery>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn replay(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn purge(&self, _: &str) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+}
+
+/// The deliveries the store's inbox holds with `status`.
+async fn inbox(
+    store: &MemoryStore,
+    status: InboxStatus,
+) -> Result<Vec<StoredDelivery>, StoreError> {
+    store.inbox(status, 100).await
 }
 
 #[tokio::test]
@@ -420,6 +441,46 @@ async fn store_unavailable_is_503_without_the_handler() -> TestResult {
     let app = app(layer().with_store(DownStore), &calls);
     let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(calls.get(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn ack_immediately_stores_then_answers_without_the_handler() -> TestResult {
+    let calls = Calls::default();
+    let store = MemoryStore::new();
+    let app = app(
+        layer().with_store(store.clone()).with_ack(Ack::Immediately),
+        &calls,
+    );
+    let response = deliver(&app, "evt_1").await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        calls.get(),
+        0,
+        "the worker runs the handler, not the request"
+    );
+    let pending = inbox(&store, InboxStatus::Pending).await?;
+    assert_eq!(pending.len(), 1);
+    assert_eq!((pending[0].attempts, &pending[0].last_error), (0, &None));
+    // A copy is a duplicate: acknowledged, not stored twice.
+    assert_eq!(deliver(&app, "evt_1").await?.status(), StatusCode::OK);
+    assert_eq!(inbox(&store, InboxStatus::Pending).await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn ack_immediately_never_acknowledges_what_it_could_not_store() -> TestResult {
+    let calls = Calls::default();
+    for (store, name) in [
+        (Arc::new(DownStore) as Arc<dyn DeliveryStore>, "down"),
+        (Arc::new(tower_webhooks::testing::NoStore), "keeps nothing"),
+        (Arc::new(MemoryStore::new().with_max_inbox(0)), "full"),
+    ] {
+        let app = app(layer().with_store(store).with_ack(Ack::Immediately), &calls);
+        let response = deliver(&app, "evt_1").await?;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{name}");
+    }
     assert_eq!(calls.get(), 0);
     Ok(())
 }
@@ -440,11 +501,19 @@ async fn authentic_but_unidentifiable_is_kept_and_acknowledged_under_ack_always(
     // The same unidentifiable body again is a duplicate: kept once.
     let again = app.oneshot(signer().request("/hook", "not json")).await?;
     assert_eq!(again.status(), StatusCode::OK);
-    let failed = store.failed().await?;
+    // Dead at once: no handler can take a delivery without an id.
+    assert!(inbox(&store, InboxStatus::Pending).await?.is_empty());
+    let failed = inbox(&store, InboxStatus::Dead).await?;
     assert_eq!(failed.len(), 3);
     assert_eq!(failed[0].body, "not json");
-    assert_eq!(failed[0].error, "body is not valid JSON");
-    assert_eq!(failed[1].error, "delivery id is missing");
+    assert_eq!(
+        failed[0].last_error.as_deref(),
+        Some("body is not valid JSON")
+    );
+    assert_eq!(
+        failed[1].last_error.as_deref(),
+        Some("delivery id is missing")
+    );
     assert!(failed[0].headers.contains_key("ycloud-signature"));
     assert_eq!(calls.get(), 0);
     Ok(())
@@ -497,19 +566,27 @@ async fn failing_handler_under_ack_always_is_acknowledged_and_kept() -> TestResu
     );
     let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::OK);
-    let failed = store.failed().await?;
+    // Pending for the worker's retry, after the first delay of the backoff.
+    let failed = inbox(&store, InboxStatus::Pending).await?;
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].id, "evt_1");
+    assert_eq!(failed[0].key, "ycloud:evt_1");
     assert_eq!(failed[0].provider, "ycloud");
     assert_eq!(
         failed[0].event_type.as_deref(),
         Some("whatsapp.message.updated")
     );
     assert_eq!(
-        failed[0].error,
-        "handler answered 500 Internal Server Error"
+        failed[0].last_error.as_deref(),
+        Some("handler answered 500 Internal Server Error")
     );
+    assert_eq!(failed[0].attempts, 1);
+    assert_eq!(failed[0].uri, "/hook");
+    assert_eq!(failed[0].method, http::Method::POST);
     assert_eq!(failed[0].body, ycloud_body("evt_1"));
+    let now = tower_webhooks::Clock::now(&tower_webhooks::SystemClock);
+    let due_in = failed[0].next_attempt_at.unwrap_or_default() - now;
+    assert!((9..=11).contains(&due_in), "due in {due_in} s");
     // Recorded, so a redelivery is not processed twice.
     let again = deliver(&app, "evt_1").await?;
     assert_eq!(again.status(), StatusCode::OK);
@@ -524,16 +601,19 @@ async fn panicking_handler_under_ack_always_is_acknowledged_and_kept() -> TestRe
     let app = flaky_app(layer().with_store(store.clone()), &calls, 1, None);
     let response = deliver(&app, "evt_1").await?;
     assert_eq!(response.status(), StatusCode::OK);
-    let failed = store.failed().await?;
+    let failed = inbox(&store, InboxStatus::Pending).await?;
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].error, "handler panicked: handler exploded");
+    assert_eq!(
+        failed[0].last_error.as_deref(),
+        Some("handler panicked: handler exploded")
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn failure_that_cannot_be_kept_is_503_so_the_provider_retries() -> TestResult {
     let calls = Calls::default();
-    let store = MemoryStore::new().with_max_failed(0);
+    let store = MemoryStore::new().with_max_inbox(0);
     let app = flaky_app(
         layer().with_store(store.clone()),
         &calls,
@@ -565,7 +645,8 @@ async fn failing_handler_under_ack_passthrough_returns_its_status_and_the_retry_
     let fourth = deliver(&app, "evt_1").await?;
     assert_eq!(fourth.status(), StatusCode::OK);
     assert_eq!(calls.get(), 3);
-    assert!(store.failed().await?.is_empty());
+    assert!(inbox(&store, InboxStatus::Pending).await?.is_empty());
+    assert!(inbox(&store, InboxStatus::Dead).await?.is_empty());
     Ok(())
 }
 
@@ -908,8 +989,10 @@ async fn payload_of_another_shape_is_rejected_by_the_extractor_and_kept() -> Tes
         .await?;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
-        store.failed().await?[0].error,
-        "handler answered 422 Unprocessable Entity"
+        inbox(&store, InboxStatus::Pending).await?[0]
+            .last_error
+            .as_deref(),
+        Some("handler answered 422 Unprocessable Entity")
     );
     Ok(())
 }

@@ -82,7 +82,7 @@ async fn no_secret_signature_or_body_in_logs_at_trace_level() {
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
-        logs.contains("webhook delivery failed"),
+        logs.contains("webhook handler failed"),
         "the failure was not logged:\n{logs}"
     );
     assert!(

@@ -2,7 +2,8 @@
 //! `.ci/with-services` (see `tests/store_conformance.rs` for how a missing server is handled):
 //! two independent instances receive the same signed delivery 200 times at once and the
 //! handler runs exactly once; and a Redis outage mid-run turns deliveries into 503s, never into a
-//! 200 that was not processed.
+//! 200 that was not processed (under `Ack::Always`, and under `Ack::Immediately`, whose worker
+//! waits the outage out).
 
 #![cfg(all(feature = "redis", feature = "postgres"))]
 
@@ -21,7 +22,7 @@ use tokio::net::TcpListener;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::{DeliveryStore, PostgresStore, RedisStore};
 use tower_webhooks::testing::Signer;
-use tower_webhooks::{Event, WebhookLayer};
+use tower_webhooks::{Ack, Event, WebhookLayer};
 
 const SECRET: &str = "whsec_shared";
 
@@ -30,7 +31,13 @@ type Processed = Arc<Mutex<Vec<String>>>;
 
 /// One service instance: its own router, layer and store connection, on its own socket.
 async fn instance(store: impl DeliveryStore, processed: &Processed) -> SocketAddr {
+    instance_with(store, processed, Ack::Always).await
+}
+
+/// An instance with the given ack policy; under `Ack::Immediately` with its worker running.
+async fn instance_with(store: impl DeliveryStore, processed: &Processed, ack: Ack) -> SocketAddr {
     let processed = processed.clone();
+    let layer = WebhookLayer::ycloud(SECRET).with_store(store).with_ack(ack);
     let app = Router::new().route(
         "/hook",
         post(move |event: Event<ycloud::Event>| async move {
@@ -39,8 +46,15 @@ async fn instance(store: impl DeliveryStore, processed: &Processed) -> SocketAdd
             processed.lock().unwrap().push(event.id.clone());
             "ok"
         })
-        .layer(WebhookLayer::ycloud(SECRET).with_store(store)),
+        .layer(layer.clone()),
     );
+    if ack == Ack::Immediately {
+        tokio::spawn(
+            layer
+                .worker(app.clone())
+                .with_poll_interval(Duration::from_millis(100)),
+        );
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -167,13 +181,26 @@ async fn a_redis_outage_gives_503s_and_loses_nothing() {
     if server("TEST_REDIS_URL").is_none() {
         return;
     }
+    outage(Ack::Always).await;
+}
+
+/// The same with the handler run by the worker, which waits the outage out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_under_ack_immediately_loses_nothing() {
+    if server("TEST_REDIS_URL").is_none() {
+        return;
+    }
+    outage(Ack::Immediately).await;
+}
+
+async fn outage(ack: Ack) {
     let dir = std::env::temp_dir().join(unique("tower-webhooks-outage"));
     std::fs::create_dir_all(&dir).unwrap();
     let port = free_port();
     let mut redis = OwnRedis::start(port, &dir);
     let url = format!("redis://127.0.0.1:{}/", redis.port);
     let processed = Processed::default();
-    let addr = instance(RedisStore::connect(&url).await.unwrap(), &processed).await;
+    let addr = instance_with(RedisStore::connect(&url).await.unwrap(), &processed, ack).await;
     let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
     let send_id = |i: usize| {
         let body = format!(r#"{{"id":"evt_outage_{i}","type":"t"}}"#);
@@ -213,10 +240,20 @@ async fn a_redis_outage_gives_503s_and_loses_nothing() {
         }
     }
 
+    // Under Ack::Immediately the worker runs the handlers after the 200s.
+    let started = std::time::Instant::now();
+    while processed.lock().unwrap().len() < acknowledged.len() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the worker did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let processed: Vec<String> = processed.lock().unwrap().clone();
     let unique_processed: HashSet<&String> = processed.iter().collect();
     println!(
-        "outage: {outage_503s} answered 503 while Redis was down; in the end {} acknowledged, \
+        "outage ({ack:?}): {outage_503s} answered 503 while Redis was down; in the end {} acknowledged, \
          {} processed ({} unique)",
         acknowledged.len(),
         processed.len(),

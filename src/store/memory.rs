@@ -1,7 +1,8 @@
 //! The default store: in memory, bounded, expiring, sharded.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -9,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{Claim, ClaimToken, DeliveryStore, FailedDelivery, Result, StoreError};
+use super::{
+    Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
+    StoredDelivery, Taken,
+};
 
 const SHARDS: usize = 16;
 
@@ -22,10 +26,12 @@ const SHARDS: usize = 16;
 ///   owner vanished is taken over after `lease` (default 5 min).
 /// - Sharded: keys are spread over 16 mutex-guarded maps by a randomly seeded hash, so concurrent
 ///   deliveries rarely wait on each other and crafted ids cannot pile into one shard.
-/// - Failed deliveries are kept up to `max_failed` (default 10,000); past that, recording a
-///   failure fails, so the layer answers 503 and the provider retries rather than lose it.
+/// - The inbox (deliveries parked for the [`Worker`](crate::Worker): pending or dead) holds at
+///   most `max_inbox` (default 10,000); past that, parking fails, so the layer answers 503 and
+///   the provider retries rather than lose the delivery.
 ///
-/// Everything is lost on restart and not shared between processes: for several replicas use a
+/// Everything, the inbox included, is lost on restart and not shared between processes: for
+/// several replicas, or [`Ack::Immediately`](crate::Ack::Immediately) across restarts, use a
 /// shared store.
 ///
 /// ```
@@ -38,19 +44,29 @@ const SHARDS: usize = 16;
 /// let layer = WebhookLayer::ycloud("whsec_...").with_store(store.clone());
 /// # let _ = layer;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MemoryStore {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the keys: a store holds up to `max_entries` of them.
+        f.debug_struct("MemoryStore")
+            .field("settings", &self.inner.settings)
+            .field("len", &self.len())
+            .field("inbox", &self.inbox_lock().entries.len())
+            .finish()
+    }
+}
+
 struct Inner {
     shards: Box<[Mutex<Shard>]>,
     hasher: RandomState,
     settings: Settings,
     /// `settings.max_entries` spread over the shards, rounded up.
     max_per_shard: usize,
-    failed: Mutex<VecDeque<FailedDelivery>>,
+    inbox: Mutex<Inbox>,
     next_token: AtomicU64,
     warned_eviction: AtomicBool,
 }
@@ -61,7 +77,34 @@ struct Settings {
     retention: Duration,
     lease: Duration,
     max_entries: usize,
-    max_failed: usize,
+    max_inbox: usize,
+}
+
+/// Parked deliveries, and the pending ones in the order they are due.
+#[derive(Debug, Default)]
+struct Inbox {
+    entries: HashMap<Arc<str>, Parked>,
+    /// (due, sequence, key) of every pending delivery; a taken one is due again when its lease
+    /// runs out.
+    due: BTreeSet<(Instant, u64, Arc<str>)>,
+    /// Dead keys in the order they died.
+    dead: BTreeSet<(u64, Arc<str>)>,
+    sequence: u64,
+}
+
+#[derive(Debug)]
+struct Parked {
+    delivery: StoredDelivery,
+    /// Where it sits in `due` (pending) or `dead`.
+    slot: Slot,
+    /// The worker's lease, while taken.
+    owner: Option<ClaimToken>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Due(Instant, u64),
+    Dead(u64),
 }
 
 #[derive(Debug, Default)]
@@ -73,8 +116,15 @@ struct Shard {
 
 #[derive(Debug, Clone, Copy)]
 enum Entry {
-    InFlight { token: ClaimToken, until: Instant },
-    Done { until: Instant },
+    InFlight {
+        token: ClaimToken,
+        until: Instant,
+    },
+    Done {
+        until: Instant,
+    },
+    /// In the inbox: a duplicate is acknowledged, nothing expires it.
+    Parked,
 }
 
 impl Default for MemoryStore {
@@ -90,7 +140,7 @@ impl MemoryStore {
             retention: Duration::from_secs(24 * 3600),
             lease: Duration::from_secs(300),
             max_entries: 100_000,
-            max_failed: 10_000,
+            max_inbox: 10_000,
         })
     }
 
@@ -102,7 +152,7 @@ impl MemoryStore {
                 hasher: RandomState::new(),
                 settings,
                 max_per_shard: settings.max_entries.div_ceil(SHARDS).max(1),
-                failed: Mutex::new(VecDeque::new()),
+                inbox: Mutex::new(Inbox::default()),
                 next_token: AtomicU64::new(1),
                 warned_eviction: AtomicBool::new(false),
             }),
@@ -133,10 +183,10 @@ impl MemoryStore {
         self.rebuild(|s| s.max_entries = max_entries)
     }
 
-    /// The most failed deliveries kept (default 10,000). Configure before use: this returns an
-    /// empty store.
-    pub fn with_max_failed(self, max_failed: usize) -> Self {
-        self.rebuild(|s| s.max_failed = max_failed)
+    /// The most deliveries the inbox holds, pending and dead (default 10,000). Configure before
+    /// use: this returns an empty store.
+    pub fn with_max_inbox(self, max_inbox: usize) -> Self {
+        self.rebuild(|s| s.max_inbox = max_inbox)
     }
 
     /// How many keys are held (in flight or done, expired ones not yet swept included).
@@ -165,33 +215,21 @@ impl MemoryStore {
     }
 
     /// Marks an owned in-flight key done; a key whose claim was taken over is left alone.
-    /// Whether `token` holds the in-flight claim on `key`.
-    fn owns(&self, key: &str, token: ClaimToken) -> bool {
-        matches!(
-            self.shard(key).entries.get(key),
-            Some(Entry::InFlight { token: owner, .. }) if *owner == token
-        )
-    }
-
     fn finish(&self, key: &str, token: ClaimToken) {
-        let now = Instant::now();
-        let until = now + self.inner.settings.retention;
         let mut shard = self.shard(key);
-        match shard.entries.get_key_value(key) {
-            Some((k, Entry::InFlight { token: owner, .. })) if *owner == token => {
-                let k = Arc::clone(k);
-                shard.entries.insert(Arc::clone(&k), Entry::Done { until });
-                shard.expiry.push_back((k, until));
+        match shard.entries.get(key) {
+            Some(Entry::InFlight { token: owner, .. }) if *owner == token => {
+                shard.done(key, self.inner.settings.retention);
             }
             Some(_) => {
                 tracing::debug!("claim was taken over after its lease; not marking it done");
             }
-            None => {
-                let k: Arc<str> = Arc::from(key);
-                shard.entries.insert(Arc::clone(&k), Entry::Done { until });
-                shard.expiry.push_back((k, until));
-            }
+            None => shard.done(key, self.inner.settings.retention),
         }
+    }
+
+    fn inbox_lock(&self) -> MutexGuard<'_, Inbox> {
+        lock(&self.inner.inbox)
     }
 }
 
@@ -201,6 +239,17 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shard {
+    /// Marks `key` done for `retention`.
+    fn done(&mut self, key: &str, retention: Duration) {
+        let until = Instant::now() + retention;
+        let k: Arc<str> = match self.entries.get_key_value(key) {
+            Some((k, _)) => Arc::clone(k),
+            None => Arc::from(key),
+        };
+        self.entries.insert(Arc::clone(&k), Entry::Done { until });
+        self.expiry.push_back((k, until));
+    }
+
     /// Drops completed keys whose retention has ended.
     fn sweep(&mut self, now: Instant) {
         while let Some((_, until)) = self.expiry.front() {
@@ -256,6 +305,7 @@ impl DeliveryStore for MemoryStore {
         if let Some(entry) = shard.entries.get_mut(key) {
             match *entry {
                 Entry::Done { until } if until > now => return Ok(Claim::Done),
+                Entry::Parked => return Ok(Claim::Done),
                 Entry::InFlight { until, .. } if until > now => return Ok(Claim::InFlight),
                 _ => {
                     *entry = claimed;
@@ -291,26 +341,192 @@ impl DeliveryStore for MemoryStore {
         Ok(())
     }
 
-    async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()> {
-        let key = delivery.key.clone();
-        if !self.owns(&key, token) {
-            // The lease ran out and another delivery took the key over: it is that one's to keep.
-            tracing::debug!("claim was taken over after its lease; not recording its failure");
-            return Ok(());
-        }
-        {
-            let mut failed = lock(&self.inner.failed);
-            if failed.len() >= self.inner.settings.max_failed {
-                return Err(StoreError::Full);
+    async fn park(
+        &self,
+        token: ClaimToken,
+        mut delivery: StoredDelivery,
+        schedule: Schedule,
+    ) -> Result<()> {
+        let key: Arc<str> = Arc::from(delivery.key.as_str());
+        let mut shard = self.shard(&key);
+        match shard.entries.get(&key) {
+            Some(Entry::InFlight { token: owner, .. }) if *owner == token => {}
+            _ => {
+                // The lease ran out and another delivery took the key over: it is that one's.
+                tracing::debug!("claim was taken over after its lease; not parking it");
+                return Ok(());
             }
-            failed.push_back(delivery);
         }
-        self.finish(&key, token);
+        let mut inbox = self.inbox_lock();
+        if inbox.entries.len() >= self.inner.settings.max_inbox {
+            return Err(StoreError::Full);
+        }
+        let slot = match schedule {
+            Schedule::After(delay) => {
+                delivery.status = InboxStatus::Pending;
+                inbox.schedule(&key, Instant::now() + delay)
+            }
+            Schedule::Dead => {
+                delivery.status = InboxStatus::Dead;
+                inbox.bury(&key)
+            }
+        };
+        inbox.entries.insert(
+            Arc::clone(&key),
+            Parked {
+                delivery,
+                slot,
+                owner: None,
+            },
+        );
+        shard.entries.insert(key, Entry::Parked);
         Ok(())
     }
 
-    async fn failed(&self) -> Result<Vec<FailedDelivery>> {
-        Ok(lock(&self.inner.failed).iter().cloned().collect())
+    async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
+        let now = Instant::now();
+        let token = self.token();
+        let mut inbox = self.inbox_lock();
+        let due: Vec<(Instant, u64, Arc<str>)> = inbox
+            .due
+            .iter()
+            .take_while(|(at, _, _)| *at <= now)
+            .take(limit)
+            .cloned()
+            .collect();
+        let mut taken = Vec::with_capacity(due.len());
+        for (at, sequence, key) in due {
+            inbox.due.remove(&(at, sequence, Arc::clone(&key)));
+            let slot = inbox.schedule(&key, now + lease);
+            if let Some(parked) = inbox.entries.get_mut(&key) {
+                parked.slot = slot;
+                parked.owner = Some(token);
+                taken.push(Taken::new(token, parked.delivery.clone()));
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
+        let mut shard = self.shard(key);
+        let mut inbox = self.inbox_lock();
+        let Some(parked) = inbox.entries.get(key) else {
+            return Ok(());
+        };
+        if parked.owner != Some(token) {
+            tracing::debug!("inbox lease was taken over; not settling it");
+            return Ok(());
+        }
+        let slot = parked.slot;
+        inbox.unslot(key, slot);
+        match settlement {
+            Settlement::Done => {
+                inbox.entries.remove(key);
+                shard.done(key, self.inner.settings.retention);
+            }
+            Settlement::Retry { after, error } => {
+                let slot = inbox.schedule(key, Instant::now() + after);
+                if let Some(parked) = inbox.entries.get_mut(key) {
+                    parked.slot = slot;
+                    parked.owner = None;
+                    parked.delivery.attempts = parked.delivery.attempts.saturating_add(1);
+                    parked.delivery.last_error = Some(error);
+                }
+            }
+            Settlement::Dead { error } => {
+                let slot = inbox.bury(key);
+                if let Some(parked) = inbox.entries.get_mut(key) {
+                    parked.slot = slot;
+                    parked.owner = None;
+                    parked.delivery.attempts = parked.delivery.attempts.saturating_add(1);
+                    parked.delivery.last_error = Some(error);
+                    parked.delivery.status = InboxStatus::Dead;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
+        let inbox = self.inbox_lock();
+        let now = Instant::now();
+        let unix_now = crate::Clock::now(&crate::SystemClock);
+        let listed = match status {
+            InboxStatus::Pending => inbox
+                .due
+                .iter()
+                .take(limit)
+                .filter_map(|(at, _, key)| {
+                    let mut delivery = inbox.entries.get(key)?.delivery.clone();
+                    let wait = at.saturating_duration_since(now).as_secs();
+                    delivery.next_attempt_at =
+                        Some(unix_now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX)));
+                    Some(delivery)
+                })
+                .collect(),
+            InboxStatus::Dead => inbox
+                .dead
+                .iter()
+                .take(limit)
+                .filter_map(|(_, key)| Some(inbox.entries.get(key)?.delivery.clone()))
+                .collect(),
+        };
+        Ok(listed)
+    }
+
+    async fn replay(&self, key: &str) -> Result<bool> {
+        let mut inbox = self.inbox_lock();
+        let Some(slot) = inbox.entries.get(key).map(|p| p.slot) else {
+            return Ok(false);
+        };
+        inbox.unslot(key, slot);
+        let slot = inbox.schedule(key, Instant::now());
+        if let Some(parked) = inbox.entries.get_mut(key) {
+            parked.slot = slot;
+            parked.owner = None;
+            parked.delivery.status = InboxStatus::Pending;
+        }
+        Ok(true)
+    }
+
+    async fn purge(&self, key: &str) -> Result<bool> {
+        let mut shard = self.shard(key);
+        let mut inbox = self.inbox_lock();
+        let Some(parked) = inbox.entries.remove(key) else {
+            return Ok(false);
+        };
+        inbox.unslot(key, parked.slot);
+        shard.done(key, self.inner.settings.retention);
+        Ok(true)
+    }
+}
+
+impl Inbox {
+    fn next(&mut self) -> u64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    /// Puts `key` in the due order at `at`.
+    fn schedule(&mut self, key: &str, at: Instant) -> Slot {
+        let sequence = self.next();
+        self.due.insert((at, sequence, Arc::from(key)));
+        Slot::Due(at, sequence)
+    }
+
+    /// Puts `key` at the end of the dead.
+    fn bury(&mut self, key: &str) -> Slot {
+        let sequence = self.next();
+        self.dead.insert((sequence, Arc::from(key)));
+        Slot::Dead(sequence)
+    }
+
+    fn unslot(&mut self, key: &str, slot: Slot) {
+        let key: Arc<str> = Arc::from(key);
+        match slot {
+            Slot::Due(at, sequence) => self.due.remove(&(at, sequence, key)),
+            Slot::Dead(sequence) => self.dead.remove(&(sequence, key)),
+        };
     }
 }
 
@@ -327,16 +543,13 @@ mod tests {
         }
     }
 
-    fn failed(key: &str) -> FailedDelivery {
-        FailedDelivery::new(
-            key.into(),
-            "test".into(),
-            key.into(),
-            None,
-            0,
+    fn stored(key: &str) -> StoredDelivery {
+        StoredDelivery::new(
+            key,
+            "test",
+            key,
             HeaderMap::new(),
             Bytes::from_static(b"{}"),
-            "boom".into(),
         )
     }
 
@@ -400,11 +613,11 @@ mod tests {
             .with_max_entries(10)
             .with_retention(Duration::from_secs(7))
             .with_lease(Duration::from_secs(3))
-            .with_max_failed(5);
+            .with_max_inbox(5);
         assert_eq!(store.inner.settings.max_entries, 10);
         assert_eq!(store.inner.settings.retention, Duration::from_secs(7));
         assert_eq!(store.inner.settings.lease, Duration::from_secs(3));
-        assert_eq!(store.inner.settings.max_failed, 5);
+        assert_eq!(store.inner.settings.max_inbox, 5);
     }
 
     #[tokio::test]
@@ -423,19 +636,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failed_deliveries_are_kept_and_bounded() {
-        let store = MemoryStore::new().with_max_failed(1);
+    async fn the_inbox_is_bounded() {
+        let store = MemoryStore::new().with_max_inbox(1);
         let token = acquired(store.claim("a").await.unwrap());
-        store.fail(token, failed("a")).await.unwrap();
+        store
+            .park(token, stored("a"), Schedule::Dead)
+            .await
+            .unwrap();
         assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
-        let kept = store.failed().await.unwrap();
-        assert_eq!(kept.len(), 1);
-        assert_eq!(kept[0].error, "boom");
         let token = acquired(store.claim("b").await.unwrap());
         assert!(matches!(
-            store.fail(token, failed("b")).await,
+            store.park(token, stored("b"), Schedule::Dead).await,
             Err(StoreError::Full)
         ));
+        // Purging makes room.
+        assert!(store.purge("a").await.unwrap());
+        store
+            .park(token, stored("b"), Schedule::After(Duration::ZERO))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn parked_keys_are_never_evicted() {
+        let store = MemoryStore::new().with_max_entries(SHARDS);
+        let token = acquired(store.claim("parked").await.unwrap());
+        store
+            .park(token, stored("parked"), Schedule::Dead)
+            .await
+            .unwrap();
+        for i in 0..10 * SHARDS {
+            let key = format!("k{i}");
+            if let Ok(Claim::Acquired(token)) = store.claim(&key).await {
+                store.complete(&key, token).await.unwrap();
+            }
+        }
+        assert_eq!(store.claim("parked").await.unwrap(), Claim::Done);
+        assert_eq!(store.inbox(InboxStatus::Dead, 10).await.unwrap().len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,13 +7,21 @@
 //! | [`claim`](DeliveryStore::claim) | unknown, or its lease / retention expired | in flight, owned by the returned token |
 //! | [`complete`](DeliveryStore::complete) | in flight (same token) | done, kept for the retention window |
 //! | [`release`](DeliveryStore::release) | in flight (same token) | unknown: the provider's retry is processed |
-//! | [`fail`](DeliveryStore::fail) | in flight (same token) | done, and the delivery is kept in the failed list |
+//! | [`park`](DeliveryStore::park) | in flight (same token) | parked: the delivery is in the inbox, pending or dead |
+//! | [`settle`](DeliveryStore::settle) `Done` | parked, taken by a worker (same token) | done, kept for the retention window |
+//! | [`settle`](DeliveryStore::settle) `Retry` / `Dead` | parked, taken (same token) | parked, pending again later / dead |
+//! | [`purge`](DeliveryStore::purge) | parked | done, kept for the retention window |
 //!
-//! A claim on a key that is in flight or done returns [`Claim::InFlight`] or [`Claim::Done`]:
-//! the layer answers 200 without calling the handler.
+//! A claim on a key that is in flight returns [`Claim::InFlight`]; on a key that is done or
+//! parked, [`Claim::Done`]: the layer answers 200 without calling the handler.
+//!
+//! The inbox is what makes [`Ack::Always`](crate::Ack::Always) and
+//! [`Ack::Immediately`](crate::Ack::Immediately) safe: a parked delivery is attempted by a
+//! [`Worker`](crate::Worker) until it succeeds or its backoff runs out.
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -84,22 +92,31 @@ pub enum Claim {
     Done,
 }
 
-/// An authentic delivery whose processing failed, kept so that it is not lost.
+/// A verified delivery kept in the store's inbox: waiting for the worker (after
+/// [`Ack::Immediately`](crate::Ack::Immediately), or a failure under
+/// [`Ack::Always`](crate::Ack::Always)), or dead after its last attempt.
+///
+/// It holds what is needed to run the handler again exactly as the first time: the request's
+/// method and URI, the headers that identify and authenticate it, and the raw body as signed.
 ///
 /// ```
-/// use tower_webhooks::store::{DeliveryStore, MemoryStore};
+/// use tower_webhooks::store::{DeliveryStore, InboxStatus, MemoryStore};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
 /// let store = MemoryStore::new();
-/// for failed in store.failed().await? {
-///     eprintln!("{} {} failed: {} ({} bytes)", failed.provider, failed.id, failed.error, failed.body.len());
+/// for dead in store.inbox(InboxStatus::Dead, 100).await? {
+///     eprintln!(
+///         "{} {}: {} attempts, last error {:?} ({} bytes)",
+///         dead.provider, dead.id, dead.attempts, dead.last_error, dead.body.len()
+///     );
 /// }
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct FailedDelivery {
-    /// The dedup key.
+pub struct StoredDelivery {
+    /// The dedup key (`<provider>:<id>`): what [`replay`](DeliveryStore::replay) and
+    /// [`purge`](DeliveryStore::purge) take.
     pub key: String,
     /// The provider's name.
     pub provider: String,
@@ -107,39 +124,162 @@ pub struct FailedDelivery {
     pub id: String,
     /// The event type, if known.
     pub event_type: Option<String>,
+    /// The verified signature timestamp, in unix seconds, if the scheme signs one.
+    pub timestamp: Option<i64>,
     /// When the layer received it, in unix seconds.
     pub received_at: i64,
+    /// The request's method.
+    pub method: http::Method,
+    /// The request's URI (path and query): where the worker sends it again.
+    pub uri: http::Uri,
     /// The headers that identify and authenticate it (signature, timestamp, id, type, content type).
     pub headers: HeaderMap,
     /// The raw body, exactly as signed.
     pub body: Bytes,
-    /// What went wrong (a status, an error's message, or a panic's message).
-    pub error: String,
+    /// How many times the handler ran on it.
+    pub attempts: u32,
+    /// What went wrong the last time (a status, an error's message, or a panic's message).
+    pub last_error: Option<String>,
+    /// Waiting for an attempt, or dead.
+    pub status: InboxStatus,
+    /// When the next attempt is due, in unix seconds (pending deliveries, as listed by the store).
+    pub next_attempt_at: Option<i64>,
 }
 
-impl FailedDelivery {
-    /// A failed delivery record.
-    #[allow(clippy::too_many_arguments)]
+impl StoredDelivery {
+    /// A delivery of `provider` with the given key, id, headers and body, received now by
+    /// `POST /`, never attempted; set the other fields as needed.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http::HeaderMap;
+    /// use tower_webhooks::store::StoredDelivery;
+    ///
+    /// let mut delivery = StoredDelivery::new("ycloud:evt_1", "ycloud", "evt_1", HeaderMap::new(), Bytes::from_static(b"{}"));
+    /// delivery.uri = "/webhooks/ycloud".parse().unwrap();
+    /// assert_eq!(delivery.attempts, 0);
+    /// ```
     pub fn new(
-        key: String,
-        provider: String,
-        id: String,
-        event_type: Option<String>,
-        received_at: i64,
+        key: impl Into<String>,
+        provider: impl Into<String>,
+        id: impl Into<String>,
         headers: HeaderMap,
         body: Bytes,
-        error: String,
     ) -> Self {
         Self {
-            key,
-            provider,
-            id,
-            event_type,
-            received_at,
+            key: key.into(),
+            provider: provider.into(),
+            id: id.into(),
+            event_type: None,
+            timestamp: None,
+            received_at: crate::Clock::now(&crate::SystemClock),
+            method: http::Method::POST,
+            uri: http::Uri::from_static("/"),
             headers,
             body,
-            error,
+            attempts: 0,
+            last_error: None,
+            status: InboxStatus::Pending,
+            next_attempt_at: None,
         }
+    }
+}
+
+/// Where a delivery stands in the inbox.
+///
+/// ```
+/// use tower_webhooks::store::InboxStatus;
+///
+/// assert_eq!(InboxStatus::Dead.as_str(), "dead");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InboxStatus {
+    /// Waiting for its next attempt (or being attempted by a worker).
+    Pending,
+    /// Every attempt failed (or it can never be processed); kept until replayed or purged.
+    Dead,
+}
+
+impl InboxStatus {
+    /// `"pending"` or `"dead"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InboxStatus::Pending => "pending",
+            InboxStatus::Dead => "dead",
+        }
+    }
+}
+
+/// When a parked delivery is next attempted.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_webhooks::store::Schedule;
+///
+/// let now = Schedule::After(Duration::ZERO);
+/// assert_ne!(now, Schedule::Dead);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// Due after this delay.
+    After(Duration),
+    /// Never: the delivery is dead on arrival (it cannot be processed), kept for inspection.
+    Dead,
+}
+
+/// How a worker's attempt at a taken delivery ended.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_webhooks::store::Settlement;
+///
+/// let retry = Settlement::Retry { after: Duration::from_secs(30), error: "handler answered 500".into() };
+/// assert!(matches!(retry, Settlement::Retry { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// The handler succeeded: the delivery leaves the inbox and its key is done.
+    Done,
+    /// The handler failed; attempt again after `after`.
+    Retry {
+        /// The delay before the next attempt.
+        after: Duration,
+        /// What went wrong.
+        error: String,
+    },
+    /// The handler failed for the last time: the delivery is dead.
+    Dead {
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// A delivery a worker took from the inbox, leased to `token` until it settles it.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_webhooks::store::{DeliveryStore, MemoryStore, Settlement};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
+/// let store = MemoryStore::new();
+/// for taken in store.take_due(16, Duration::from_secs(300)).await? {
+///     store.settle(&taken.delivery.key, taken.token, Settlement::Done).await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Taken {
+    /// The lease's owner: only it may settle the delivery.
+    pub token: ClaimToken,
+    /// The delivery.
+    pub delivery: StoredDelivery,
+}
+
+impl Taken {
+    /// A taken delivery.
+    pub fn new(token: ClaimToken, delivery: StoredDelivery) -> Self {
+        Self { token, delivery }
     }
 }
 
@@ -178,11 +318,12 @@ impl std::error::Error for StoreError {
     }
 }
 
-/// A store of delivery keys for deduplication, and of failed deliveries.
+/// A store of delivery keys for deduplication, and the inbox of deliveries kept for the worker.
 ///
 /// Object safe: the layer holds an `Arc<dyn DeliveryStore>`. Implementations must make
 /// [`claim`](Self::claim) atomic: of any number of concurrent claims on one key, exactly one is
-/// [`Claim::Acquired`].
+/// [`Claim::Acquired`]; and [`take_due`](Self::take_due) must lease each due delivery to one
+/// caller only, until its lease runs out.
 ///
 /// ```
 /// use tower_webhooks::store::{Claim, DeliveryStore, MemoryStore};
@@ -206,11 +347,41 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     /// Gives a claimed key up, so that the next delivery with it is processed.
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()>;
 
-    /// Records a claimed delivery as failed: the key counts as done, the delivery is kept.
-    async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()>;
+    /// Moves a claimed delivery into the inbox: the key counts as done for deduplication, the
+    /// delivery is kept (durably, in a shared store) until a worker settles it or it is purged.
+    /// A caller that no longer owns the claim changes nothing.
+    async fn park(
+        &self,
+        token: ClaimToken,
+        delivery: StoredDelivery,
+        schedule: Schedule,
+    ) -> Result<()>;
 
-    /// The failed deliveries kept, oldest first.
-    async fn failed(&self) -> Result<Vec<FailedDelivery>>;
+    /// Leases up to `limit` pending deliveries that are due, earliest first, for `lease`: until
+    /// it runs out, no other caller takes them. A delivery whose lease ran out (its worker
+    /// died) is due again.
+    async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>>;
+
+    /// Settles a taken delivery; a caller whose lease was taken over changes nothing.
+    async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()>;
+
+    /// Up to `limit` deliveries of the inbox with the given status: pending ones earliest due
+    /// first, dead ones in the order they died.
+    async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>>;
+
+    /// Makes a pending or dead delivery due now (a dead one gets one more attempt);
+    /// `false` if the inbox does not hold `key`.
+    async fn replay(&self, key: &str) -> Result<bool>;
+
+    /// Drops a delivery from the inbox for good; its key stays done for the retention window,
+    /// so the provider's copies are still acknowledged. `false` if the inbox does not hold `key`.
+    async fn purge(&self, key: &str) -> Result<bool>;
+
+    /// Removes what has expired, where the backend does not do it by itself; the worker calls
+    /// it now and then. Returns how many entries went.
+    async fn sweep(&self) -> Result<u64> {
+        Ok(0)
+    }
 }
 
 #[async_trait]
@@ -227,11 +398,36 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
         (**self).release(key, token).await
     }
 
-    async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()> {
-        (**self).fail(token, delivery).await
+    async fn park(
+        &self,
+        token: ClaimToken,
+        delivery: StoredDelivery,
+        schedule: Schedule,
+    ) -> Result<()> {
+        (**self).park(token, delivery, schedule).await
     }
 
-    async fn failed(&self) -> Result<Vec<FailedDelivery>> {
-        (**self).failed().await
+    async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
+        (**self).take_due(limit, lease).await
+    }
+
+    async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
+        (**self).settle(key, token, settlement).await
+    }
+
+    async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
+        (**self).inbox(status, limit).await
+    }
+
+    async fn replay(&self, key: &str) -> Result<bool> {
+        (**self).replay(key).await
+    }
+
+    async fn purge(&self, key: &str) -> Result<bool> {
+        (**self).purge(key).await
+    }
+
+    async fn sweep(&self) -> Result<u64> {
+        (**self).sweep().await
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -10,64 +11,173 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::NoTls;
 
 use super::record::{fresh_token, Record};
-use super::{Claim, ClaimToken, DeliveryStore, FailedDelivery, Result, StoreError};
+use super::{
+    Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
+    StoredDelivery, Taken,
+};
 
-/// The schema, applied by [`PostgresStore::migrate`]; idempotent.
+/// The schema, applied by [`PostgresStore::migrate`]; idempotent. `{table}` is the table's name.
 const MIGRATION: &str = r"
-CREATE TABLE IF NOT EXISTS webhook_deliveries (
+CREATE TABLE IF NOT EXISTS {table} (
     key          TEXT PRIMARY KEY,
-    state        TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'failed')),
+    state        TEXT NOT NULL CHECK (state IN ('in_flight', 'done', 'pending', 'dead')),
     token        TEXT,
     lease_until  TIMESTAMPTZ,
     expires_at   TIMESTAMPTZ NOT NULL,
+    due_at       TIMESTAMPTZ,
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT,
     record       JSONB,
     updated_at   TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS webhook_deliveries_failed
-    ON webhook_deliveries (updated_at) WHERE state = 'failed';
+CREATE INDEX IF NOT EXISTS {table}_due
+    ON {table} (due_at) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS {table}_dead
+    ON {table} (updated_at) WHERE state = 'dead';
+CREATE INDEX IF NOT EXISTS {table}_expiry
+    ON {table} (expires_at) WHERE state IN ('in_flight', 'done');
 ";
 
-/// Takes a key that is new, or whose lease (in flight) or retention (done, failed) has run out,
-/// in one statement: of concurrent claims exactly one gets a row back.
+/// Takes a key that is new, or whose lease (in flight) or retention (done) has run out, in one
+/// statement: of concurrent claims exactly one gets a row back. Parked keys never expire.
 const CLAIM: &str = r"
-INSERT INTO webhook_deliveries AS d (key, state, token, lease_until, expires_at, attempts)
-VALUES ($1, 'in_flight', $2, now() + make_interval(secs => $3), now() + make_interval(secs => $3), 1)
+INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
+VALUES ($1, 'in_flight', $2, now() + make_interval(secs => $3), now() + make_interval(secs => $3))
 ON CONFLICT (key) DO UPDATE
     SET state = 'in_flight', token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
-        expires_at = EXCLUDED.expires_at, attempts = d.attempts + 1, updated_at = now()
-    WHERE (d.state = 'in_flight' AND d.lease_until < now())
-       OR (d.state <> 'in_flight' AND d.expires_at < now())
+        expires_at = EXCLUDED.expires_at, due_at = NULL, attempts = 0, last_error = NULL,
+        record = NULL, updated_at = now()
+    WHERE d.state IN ('in_flight', 'done') AND d.expires_at < now()
 RETURNING token";
 
 const COMPLETE: &str = r"
-UPDATE webhook_deliveries
+UPDATE {table}
    SET state = 'done', token = NULL, lease_until = NULL,
        expires_at = now() + make_interval(secs => $3), updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
-const RELEASE: &str =
-    "DELETE FROM webhook_deliveries WHERE key = $1 AND token = $2 AND state = 'in_flight'";
+const RELEASE: &str = "DELETE FROM {table} WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
-const FAIL: &str = r"
-UPDATE webhook_deliveries
-   SET state = 'failed', token = NULL, lease_until = NULL,
-       expires_at = now() + make_interval(secs => $3), last_error = $4, record = $5::text::jsonb,
-       updated_at = now()
+/// $3: delay in seconds, or NULL for dead.
+const PARK: &str = r"
+UPDATE {table}
+   SET state = CASE WHEN $3::float8 IS NULL THEN 'dead' ELSE 'pending' END,
+       token = NULL, lease_until = NULL, expires_at = 'infinity',
+       due_at = now() + make_interval(secs => coalesce($3::float8, 0)),
+       attempts = $4, last_error = $5, record = $6::text::jsonb, updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
-const FAILED: &str = r"
-SELECT record::text FROM webhook_deliveries
- WHERE state = 'failed' AND record IS NOT NULL
- ORDER BY updated_at
- LIMIT $1";
+/// Leases due deliveries; SKIP LOCKED lets concurrent workers take disjoint batches. A taken
+/// delivery is due again when its lease runs out.
+const TAKE: &str = r"
+UPDATE {table}
+   SET token = $1, lease_until = now() + make_interval(secs => $2),
+       due_at = now() + make_interval(secs => $2), updated_at = now()
+ WHERE key IN (
+    SELECT key FROM {table}
+     WHERE state = 'pending' AND due_at <= now()
+     ORDER BY due_at
+     LIMIT $3
+     FOR UPDATE SKIP LOCKED)
+RETURNING record::text, attempts, last_error, extract(epoch FROM due_at)::float8";
 
-/// Deduplication in PostgreSQL, for services that run on several machines and already run
-/// PostgreSQL: one row per delivery key with its state (in flight, done, failed), lease, attempts,
-/// last error and, for failed deliveries, the raw body and verified headers. A claim is one
-/// `INSERT .. ON CONFLICT DO UPDATE .. WHERE` the lease or retention ran out, so concurrent
-/// claims race safely. Pooled connections ([deadpool-postgres]); every call is bounded in time,
+const SETTLE_DONE: &str = r"
+UPDATE {table}
+   SET state = 'done', token = NULL, lease_until = NULL, due_at = NULL, record = NULL,
+       attempts = attempts + 1, expires_at = now() + make_interval(secs => $3), updated_at = now()
+ WHERE key = $1 AND token = $2 AND state = 'pending'";
+
+/// $3: delay in seconds, or NULL for dead.
+const SETTLE_FAILED: &str = r"
+UPDATE {table}
+   SET state = CASE WHEN $3::float8 IS NULL THEN 'dead' ELSE 'pending' END,
+       token = NULL, lease_until = NULL, attempts = attempts + 1, last_error = $4,
+       due_at = now() + make_interval(secs => coalesce($3::float8, 0)), updated_at = now()
+ WHERE key = $1 AND token = $2 AND state = 'pending'";
+
+const LIST: &str = r"
+SELECT record::text, attempts, last_error, extract(epoch FROM due_at)::float8
+  FROM {table}
+ WHERE state = $1 AND record IS NOT NULL
+ ORDER BY CASE WHEN state = 'pending' THEN due_at ELSE updated_at END
+ LIMIT $2";
+
+const REPLAY: &str = r"
+UPDATE {table}
+   SET state = 'pending', token = NULL, lease_until = NULL, due_at = now(), updated_at = now()
+ WHERE key = $1 AND state IN ('pending', 'dead')";
+
+const PURGE: &str = r"
+UPDATE {table}
+   SET state = 'done', token = NULL, lease_until = NULL, due_at = NULL, record = NULL,
+       expires_at = now() + make_interval(secs => $2), updated_at = now()
+ WHERE key = $1 AND state IN ('pending', 'dead')";
+
+/// Rows whose lease or retention ran out long enough ago that no claim needs them.
+const SWEEP: &str = r"
+DELETE FROM {table}
+ WHERE state IN ('in_flight', 'done') AND expires_at < now()";
+
+const STATE: &str = "SELECT state FROM {table} WHERE key = $1";
+
+/// The statements, for one table.
+#[derive(Debug)]
+struct Sql {
+    table: String,
+    migration: String,
+    claim: String,
+    state: String,
+    complete: String,
+    release: String,
+    park: String,
+    take: String,
+    settle_done: String,
+    settle_failed: String,
+    list: String,
+    replay: String,
+    purge: String,
+    sweep: String,
+}
+
+impl Sql {
+    fn new(table: &str) -> Self {
+        let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let for_table = |statement: &str| {
+            let mut statement = statement.to_owned();
+            for index in ["due", "dead", "expiry"] {
+                statement = statement.replace(
+                    &format!("{{table}}_{index}"),
+                    &quote(&format!("{table}_{index}")),
+                );
+            }
+            statement.replace("{table}", &quote(table))
+        };
+        Self {
+            table: table.to_owned(),
+            migration: for_table(MIGRATION),
+            claim: for_table(CLAIM),
+            state: for_table(STATE),
+            complete: for_table(COMPLETE),
+            release: for_table(RELEASE),
+            park: for_table(PARK),
+            take: for_table(TAKE),
+            settle_done: for_table(SETTLE_DONE),
+            settle_failed: for_table(SETTLE_FAILED),
+            list: for_table(LIST),
+            replay: for_table(REPLAY),
+            purge: for_table(PURGE),
+            sweep: for_table(SWEEP),
+        }
+    }
+}
+
+/// Deduplication and a durable inbox in PostgreSQL, for services that run on several machines
+/// and already run PostgreSQL: one row per delivery key with its state (in flight, done,
+/// pending, dead), lease, attempts, last error and, while in the inbox, the raw body and verified
+/// headers. A claim is one `INSERT .. ON CONFLICT DO UPDATE .. WHERE` the lease or retention ran
+/// out, so concurrent claims race safely; workers lease due deliveries with
+/// `FOR UPDATE SKIP LOCKED`. Expired rows are deleted by [`sweep`](DeliveryStore::sweep), which
+/// the [`Worker`](crate::Worker) calls every minute. Pooled connections ([deadpool-postgres]); every call is bounded in time,
 /// so while PostgreSQL is unreachable the layer answers 503 and the provider retries.
 ///
 /// [deadpool-postgres]: https://docs.rs/deadpool-postgres
@@ -86,19 +196,20 @@ SELECT record::text FROM webhook_deliveries
 pub struct PostgresStore {
     pool: Pool,
     settings: Settings,
+    sql: Arc<Sql>,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
     lease: Duration,
     retention: Duration,
-    max_failed: i64,
     timeout: Duration,
 }
 
 impl fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresStore")
+            .field("table", &self.sql.table)
             .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
@@ -111,7 +222,7 @@ fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreErro
 impl PostgresStore {
     /// A pool for `url` (`postgres://user:password@host:port/database`; TLS is not used, so keep
     /// it on a private network). Connections are made on first use. Defaults: 16 connections,
-    /// lease 5 min, retention 24 h, 10,000 failed deliveries listed, 5 s per call.
+    /// lease 5 min, retention 24 h, 5 s per call.
     pub fn connect(url: &str) -> Result<Self> {
         let mut config = Config::new();
         config.url = Some(url.to_owned());
@@ -127,10 +238,10 @@ impl PostgresStore {
             .map_err(unavailable)?;
         Ok(Self {
             pool,
+            sql: Arc::new(Sql::new("webhook_deliveries")),
             settings: Settings {
                 lease: Duration::from_secs(5 * 60),
                 retention: Duration::from_secs(24 * 60 * 60),
-                max_failed: 10_000,
                 timeout: Duration::from_secs(5),
             },
         })
@@ -140,9 +251,19 @@ impl PostgresStore {
     pub async fn migrate(&self) -> Result<()> {
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
-            client.batch_execute(MIGRATION).await.map_err(unavailable)
+            client
+                .batch_execute(&self.sql.migration)
+                .await
+                .map_err(unavailable)
         })
         .await
+    }
+
+    /// The table (default `webhook_deliveries`): one per service that shares a database, since
+    /// a worker takes every due delivery of its table. Set it before [`migrate`](Self::migrate).
+    pub fn with_table(mut self, table: &str) -> Self {
+        self.sql = Arc::new(Sql::new(table));
+        self
     }
 
     /// How long a claim holds before another delivery of the key may take it over.
@@ -151,15 +272,9 @@ impl PostgresStore {
         self
     }
 
-    /// How long a completed or failed key is remembered.
+    /// How long a completed (or purged) key is remembered.
     pub fn with_retention(mut self, retention: Duration) -> Self {
         self.settings.retention = retention;
-        self
-    }
-
-    /// How many failed deliveries [`failed`](DeliveryStore::failed) lists, oldest first.
-    pub fn with_max_failed(mut self, max_failed: usize) -> Self {
-        self.settings.max_failed = i64::try_from(max_failed).unwrap_or(i64::MAX);
         self
     }
 
@@ -170,15 +285,24 @@ impl PostgresStore {
             .unwrap_or_else(|elapsed| Err(unavailable(elapsed)))
     }
 
-    /// Runs one statement on a pooled connection, within the time bound.
-    async fn execute(&self, statement: &str, params: &[&(dyn ToSql + Sync)]) -> Result<()> {
+    /// Runs one statement on a pooled connection, within the time bound; how many rows changed.
+    async fn execute(&self, statement: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
-            client
-                .execute(statement, params)
-                .await
-                .map_err(unavailable)?;
-            Ok(())
+            client.execute(statement, params).await.map_err(unavailable)
+        })
+        .await
+    }
+
+    /// Runs one query on a pooled connection, within the time bound.
+    async fn query(
+        &self,
+        statement: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>> {
+        self.bounded(async {
+            let client = self.pool.get().await.map_err(unavailable)?;
+            client.query(statement, params).await.map_err(unavailable)
         })
         .await
     }
@@ -193,21 +317,18 @@ impl DeliveryStore for PostgresStore {
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
             let claimed = client
-                .query_opt(CLAIM, &[&key, &owner, &lease])
+                .query_opt(&self.sql.claim, &[&key, &owner, &lease])
                 .await
                 .map_err(unavailable)?;
             if claimed.is_some() {
                 return Ok(Claim::Acquired(token));
             }
             let state = client
-                .query_opt(
-                    "SELECT state FROM webhook_deliveries WHERE key = $1",
-                    &[&key],
-                )
+                .query_opt(&self.sql.state, &[&key])
                 .await
                 .map_err(unavailable)?;
             Ok(match state.map(|row| row.get::<_, String>(0)).as_deref() {
-                Some("done" | "failed") => Claim::Done,
+                Some("done" | "pending" | "dead") => Claim::Done,
                 _ => Claim::InFlight,
             })
         })
@@ -216,39 +337,150 @@ impl DeliveryStore for PostgresStore {
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
         let retention = self.settings.retention.as_secs_f64();
-        self.execute(COMPLETE, &[&key, &token.get().to_string(), &retention])
-            .await
+        self.execute(
+            &self.sql.complete,
+            &[&key, &token.get().to_string(), &retention],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
-        self.execute(RELEASE, &[&key, &token.get().to_string()])
-            .await
+        self.execute(&self.sql.release, &[&key, &token.get().to_string()])
+            .await?;
+        Ok(())
     }
 
-    async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()> {
-        let record = serde_json::to_string(&Record::from(&delivery)).map_err(unavailable)?;
-        let retention = self.settings.retention.as_secs_f64();
+    async fn park(
+        &self,
+        token: ClaimToken,
+        delivery: StoredDelivery,
+        schedule: Schedule,
+    ) -> Result<()> {
+        let record = Record::json(&delivery)?;
+        let delay = match schedule {
+            Schedule::After(delay) => Some(delay.as_secs_f64()),
+            Schedule::Dead => None,
+        };
+        let attempts = i32::try_from(delivery.attempts).unwrap_or(i32::MAX);
         let owner = token.get().to_string();
         self.execute(
-            FAIL,
-            &[&delivery.key, &owner, &retention, &delivery.error, &record],
+            &self.sql.park,
+            &[
+                &delivery.key,
+                &owner,
+                &delay,
+                &attempts,
+                &delivery.last_error,
+                &record,
+            ],
         )
-        .await
+        .await?;
+        Ok(())
     }
 
-    async fn failed(&self) -> Result<Vec<FailedDelivery>> {
-        self.bounded(async {
-            let client = self.pool.get().await.map_err(unavailable)?;
-            let rows = client
-                .query(FAILED, &[&self.settings.max_failed])
-                .await
-                .map_err(unavailable)?;
-            Ok(rows
-                .iter()
-                .filter_map(|row| serde_json::from_str::<Record>(row.get::<_, &str>(0)).ok())
-                .map(Record::into_delivery)
-                .collect())
+    async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
+        let token = fresh_token();
+        let owner = token.get().to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .query(&self.sql.take, &[&owner, &lease.as_secs_f64(), &limit])
+            .await?;
+        Ok(deliveries(&rows, InboxStatus::Pending)
+            .into_iter()
+            .map(|delivery| Taken::new(token, delivery))
+            .collect())
+    }
+
+    async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
+        let owner = token.get().to_string();
+        match settlement {
+            Settlement::Done => {
+                let retention = self.settings.retention.as_secs_f64();
+                self.execute(&self.sql.settle_done, &[&key, &owner, &retention])
+                    .await?
+            }
+            Settlement::Retry { after, error } => {
+                let delay = Some(after.as_secs_f64());
+                self.execute(&self.sql.settle_failed, &[&key, &owner, &delay, &error])
+                    .await?
+            }
+            Settlement::Dead { error } => {
+                let delay: Option<f64> = None;
+                self.execute(&self.sql.settle_failed, &[&key, &owner, &delay, &error])
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .query(&self.sql.list, &[&status.as_str(), &limit])
+            .await?;
+        Ok(deliveries(&rows, status))
+    }
+
+    async fn replay(&self, key: &str) -> Result<bool> {
+        Ok(self.execute(&self.sql.replay, &[&key]).await? == 1)
+    }
+
+    async fn purge(&self, key: &str) -> Result<bool> {
+        let retention = self.settings.retention.as_secs_f64();
+        Ok(self.execute(&self.sql.purge, &[&key, &retention]).await? == 1)
+    }
+
+    async fn sweep(&self) -> Result<u64> {
+        self.execute(&self.sql.sweep, &[]).await
+    }
+}
+
+/// Deliveries from rows of (record, attempts, last_error, due epoch seconds).
+fn deliveries(rows: &[tokio_postgres::Row], status: InboxStatus) -> Vec<StoredDelivery> {
+    rows.iter()
+        .filter_map(|row| {
+            let json: &str = row.get(0);
+            let attempts: i32 = row.get(1);
+            let error: Option<String> = row.get(2);
+            let due: Option<f64> = row.get(3);
+            let next = match status {
+                // Epoch seconds fit an i64 for any time PostgreSQL stores.
+                #[allow(clippy::cast_possible_truncation)]
+                InboxStatus::Pending => due.map(|s| s as i64),
+                InboxStatus::Dead => None,
+            };
+            let parsed = Record::parse(
+                json,
+                u32::try_from(attempts).unwrap_or(0),
+                error,
+                status,
+                next,
+            );
+            if parsed.is_none() {
+                tracing::error!("unreadable webhook delivery in the PostgreSQL inbox");
+            }
+            parsed
         })
-        .await
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_name_the_table_and_its_indexes_quoted() {
+        let sql = Sql::new("webhook_deliveries");
+        assert!(sql
+            .migration
+            .contains(r#"CREATE TABLE IF NOT EXISTS "webhook_deliveries" ("#));
+        assert!(sql
+            .migration
+            .contains(r#"CREATE INDEX IF NOT EXISTS "webhook_deliveries_due""#));
+        assert!(!sql.take.contains("{table}"));
+        // A name is an identifier, never SQL.
+        let odd = Sql::new(r#"a"; DROP TABLE x; --"#);
+        assert!(odd.claim.contains(r#""a""; DROP TABLE x; --""#));
     }
 }

@@ -1,6 +1,7 @@
 //! `RedisStore`: deduplication shared by every replica, in Redis (feature `redis`).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -8,7 +9,14 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
 
 use super::record::{fresh_token, Record};
-use super::{Claim, ClaimToken, DeliveryStore, FailedDelivery, Result, StoreError};
+use super::{
+    Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
+    StoredDelivery, Taken,
+};
+
+/// Milliseconds on Redis's clock: every replica schedules on the same one.
+const NOW: &str =
+    "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n";
 
 /// Completes a claim: only its owner may, and the key then stays known for the retention.
 const COMPLETE: &str = r"
@@ -25,21 +33,112 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0";
 
-/// Fails a claim: marks the key done and keeps the delivery, newest last, at most ARGV[4].
-const FAIL: &str = r"
+/// Parks a claimed delivery. KEYS: key, inbox hash, due zset, dead zset. ARGV: owner, record,
+/// attempts, last error, delay in ms (negative: dead), member.
+const PARK: &str = r"
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
-redis.call('RPUSH', KEYS[2], ARGV[3])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
+redis.call('SET', KEYS[1], 'parked')
+redis.call('HSET', KEYS[2], 'record', ARGV[2], 'attempts', ARGV[3], 'error', ARGV[4], 'token', '')
+local delay = tonumber(ARGV[5])
+if delay < 0 then
+  redis.call('HSET', KEYS[2], 'state', 'dead', 'due', now)
+  redis.call('ZADD', KEYS[4], now, ARGV[6])
+else
+  redis.call('HSET', KEYS[2], 'state', 'pending', 'due', now + delay)
+  redis.call('ZADD', KEYS[3], now + delay, ARGV[6])
+end
 return 1";
 
-/// Deduplication in Redis, for services that run on several machines: a claim is
-/// `SET <key> <token> NX PX <lease>`, completion and release are owner-checked scripts, failed
-/// deliveries are kept in a list. Connections are managed (reconnected after failures); while
-/// Redis is unreachable every call fails fast with [`StoreError::Unavailable`], so the layer
-/// answers 503 and the provider retries.
+/// Leases due deliveries: a taken one is due again when its lease runs out, so a dead worker's
+/// deliveries come back by themselves. KEYS: due zset. ARGV: inbox prefix, limit, lease ms, token.
+const TAKE: &str = r"
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[2])
+local taken = {}
+for _, member in ipairs(members) do
+  local inbox = ARGV[1] .. member
+  if redis.call('EXISTS', inbox) == 1 then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), member)
+    redis.call('HSET', inbox, 'token', ARGV[4], 'due', now + tonumber(ARGV[3]))
+    local f = redis.call('HMGET', inbox, 'record', 'attempts', 'error')
+    table.insert(taken, {member, f[1], f[2], f[3] or ''})
+  else
+    redis.call('ZREM', KEYS[1], member)
+  end
+end
+return taken";
+
+/// Settles a taken delivery, if the caller still holds its lease. KEYS: key, inbox hash, due
+/// zset, dead zset. ARGV: token, 'done' / 'retry' / 'dead', delay ms, error, retention ms, member.
+const SETTLE: &str = r"
+if redis.call('HGET', KEYS[2], 'token') ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == 'done' then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[5])
+  return 1
+end
+redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+redis.call('HSET', KEYS[2], 'error', ARGV[4], 'token', '')
+if ARGV[2] == 'retry' then
+  redis.call('HSET', KEYS[2], 'due', now + tonumber(ARGV[3]))
+  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[6])
+else
+  redis.call('HSET', KEYS[2], 'state', 'dead', 'due', now)
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('ZADD', KEYS[4], now, ARGV[6])
+end
+return 1";
+
+/// Lists inbox entries. KEYS: a zset (due or dead). ARGV: inbox prefix, limit.
+const LIST: &str = r"
+local members = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+local listed = {}
+for _, member in ipairs(members) do
+  local f = redis.call('HMGET', ARGV[1] .. member, 'record', 'attempts', 'error', 'due')
+  if f[1] then
+    table.insert(listed, {member, f[1], f[2], f[3] or '', f[4]})
+  end
+end
+return listed";
+
+/// Makes a parked delivery due now. KEYS: inbox hash, due zset, dead zset. ARGV: member.
+const REPLAY: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'state', 'pending', 'due', now, 'token', '')
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return 1";
+
+/// Drops a parked delivery; its key stays done. KEYS: key, inbox hash, due zset, dead zset.
+/// ARGV: member, retention ms.
+const PURGE: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return 0
+end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+return 1";
+
+/// Deduplication and a durable inbox in Redis, for services that run on several machines: a
+/// claim is `SET <key> <token> NX PX <lease>`; completion, release and every inbox change are
+/// owner-checked Lua scripts. Parked deliveries are hashes (`<prefix>:inbox:<key>`) indexed by
+/// two sorted sets, `<prefix>:due` (by due time; a taken delivery is due again when its lease
+/// runs out) and `<prefix>:dead`, on Redis's own clock. Connections are managed (reconnected
+/// after failures); while Redis is unreachable every call fails fast with
+/// [`StoreError::Unavailable`], so the layer answers 503 and the provider retries.
+///
+/// Durability is Redis's: with the default snapshots, a crash of Redis itself can lose the
+/// last seconds of parked deliveries; run it with `appendonly yes` (`appendfsync everysec` or
+/// `always`) when [`Ack::Immediately`](crate::Ack::Immediately) must survive that too. The
+/// scripts build key names, so Redis Cluster is not supported.
 ///
 /// ```no_run
 /// use tower_webhooks::{store::RedisStore, WebhookLayer};
@@ -55,16 +154,41 @@ pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
     settings: Settings,
+    scripts: Arc<Scripts>,
+}
+
+#[derive(Debug)]
+struct Scripts {
     complete: Script,
     release: Script,
-    fail: Script,
+    park: Script,
+    take: Script,
+    settle: Script,
+    list: Script,
+    replay: Script,
+    purge: Script,
+}
+
+impl Scripts {
+    fn new() -> Self {
+        let now = |body: &str| Script::new(&format!("{NOW}{body}"));
+        Self {
+            complete: Script::new(COMPLETE),
+            release: Script::new(RELEASE),
+            park: now(PARK),
+            take: now(TAKE),
+            settle: now(SETTLE),
+            list: Script::new(LIST),
+            replay: now(REPLAY),
+            purge: Script::new(PURGE),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Settings {
     lease: Duration,
     retention: Duration,
-    max_failed: usize,
 }
 
 impl fmt::Debug for RedisStore {
@@ -83,8 +207,7 @@ fn unavailable(err: redis::RedisError) -> StoreError {
 impl RedisStore {
     /// Connects to `url` (`redis://host:port/db`). The connection is made lazily and remade
     /// after failures, so the store can be built while Redis is still starting: calls fail
-    /// (503) until it answers. Defaults: key prefix `webhooks`, lease 5 min, retention 24 h,
-    /// 10,000 failed deliveries kept.
+    /// (503) until it answers. Defaults: key prefix `webhooks`, lease 5 min, retention 24 h.
     pub async fn connect(url: &str) -> Result<Self> {
         let client = redis::Client::open(url).map_err(unavailable)?;
         let config = ConnectionManagerConfig::new()
@@ -100,11 +223,8 @@ impl RedisStore {
             settings: Settings {
                 lease: Duration::from_secs(5 * 60),
                 retention: Duration::from_secs(24 * 60 * 60),
-                max_failed: 10_000,
             },
-            complete: Script::new(COMPLETE),
-            release: Script::new(RELEASE),
-            fail: Script::new(FAIL),
+            scripts: Arc::new(Scripts::new()),
         })
     }
 
@@ -126,18 +246,47 @@ impl RedisStore {
         self
     }
 
-    /// How many failed deliveries are kept (the oldest go first).
-    pub fn with_max_failed(mut self, max_failed: usize) -> Self {
-        self.settings.max_failed = max_failed.max(1);
-        self
-    }
-
     fn key(&self, key: &str) -> String {
         format!("{}:key:{key}", self.prefix)
     }
 
-    fn failed_list(&self) -> String {
-        format!("{}:failed", self.prefix)
+    fn inbox_prefix(&self) -> String {
+        format!("{}:inbox:", self.prefix)
+    }
+
+    fn inbox(&self, key: &str) -> String {
+        format!("{}:inbox:{key}", self.prefix)
+    }
+
+    fn due(&self) -> String {
+        format!("{}:due", self.prefix)
+    }
+
+    fn dead(&self) -> String {
+        format!("{}:dead", self.prefix)
+    }
+
+    /// Runs a script with `KEYS` = key, inbox hash, due set, dead set for `key`.
+    async fn on_parked<T: redis::FromRedisValue>(
+        &self,
+        script: &Script,
+        key: &str,
+        args: &[String],
+    ) -> Result<T> {
+        let mut invocation = script.prepare_invoke();
+        invocation
+            .key(self.key(key))
+            .key(self.inbox(key))
+            .key(self.due())
+            .key(self.dead());
+        for arg in args {
+            invocation.arg(arg);
+        }
+        let mut connection = self.connection.clone();
+        invocation
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)
     }
 }
 
@@ -149,6 +298,37 @@ fn millis(duration: Duration) -> u64 {
 
 fn owner(token: ClaimToken) -> String {
     format!("claim:{}", token.get())
+}
+
+/// A row from the TAKE or LIST script: member, record, attempts, error[, due ms].
+type Row = (String, String, u32, String, Option<i64>);
+
+fn parse_rows(rows: Vec<Vec<redis::Value>>, status: InboxStatus) -> Vec<StoredDelivery> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let mut fields = row.into_iter();
+            let mut next = || fields.next().unwrap_or(redis::Value::Nil);
+            let row: Row = (
+                redis::from_redis_value(next()).ok()?,
+                redis::from_redis_value(next()).ok()?,
+                redis::from_redis_value(next()).unwrap_or(0),
+                redis::from_redis_value(next()).unwrap_or_default(),
+                redis::from_redis_value(next()).ok(),
+            );
+            let (member, json, attempts, error, due) = row;
+            let parsed = Record::parse(
+                &json,
+                attempts,
+                Some(error),
+                status,
+                due.map(|ms| ms / 1000),
+            );
+            if parsed.is_none() {
+                tracing::error!(key = %member, "unreadable webhook delivery in the Redis inbox");
+            }
+            parsed
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -175,7 +355,7 @@ impl DeliveryStore for RedisStore {
             .await
             .map_err(unavailable)?;
         Ok(match state.as_deref() {
-            Some("done") => Claim::Done,
+            Some("done" | "parked") => Claim::Done,
             // In flight, or expired in between: either way the provider should come back.
             _ => Claim::InFlight,
         })
@@ -184,6 +364,7 @@ impl DeliveryStore for RedisStore {
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
         let mut connection = self.connection.clone();
         let _: i64 = self
+            .scripts
             .complete
             .key(self.key(key))
             .arg(owner(token))
@@ -197,6 +378,7 @@ impl DeliveryStore for RedisStore {
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
         let mut connection = self.connection.clone();
         let _: i64 = self
+            .scripts
             .release
             .key(self.key(key))
             .arg(owner(token))
@@ -206,37 +388,113 @@ impl DeliveryStore for RedisStore {
         Ok(())
     }
 
-    async fn fail(&self, token: ClaimToken, delivery: FailedDelivery) -> Result<()> {
-        let record = serde_json::to_string(&Record::from(&delivery))
-            .map_err(|err| StoreError::Unavailable(Box::new(err)))?;
-        let mut connection = self.connection.clone();
+    async fn park(
+        &self,
+        token: ClaimToken,
+        delivery: StoredDelivery,
+        schedule: Schedule,
+    ) -> Result<()> {
+        let delay = match schedule {
+            Schedule::After(delay) => i64::try_from(delay.as_millis()).unwrap_or(i64::MAX),
+            Schedule::Dead => -1,
+        };
+        let args = [
+            owner(token),
+            Record::json(&delivery)?,
+            delivery.attempts.to_string(),
+            delivery.last_error.clone().unwrap_or_default(),
+            delay.to_string(),
+            delivery.key.clone(),
+        ];
         let _: i64 = self
-            .fail
-            .key(self.key(&delivery.key))
-            .key(self.failed_list())
-            .arg(owner(token))
-            .arg(millis(self.settings.retention))
-            .arg(record)
-            .arg(self.settings.max_failed)
-            .invoke_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
+            .on_parked(&self.scripts.park, &delivery.key, &args)
+            .await?;
         Ok(())
     }
 
-    async fn failed(&self) -> Result<Vec<FailedDelivery>> {
+    async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
+        let token = fresh_token();
         let mut connection = self.connection.clone();
-        let records: Vec<String> = redis::cmd("LRANGE")
-            .arg(self.failed_list())
-            .arg(0)
-            .arg(-1)
-            .query_async(&mut connection)
+        let rows: Vec<Vec<redis::Value>> = self
+            .scripts
+            .take
+            .key(self.due())
+            .arg(self.inbox_prefix())
+            .arg(limit)
+            .arg(millis(lease))
+            .arg(owner(token))
+            .invoke_async(&mut connection)
             .await
             .map_err(unavailable)?;
-        Ok(records
+        Ok(parse_rows(rows, InboxStatus::Pending)
             .into_iter()
-            .filter_map(|json| serde_json::from_str::<Record>(&json).ok())
-            .map(Record::into_delivery)
+            .map(|delivery| Taken::new(token, delivery))
             .collect())
+    }
+
+    async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
+        let (kind, delay, error) = match settlement {
+            Settlement::Done => ("done", 0, String::new()),
+            Settlement::Retry { after, error } => ("retry", millis(after), error),
+            Settlement::Dead { error } => ("dead", 0, error),
+        };
+        let args = [
+            owner(token),
+            kind.to_owned(),
+            delay.to_string(),
+            error,
+            millis(self.settings.retention).to_string(),
+            key.to_owned(),
+        ];
+        let _: i64 = self.on_parked(&self.scripts.settle, key, &args).await?;
+        Ok(())
+    }
+
+    async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let set = match status {
+            InboxStatus::Pending => self.due(),
+            InboxStatus::Dead => self.dead(),
+        };
+        let mut connection = self.connection.clone();
+        let rows: Vec<Vec<redis::Value>> = self
+            .scripts
+            .list
+            .key(set)
+            .arg(self.inbox_prefix())
+            .arg(limit)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        let mut listed = parse_rows(rows, status);
+        if status == InboxStatus::Dead {
+            for delivery in &mut listed {
+                delivery.next_attempt_at = None;
+            }
+        }
+        Ok(listed)
+    }
+
+    async fn replay(&self, key: &str) -> Result<bool> {
+        let mut connection = self.connection.clone();
+        let replayed: i64 = self
+            .scripts
+            .replay
+            .key(self.inbox(key))
+            .key(self.due())
+            .key(self.dead())
+            .arg(key)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(replayed == 1)
+    }
+
+    async fn purge(&self, key: &str) -> Result<bool> {
+        let args = [key.to_owned(), millis(self.settings.retention).to_string()];
+        let purged: i64 = self.on_parked(&self.scripts.purge, key, &args).await?;
+        Ok(purged == 1)
     }
 }

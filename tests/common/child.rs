@@ -8,8 +8,14 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts the ignored test `name` in a child process; it must print `PORT <n>` when listening.
 pub fn spawn(name: &str) -> (Child, SocketAddr) {
+    spawn_with(name, &[])
+}
+
+/// [`spawn`], with extra environment variables for the child.
+pub fn spawn_with(name: &str, env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", name, "--ignored", "--nocapture"])
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
