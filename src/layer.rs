@@ -1,6 +1,7 @@
 //! `WebhookLayer`: presets, settings, and the configuration shared by every clone in one `Arc`.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,6 +72,9 @@ pub(crate) struct Config {
     pub(crate) backoff: Backoff,
     /// Wakes this process's workers when a delivery is parked due now.
     pub(crate) wake: Arc<Notify>,
+    /// This layer's workers running in this process, and whether parking without one was
+    /// already warned about.
+    pub(crate) workers: Arc<(AtomicUsize, AtomicBool)>,
 }
 
 impl fmt::Debug for Config {
@@ -225,6 +229,7 @@ impl WebhookLayer {
             ack: Ack::default(),
             backoff: Backoff::default(),
             wake: Arc::new(Notify::new()),
+            workers: Arc::default(),
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
         };

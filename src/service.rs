@@ -9,6 +9,7 @@ use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -325,6 +326,19 @@ impl Config {
         response
     }
 
+    /// Parked deliveries wait for a worker: say so once if this process runs none (another
+    /// replica's may drain a shared store).
+    fn warn_without_worker(&self) {
+        let (running, warned) = &*self.workers;
+        if running.load(Ordering::Relaxed) == 0 && !warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                provider = %self.provider,
+                "webhook delivery parked in the inbox, but no worker runs in this process: spawn \
+                 `layer.worker(app)` so that it is processed"
+            );
+        }
+    }
+
     /// The headers worth keeping with a failed delivery.
     fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
         let mut kept = HeaderMap::new();
@@ -515,7 +529,10 @@ impl Delivery {
     ) -> Response {
         let token = claim.disarm();
         match config.store.park(token, record, schedule).await {
-            Ok(()) => acknowledged(),
+            Ok(()) => {
+                config.warn_without_worker();
+                acknowledged()
+            }
             Err(err) => {
                 tracing::error!(provider = %config.provider, id = %self.verified.id(), error = %err, "could not keep the webhook delivery; answering 503 so the provider retries");
                 if let Err(err) = config.store.release(&self.store_key, token).await {

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -197,6 +198,7 @@ where
         lease,
     } = settings;
     let mut shutdown: Shutdown = shutdown.unwrap_or_else(|| Box::pin(future::pending()));
+    let _running = Running::count(&config);
     let store = &config.store;
     let mut swept = Instant::now();
     let mut store_down = false;
@@ -247,6 +249,22 @@ where
         .await;
     }
     tracing::debug!(provider = %config.provider, "webhook worker stopped");
+}
+
+/// Counts a running worker for as long as it lives.
+struct Running(Arc<(AtomicUsize, AtomicBool)>);
+
+impl Running {
+    fn count(config: &Config) -> Self {
+        config.workers.0.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(&config.workers))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Waits for a wake-up, the poll interval or the shutdown signal; `true` on shutdown.

@@ -85,6 +85,12 @@ async fn no_secret_signature_or_body_in_logs_at_trace_level() {
         logs.contains("webhook handler failed"),
         "the failure was not logged:\n{logs}"
     );
+    // No worker runs in this test: parking says so, once.
+    assert_eq!(
+        logs.matches("no worker runs in this process").count(),
+        1,
+        "the missing worker was not warned about once:\n{logs}"
+    );
     assert!(
         logs.contains("webhook rejected"),
         "the rejections were not logged:\n{logs}"
