@@ -1,6 +1,7 @@
 //! End-to-end demo: a server with the four seed routes on an ephemeral port, and signed
 //! deliveries from each provider sent to it over real HTTP (valid, duplicate, forged, stale,
-//! challenge, oversize). Prints a table and exits 0 only if every answer is the expected one.
+//! challenge, oversize). Prints a table and exits 0 only if every answer is the expected one; then
+//! a handler that fails twice, acknowledged at once and retried by the worker until it succeeds.
 //!
 //! ```text
 //! cargo run --example demo
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -20,7 +22,7 @@ use axum::routing::post;
 use axum::Router;
 use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};
 use tower_webhooks::testing::Signer;
-use tower_webhooks::{Event, WebhookLayer};
+use tower_webhooks::{Backoff, Event, WebhookLayer};
 
 const YCLOUD: &str = "whsec_demo_ycloud";
 const WAPPCLOUD: &str = "demo_wappcloud";
@@ -296,5 +298,60 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         std::process::exit(1);
     }
     println!("\nall cases answered as expected");
+    inbox().await?;
+    Ok(())
+}
+
+/// A handler that fails twice: the provider hears 200 at once, the worker retries it.
+async fn inbox() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let attempts = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = attempts.clone();
+    let layer =
+        WebhookLayer::ycloud(YCLOUD).with_backoff(Backoff::new([Duration::from_millis(200); 3]));
+    let app = Router::new().route(
+        "/webhooks/ycloud",
+        post(move |event: Event<ycloud::Event>| async move {
+            let attempt = event.verified().attempt();
+            seen.lock().unwrap_or_else(|e| e.into_inner()).push(attempt);
+            if attempt < 3 {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::OK
+            }
+        })
+        .layer(layer.clone()),
+    );
+    let worker = tokio::spawn(
+        layer
+            .worker(app.clone())
+            .with_poll_interval(Duration::from_millis(100)),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let request = Signer::new(ycloud::scheme(), YCLOUD)?.request(
+        "/webhooks/ycloud",
+        r#"{"id":"evt_demo_flaky","type":"contact.created"}"#,
+    );
+    let (status, _) = client::send(addr, request).await?;
+    println!("\ninbox: a handler that fails twice; the provider heard {status}");
+    let started = std::time::Instant::now();
+    while attempts.lock().unwrap_or_else(|e| e.into_inner()).len() < 3
+        && started.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.abort();
+    let attempts = attempts.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    println!(
+        "inbox: the worker ran it {} times (attempts {attempts:?}) in {:?}",
+        attempts.len(),
+        started.elapsed()
+    );
+    if status != StatusCode::OK || attempts != [1, 2, 3] {
+        eprintln!("inbox: expected 200 and attempts [1, 2, 3]");
+        std::process::exit(1);
+    }
     Ok(())
 }

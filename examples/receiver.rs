@@ -9,6 +9,7 @@
 //! environment variables it uses the demo secrets `whsec_demo_ycloud`, `demo_wappcloud` and
 //! `Q7mZp2Lx9VbN4cTr8HsK1dWf6GjY3eUa` (never use those in production). Every handled event is
 //! logged as one `handled` line with its provider and id; set `RUST_LOG` to change the level.
+//! A worker per route retries deliveries whose handler failed (`Ack::Always`, the default).
 
 use axum::routing::post;
 use axum::Router;
@@ -53,32 +54,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
 
+    let ycloud = WebhookLayer::ycloud(secret("YCLOUD_SECRET", "whsec_demo_ycloud"));
+    let wappcloud = WebhookLayer::wappcloud(secret("WAPPCLOUD_SECRET", "demo_wappcloud"));
+    let yeastar =
+        WebhookLayer::yeastar(secret("YEASTAR_SECRET", "Q7mZp2Lx9VbN4cTr8HsK1dWf6GjY3eUa"));
+    let conversation = WebhookLayer::conversation();
     let app = Router::new()
-        .route(
-            "/webhooks/ycloud",
-            post(on_ycloud).layer(WebhookLayer::ycloud(secret(
-                "YCLOUD_SECRET",
-                "whsec_demo_ycloud",
-            ))),
-        )
+        .route("/webhooks/ycloud", post(on_ycloud).layer(ycloud.clone()))
         .route(
             "/webhooks/wappcloud",
-            post(on_wappcloud).layer(WebhookLayer::wappcloud(secret(
-                "WAPPCLOUD_SECRET",
-                "demo_wappcloud",
-            ))),
+            post(on_wappcloud).layer(wappcloud.clone()),
         )
-        .route(
-            "/webhooks/yeastar",
-            post(on_yeastar).layer(WebhookLayer::yeastar(secret(
-                "YEASTAR_SECRET",
-                "Q7mZp2Lx9VbN4cTr8HsK1dWf6GjY3eUa",
-            ))),
-        )
+        .route("/webhooks/yeastar", post(on_yeastar).layer(yeastar.clone()))
         .route(
             "/webhooks/conversation",
-            post(on_conversation).layer(WebhookLayer::conversation()),
+            post(on_conversation).layer(conversation.clone()),
         );
+
+    // One worker per layer (each has its own in-memory store here): it retries deliveries whose
+    // handler failed, on the default backoff, and stops after the server on Ctrl-C.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers: Vec<_> = [ycloud, wappcloud, yeastar, conversation]
+        .into_iter()
+        .map(|layer| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(
+                layer
+                    .worker(app.clone())
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    }),
+            )
+        })
+        .collect();
 
     let port: u16 = std::env::var("PORT")
         .ok()
@@ -91,5 +99,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    stop.send(true)?;
+    for worker in workers {
+        worker.await?;
+    }
     Ok(())
 }
