@@ -17,7 +17,8 @@ CONNS=${CONNS:-"1 16 256"}
 PORT=${PORT:-3900}
 export POOL=${POOL:-600000} BODY_SIZE=${BODY_SIZE:-1024}
 # The first route is the baseline of the ratios. With `.ci/with-services`, the stores can be
-# compared too: ROUTES="bare hook hook-redis hook-postgres".
+# compared too: ROUTES="bare hook hook-redis hook-postgres", and under Ack::Immediately
+# "now now-redis now-postgres".
 ROUTES=${ROUTES:-"bare hook hook-nostore"}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }

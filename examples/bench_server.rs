@@ -8,6 +8,8 @@
 //!
 //! - `POST /hook-redis`, `POST /hook-postgres`: the layer over `RedisStore` / `PostgresStore`, when
 //!   `TEST_REDIS_URL` / `TEST_DATABASE_URL` are set (`.ci/with-services` sets them).
+//! - `POST /now`, `/now-redis`, `/now-postgres`: the same three stores under `Ack::Immediately`
+//!   (stored, answered, then handled by a worker running in this process).
 //!
 //! `PORT` (default 3900) and `BENCH_SECRET` (default `whsec_bench`) must match `bench/sign.lua`.
 
@@ -19,7 +21,7 @@ use axum::routing::post;
 use axum::Router;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::NoStore;
-use tower_webhooks::{Event, WebhookLayer};
+use tower_webhooks::{Ack, Event, WebhookLayer};
 
 async fn on_event(event: Event<ycloud::Event>) -> StatusCode {
     black_box(event.id().len() + event.payload().event_type.len());
@@ -76,6 +78,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(_) => app,
     };
+    // Under Ack::Immediately: each route's own store, and a worker that runs the handler.
+    let mut now = vec![(
+        "/now",
+        WebhookLayer::ycloud(secret.as_str()).with_store(
+            tower_webhooks::store::MemoryStore::new()
+                .with_max_entries(4_000_000)
+                .with_max_inbox(4_000_000),
+        ),
+    )];
+    #[cfg(feature = "redis")]
+    if let Ok(url) = std::env::var("TEST_REDIS_URL") {
+        let store = tower_webhooks::store::RedisStore::connect(&url)
+            .await?
+            .with_prefix(format!("bench_now{}", std::process::id()));
+        now.push((
+            "/now-redis",
+            WebhookLayer::ycloud(secret.as_str()).with_store(store),
+        ));
+    }
+    #[cfg(feature = "postgres")]
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        let store = tower_webhooks::store::PostgresStore::connect(&url)?
+            .with_table(&format!("bench_now{}", std::process::id()));
+        store.migrate().await?;
+        now.push((
+            "/now-postgres",
+            WebhookLayer::ycloud(secret.as_str()).with_store(store),
+        ));
+    }
+    let mut app = app;
+    let mut workers = Vec::new();
+    for (path, layer) in now {
+        let layer = layer.with_ack(Ack::Immediately);
+        app = app.route(path, post(on_event).layer(layer.clone()));
+        workers.push(layer);
+    }
+    for layer in workers {
+        tokio::spawn(layer.worker(app.clone()).with_concurrency(32));
+    }
+
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("bench server on http://127.0.0.1:{port}");
     axum::serve(listener, app).await?;
