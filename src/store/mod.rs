@@ -370,7 +370,8 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>>;
 
     /// Makes a pending or dead delivery due now (a dead one gets one more attempt);
-    /// `false` if the inbox does not hold `key`.
+    /// `false` if the inbox does not hold `key`. A worker running the delivery at that moment
+    /// loses its lease, so it may run once more.
     async fn replay(&self, key: &str) -> Result<bool>;
 
     /// Drops a delivery from the inbox for good; its key stays done for the retention window,
