@@ -289,7 +289,14 @@ impl PostgresStore {
     async fn execute(&self, statement: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
-            client.execute(statement, params).await.map_err(unavailable)
+            let statement = client
+                .prepare_cached(statement)
+                .await
+                .map_err(unavailable)?;
+            client
+                .execute(&statement, params)
+                .await
+                .map_err(unavailable)
         })
         .await
     }
@@ -302,7 +309,11 @@ impl PostgresStore {
     ) -> Result<Vec<tokio_postgres::Row>> {
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
-            client.query(statement, params).await.map_err(unavailable)
+            let statement = client
+                .prepare_cached(statement)
+                .await
+                .map_err(unavailable)?;
+            client.query(&statement, params).await.map_err(unavailable)
         })
         .await
     }
@@ -316,15 +327,23 @@ impl DeliveryStore for PostgresStore {
         let lease = self.settings.lease.as_secs_f64();
         self.bounded(async {
             let client = self.pool.get().await.map_err(unavailable)?;
+            let claim = client
+                .prepare_cached(&self.sql.claim)
+                .await
+                .map_err(unavailable)?;
             let claimed = client
-                .query_opt(&self.sql.claim, &[&key, &owner, &lease])
+                .query_opt(&claim, &[&key, &owner, &lease])
                 .await
                 .map_err(unavailable)?;
             if claimed.is_some() {
                 return Ok(Claim::Acquired(token));
             }
             let state = client
-                .query_opt(&self.sql.state, &[&key])
+                .prepare_cached(&self.sql.state)
+                .await
+                .map_err(unavailable)?;
+            let state = client
+                .query_opt(&state, &[&key])
                 .await
                 .map_err(unavailable)?;
             Ok(match state.map(|row| row.get::<_, String>(0)).as_deref() {
