@@ -27,8 +27,12 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
     pin_server=(taskset -c 0) pin_wrk=(taskset -c 1)
 fi
 
-cargo build --release --all-features --example bench_server >&2
-PORT=$PORT TOKIO_WORKER_THREADS=1 "${pin_server[@]}" target/release/examples/bench_server >&2 &
+# SERVER=<binary> runs a prebuilt server instead (to compare two builds, run by run).
+if [ -z "${SERVER:-}" ]; then
+    cargo build --release --all-features --example bench_server >&2
+    SERVER=target/release/examples/bench_server
+fi
+PORT=$PORT TOKIO_WORKER_THREADS=1 "${pin_server[@]}" "$SERVER" >&2 &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do
