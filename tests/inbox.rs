@@ -519,3 +519,84 @@ async fn postgres_inbox() {
             .await;
     }
 }
+
+/// A stored delivery whose route is gone, or now serves another provider, is a failure the
+/// worker records and retries; it never reaches a handler unverified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_that_reaches_no_matching_layer_fails_and_is_kept() {
+    use tower_webhooks::store::{Schedule, StoredDelivery};
+    let store: Store = Arc::new(MemoryStore::new());
+    let called = Arc::new(AtomicUsize::new(0));
+    let layer = WebhookLayer::ycloud(SECRET)
+        .with_store(store.clone())
+        .with_backoff(quick(7));
+    let handler = {
+        let called = called.clone();
+        move || async move {
+            called.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let app = Router::new()
+        .route(PATH, post(handler.clone()).layer(layer.clone()))
+        // No layer on this route: a redelivery must not count as processed here.
+        .route("/unlayered", post(handler));
+    let worker = Running::spawn(layer.worker(app));
+
+    let park = |key: &str, provider: &str, uri: &str| {
+        let mut delivery = StoredDelivery::new(
+            key,
+            provider,
+            "evt_1",
+            http::HeaderMap::new(),
+            body("evt_1").into(),
+        );
+        delivery.uri = uri.parse().unwrap();
+        let store = store.clone();
+        let key = key.to_owned();
+        async move {
+            let Claim::Acquired(token) = store.claim(&key).await.unwrap() else {
+                panic!("fresh key");
+            };
+            store
+                .park(token, delivery, Schedule::After(Duration::ZERO))
+                .await
+                .unwrap();
+        }
+    };
+    park("ycloud:gone", "ycloud", "/gone").await;
+    park("ycloud:unlayered", "ycloud", "/unlayered").await;
+    park("stripe:moved", "stripe", PATH).await;
+    let keys = ["ycloud:gone", "ycloud:unlayered", "stripe:moved"];
+    eventually(Duration::from_secs(10), "three failed attempts", || async {
+        let pending = store.inbox(InboxStatus::Pending, 100).await.unwrap();
+        pending.len() == 3 && pending.iter().all(|d| d.attempts == 1)
+    })
+    .await;
+    worker.stop().await;
+    let pending = store.inbox(InboxStatus::Pending, 100).await.unwrap();
+    let error = |key: &str| {
+        pending
+            .iter()
+            .find(|d| d.key == key)
+            .and_then(|d| d.last_error.clone())
+            .unwrap_or_default()
+    };
+    assert!(keys.iter().all(|k| pending.iter().any(|d| d.key == *k)));
+    assert!(
+        error("ycloud:gone").contains("answered 404 Not Found without reaching a webhook layer"),
+        "{}",
+        error("ycloud:gone")
+    );
+    assert!(
+        error("ycloud:unlayered").contains("without reaching a webhook layer"),
+        "{}",
+        error("ycloud:unlayered")
+    );
+    assert!(
+        error("stripe:moved").contains("a stripe delivery reached the ycloud layer"),
+        "{}",
+        error("stripe:moved")
+    );
+    // The unlayered route's handler ran (it is the app's), but the delivery was not settled by it.
+    assert_eq!(called.load(Ordering::SeqCst), 1);
+}
