@@ -29,7 +29,7 @@ use crate::layer::Config;
 use crate::signature;
 use crate::store::{Claim, ClaimToken, DeliveryStore, Schedule, StoredDelivery};
 use crate::verifier;
-use crate::worker::{Redelivered, Redelivery, Replay};
+use crate::worker::{Redelivered, Redelivery};
 use crate::{body, Ack};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
@@ -159,8 +159,8 @@ where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    if let Some(Redelivery(replay)) = req.extensions_mut().remove::<Redelivery>() {
-        return Ok(redeliver(&config, inner, req, &replay).await);
+    if let Some(redelivery) = req.extensions_mut().remove::<Redelivery>() {
+        return Ok(redeliver(&config, inner, req, &redelivery).await);
     }
 
     let scheme = &config.scheme;
@@ -233,47 +233,30 @@ where
     }
 
     let request = handler_request(parts, &delivery.verified);
-    match call_catching_panics(inner, request).await {
+    let failed = match call_catching_panics(inner, request).await {
         Outcome::Response(response) if response.status().is_success() => {
             let token = claim.disarm();
             if let Err(err) = config.store.complete(&delivery.store_key, token).await {
                 // Processed already: answering an error would only cause a duplicate.
                 tracing::error!(provider = %config.provider, id = %delivery.verified.id(), error = %err, "could not mark webhook delivery done");
             }
-            Ok(response.map(Body::new))
+            return Ok(response.map(Body::new));
         }
-        Outcome::Response(response) => {
-            let error = format!("handler answered {}", response.status());
-            match config.ack {
-                Ack::Passthrough => {
-                    claim.release().await;
-                    Ok(response.map(Body::new))
-                }
-                _ => Ok(delivery.failed(&config, claim, error).await),
-            }
-        }
-        Outcome::Error(err) => {
-            let error = format!("handler error: {err}");
-            match config.ack {
-                Ack::Passthrough => {
-                    claim.release().await;
-                    Err(err)
-                }
-                _ => Ok(delivery.failed(&config, claim, error).await),
-            }
-        }
-        Outcome::Panic(message) => {
-            let error = format!("handler panicked: {message}");
-            match config.ack {
-                Ack::Passthrough => {
-                    tracing::error!(provider = %config.provider, id = %delivery.verified.id(), "{error}");
-                    claim.release().await;
-                    let mut response = Response::new(Body::from("webhook handler failed"));
-                    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                    Ok(response)
-                }
-                _ => Ok(delivery.failed(&config, claim, error).await),
-            }
+        failed => failed,
+    };
+    let error = failed.describe();
+    if config.ack != Ack::Passthrough {
+        return Ok(delivery.failed(&config, claim, error).await);
+    }
+    claim.release().await;
+    match failed {
+        Outcome::Response(response) => Ok(response.map(Body::new)),
+        Outcome::Error(err) => Err(err),
+        Outcome::Panic(_) => {
+            tracing::error!(provider = %config.provider, id = %delivery.verified.id(), "{error}");
+            let mut response = Response::new(Body::from("webhook handler failed"));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            Ok(response)
         }
     }
 }
@@ -339,6 +322,28 @@ impl Config {
         }
     }
 
+    /// What the handler is told about an authentic delivery, for its `attempt`.
+    fn verified(
+        &self,
+        identity: Identity,
+        timestamp: Option<i64>,
+        raw: Bytes,
+        headers: &HeaderMap,
+        attempt: u32,
+    ) -> Verified {
+        Verified::new(Facts {
+            provider: Arc::clone(&self.provider),
+            id: identity.id,
+            key: identity.key,
+            event_type: identity.event_type,
+            timestamp,
+            signed: !self.unsigned,
+            form: identify::is_form(self.scheme.payload, headers, &raw),
+            raw,
+            attempt,
+        })
+    }
+
     /// The headers worth keeping with a failed delivery.
     fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
         let mut kept = HeaderMap::new();
@@ -365,7 +370,7 @@ async fn redeliver<S, ReqBody, ResBody>(
     config: &Config,
     inner: S,
     req: Request<ReqBody>,
-    replay: &Replay,
+    redelivery: &Redelivery,
 ) -> Response
 where
     S: Service<Request<Body>, Response = http::Response<ResBody>>,
@@ -374,37 +379,44 @@ where
     ResBody::Error: Into<BoxError>,
 {
     let (parts, _) = req.into_parts();
-    if replay.provider != *config.provider {
+    let stored = &redelivery.delivery;
+    if stored.provider != *config.provider {
         return failed_redelivery(format!(
             "a {} delivery reached the {} layer (its route serves another provider now)",
-            replay.provider, config.provider
+            stored.provider, config.provider
         ));
     }
-    let verified = Verified::new(Facts {
-        provider: Arc::clone(&config.provider),
-        id: replay.id.clone(),
-        key: replay.key.clone(),
-        event_type: replay.event_type.clone(),
-        timestamp: replay.timestamp,
-        signed: !config.unsigned,
-        form: identify::is_form(config.scheme.payload, &parts.headers, &replay.body),
-        raw: replay.body.clone(),
-        attempt: replay.attempt,
-    });
-    match call_catching_panics(inner, handler_request(parts, &verified)).await {
-        Outcome::Response(response) if response.status().is_success() => {
-            let mut response = response.map(Body::new);
-            response.extensions_mut().insert(Redelivered(Ok(())));
-            response
-        }
+    // The store key is `<provider>:<key>`, as `Delivery::new` made it.
+    let key = stored
+        .key
+        .strip_prefix(config.provider.as_ref())
+        .and_then(|rest| rest.strip_prefix(':'))
+        .unwrap_or(&stored.key);
+    let identity = Identity {
+        id: stored.id.clone(),
+        key: key.to_owned(),
+        event_type: stored.event_type.clone(),
+        challenge: None,
+    };
+    let verified = config.verified(
+        identity,
+        stored.timestamp,
+        stored.body.clone(),
+        &parts.headers,
+        redelivery.attempt,
+    );
+    let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+    let result = match &outcome {
+        Outcome::Response(response) if response.status().is_success() => Ok(()),
+        failed => Err(failed.describe()),
+    };
+    match outcome {
         Outcome::Response(response) => {
-            let error = format!("handler answered {}", response.status());
             let mut response = response.map(Body::new);
-            response.extensions_mut().insert(Redelivered(Err(error)));
+            response.extensions_mut().insert(Redelivered(result));
             response
         }
-        Outcome::Error(err) => failed_redelivery(format!("handler error: {err}")),
-        Outcome::Panic(message) => failed_redelivery(format!("handler panicked: {message}")),
+        _ => failed_redelivery(result.err().unwrap_or_default()),
     }
 }
 
@@ -433,22 +445,11 @@ impl Delivery {
         raw: Bytes,
         parts: &http::request::Parts,
     ) -> Self {
-        let headers = &parts.headers;
         let store_key = Arc::from(format!("{}:{}", config.provider, identity.key));
         Self {
-            verified: Verified::new(Facts {
-                provider: Arc::clone(&config.provider),
-                id: identity.id,
-                key: identity.key,
-                event_type: identity.event_type,
-                timestamp,
-                signed: !config.unsigned,
-                form: identify::is_form(config.scheme.payload, headers, &raw),
-                raw,
-                attempt: 1,
-            }),
+            verified: config.verified(identity, timestamp, raw, &parts.headers, 1),
             store_key,
-            headers: config.kept_headers(headers),
+            headers: config.kept_headers(&parts.headers),
             method: parts.method.clone(),
             uri: parts.uri.clone(),
         }
@@ -490,16 +491,14 @@ impl Delivery {
 
     /// Keeps a delivery whose handler failed for the worker to retry, and acknowledges it.
     async fn failed(self, config: &Config, claim: ClaimGuard, error: String) -> Response {
-        let schedule = match config.backoff.after(1) {
-            Some(after) => Schedule::After(after),
-            None => Schedule::Dead,
-        };
+        let retry_in = config.backoff.after(1);
+        let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
         tracing::error!(
             provider = %config.provider,
             id = %self.verified.id(),
             event_type = self.verified.event_type().unwrap_or(""),
             error = %error,
-            retry_in = ?config.backoff.after(1),
+            ?retry_in,
             "webhook handler failed; delivery kept in the inbox for the worker and acknowledged"
         );
         let record = self.record(config, 1, Some(error));
@@ -606,6 +605,17 @@ pub(crate) enum Outcome<B, E> {
     Response(http::Response<B>),
     Error(E),
     Panic(String),
+}
+
+impl<B, E: fmt::Display> Outcome<B, E> {
+    /// What went wrong, for the logs and the inbox (a 2xx response is not asked).
+    fn describe(&self) -> String {
+        match self {
+            Outcome::Response(response) => format!("handler answered {}", response.status()),
+            Outcome::Error(err) => format!("handler error: {err}"),
+            Outcome::Panic(message) => format!("handler panicked: {message}"),
+        }
+    }
 }
 
 /// Calls the handler; a panic in `call` or in its future becomes [`Outcome::Panic`].

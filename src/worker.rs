@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum_core::body::Body;
-use bytes::Bytes;
 use futures_util::future::{self, Either};
 use futures_util::FutureExt;
 use http::Request;
@@ -339,36 +338,18 @@ fn redelivery(delivery: StoredDelivery, attempt: u32) -> Request<Body> {
     *request.method_mut() = delivery.method.clone();
     *request.uri_mut() = delivery.uri.clone();
     *request.headers_mut() = delivery.headers.clone();
-    let key = delivery
-        .key
-        .strip_prefix(&format!("{}:", delivery.provider))
-        .unwrap_or(&delivery.key)
-        .to_owned();
-    request.extensions_mut().insert(Redelivery(Arc::new(Replay {
-        provider: delivery.provider,
-        id: delivery.id,
-        key,
-        event_type: delivery.event_type,
-        timestamp: delivery.timestamp,
-        body: delivery.body,
+    request.extensions_mut().insert(Redelivery {
+        delivery: Arc::new(delivery),
         attempt,
-    })));
+    });
     request
 }
 
 /// Marks a request from the worker: the layer skips verification and deduplication. Only code
 /// in this process can put it there (extensions never come from the wire).
 #[derive(Clone)]
-pub(crate) struct Redelivery(pub(crate) Arc<Replay>);
-
-/// What the layer needs to hand a stored delivery to the handler.
-pub(crate) struct Replay {
-    pub(crate) provider: String,
-    pub(crate) id: String,
-    pub(crate) key: String,
-    pub(crate) event_type: Option<String>,
-    pub(crate) timestamp: Option<i64>,
-    pub(crate) body: Bytes,
+pub(crate) struct Redelivery {
+    pub(crate) delivery: Arc<StoredDelivery>,
     pub(crate) attempt: u32,
 }
 
