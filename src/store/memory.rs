@@ -419,30 +419,25 @@ impl DeliveryStore for MemoryStore {
         }
         let slot = parked.slot;
         inbox.unslot(key, slot);
-        match settlement {
+        let (slot, status, error) = match settlement {
             Settlement::Done => {
                 inbox.entries.remove(key);
                 shard.done(key, self.inner.settings.retention);
+                return Ok(());
             }
-            Settlement::Retry { after, error } => {
-                let slot = inbox.schedule(key, Instant::now() + after);
-                if let Some(parked) = inbox.entries.get_mut(key) {
-                    parked.slot = slot;
-                    parked.owner = None;
-                    parked.delivery.attempts = parked.delivery.attempts.saturating_add(1);
-                    parked.delivery.last_error = Some(error);
-                }
-            }
-            Settlement::Dead { error } => {
-                let slot = inbox.bury(key);
-                if let Some(parked) = inbox.entries.get_mut(key) {
-                    parked.slot = slot;
-                    parked.owner = None;
-                    parked.delivery.attempts = parked.delivery.attempts.saturating_add(1);
-                    parked.delivery.last_error = Some(error);
-                    parked.delivery.status = InboxStatus::Dead;
-                }
-            }
+            Settlement::Retry { after, error } => (
+                inbox.schedule(key, Instant::now() + after),
+                InboxStatus::Pending,
+                error,
+            ),
+            Settlement::Dead { error } => (inbox.bury(key), InboxStatus::Dead, error),
+        };
+        if let Some(parked) = inbox.entries.get_mut(key) {
+            parked.slot = slot;
+            parked.owner = None;
+            parked.delivery.attempts = parked.delivery.attempts.saturating_add(1);
+            parked.delivery.last_error = Some(error);
+            parked.delivery.status = status;
         }
         Ok(())
     }
