@@ -105,14 +105,14 @@ for _, member in ipairs(members) do
 end
 return listed";
 
-/// Makes a parked delivery due now. KEYS: inbox hash, due zset, dead zset. ARGV: member.
+/// Makes a parked delivery due now. KEYS: key, inbox hash, due zset, dead zset. ARGV: member.
 const REPLAY: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then
+if redis.call('EXISTS', KEYS[2]) == 0 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'state', 'pending', 'due', now, 'token', '')
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('HSET', KEYS[2], 'state', 'pending', 'due', now, 'token', '')
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
 return 1";
 
 /// Drops a parked delivery; its key stays done. KEYS: key, inbox hash, due zset, dead zset.
@@ -255,7 +255,7 @@ impl RedisStore {
     }
 
     fn inbox(&self, key: &str) -> String {
-        format!("{}:inbox:{key}", self.prefix)
+        format!("{}{key}", self.inbox_prefix())
     }
 
     fn due(&self) -> String {
@@ -478,17 +478,9 @@ impl DeliveryStore for RedisStore {
     }
 
     async fn replay(&self, key: &str) -> Result<bool> {
-        let mut connection = self.connection.clone();
         let replayed: i64 = self
-            .scripts
-            .replay
-            .key(self.inbox(key))
-            .key(self.due())
-            .key(self.dead())
-            .arg(key)
-            .invoke_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
+            .on_parked(&self.scripts.replay, key, &[key.to_owned()])
+            .await?;
         Ok(replayed == 1)
     }
 
