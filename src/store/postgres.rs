@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deadpool_postgres::{Config, Pool, PoolConfig, Runtime, Timeouts};
+use deadpool_postgres::{Config, Object, Pool, PoolConfig, Runtime, Timeouts};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::NoTls;
+use tokio_postgres::{NoTls, Statement};
 
 use super::record::{fresh_token, Record};
 use super::{
@@ -285,14 +285,20 @@ impl PostgresStore {
             .unwrap_or_else(|elapsed| Err(unavailable(elapsed)))
     }
 
+    /// A pooled connection, and `statement` prepared on it (once per connection, then cached).
+    async fn prepared(&self, statement: &str) -> Result<(Object, Statement)> {
+        let client = self.pool.get().await.map_err(unavailable)?;
+        let statement = client
+            .prepare_cached(statement)
+            .await
+            .map_err(unavailable)?;
+        Ok((client, statement))
+    }
+
     /// Runs one statement on a pooled connection, within the time bound; how many rows changed.
     async fn execute(&self, statement: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
         self.bounded(async {
-            let client = self.pool.get().await.map_err(unavailable)?;
-            let statement = client
-                .prepare_cached(statement)
-                .await
-                .map_err(unavailable)?;
+            let (client, statement) = self.prepared(statement).await?;
             client
                 .execute(&statement, params)
                 .await
@@ -308,11 +314,7 @@ impl PostgresStore {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<tokio_postgres::Row>> {
         self.bounded(async {
-            let client = self.pool.get().await.map_err(unavailable)?;
-            let statement = client
-                .prepare_cached(statement)
-                .await
-                .map_err(unavailable)?;
+            let (client, statement) = self.prepared(statement).await?;
             client.query(&statement, params).await.map_err(unavailable)
         })
         .await
@@ -326,11 +328,7 @@ impl DeliveryStore for PostgresStore {
         let owner = token.get().to_string();
         let lease = self.settings.lease.as_secs_f64();
         self.bounded(async {
-            let client = self.pool.get().await.map_err(unavailable)?;
-            let claim = client
-                .prepare_cached(&self.sql.claim)
-                .await
-                .map_err(unavailable)?;
+            let (client, claim) = self.prepared(&self.sql.claim).await?;
             let claimed = client
                 .query_opt(&claim, &[&key, &owner, &lease])
                 .await
