@@ -1,7 +1,8 @@
 //! Every case of every vector file runs through the layer with `oneshot`: the official and seed
-//! vectors in `../shared/providers/vectors/` (see the README there for their format and sources)
-//! and the ones computed independently in `tests/vectors/` (by `make_vectors.py`, sources cited in
-//! each file), each with its provider's preset.
+//! vectors in `tests/vectors/official/` (copied from the team's reference vectors; the README there
+//! gives the format and each file's source) and the ones computed independently in
+//! `tests/vectors/` (by `make_vectors.py`, sources cited in each file), each with its provider's
+//! preset.
 //!
 //! The official GitHub, Slack, Standard Webhooks and Twilio vectors also run against layers made
 //! with `WebhookLayer::builder()` alone, which proves the builder general.
@@ -25,8 +26,8 @@ use tower_webhooks::scheme::{
 };
 use tower_webhooks::{FixedClock, Rejection, Verified, WebhookLayer};
 
-fn shared_vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/providers/vectors")
+fn official_vectors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/official")
 }
 
 fn own_vectors() -> PathBuf {
@@ -299,8 +300,8 @@ async fn run_files(files: &[(PathBuf, Value)], builder_only: bool) -> usize {
 
 #[tokio::test]
 async fn every_vector_passes_with_the_presets() {
-    let mut files = vector_files(&shared_vectors());
-    assert!(files.len() >= 7, "expected the shared vector files");
+    let mut files = vector_files(&official_vectors());
+    assert!(files.len() >= 7, "expected the official and seed vector files");
     files.extend(vector_files(&own_vectors()));
     let ran = run_files(&files, false).await;
     let providers: std::collections::BTreeSet<&str> = files
@@ -321,7 +322,7 @@ async fn every_vector_passes_with_the_presets() {
 
 #[tokio::test]
 async fn the_builder_alone_passes_the_official_vectors() {
-    let files: Vec<_> = vector_files(&shared_vectors())
+    let files: Vec<_> = vector_files(&official_vectors())
         .into_iter()
         .filter(|(_, f)| {
             ["github", "slack", "standard-webhooks", "twilio"]

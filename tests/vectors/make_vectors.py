@@ -3,8 +3,8 @@
 
 Only Python's standard library (hmac, hashlib, base64) is used, following each provider's
 published description (cited in each file's "source"). Where a provider publishes an official
-worked example (GitHub, Slack, Standard Webhooks, Twilio), it lives in ../shared/providers/vectors/
-and is not repeated here. Run: python3 tests/vectors/make_vectors.py
+worked example (GitHub, Slack, Standard Webhooks, Twilio), it lives in official/ (copied from the
+team's reference vectors) and is not repeated here. Run: python3 tests/vectors/make_vectors.py
 """
 import base64
 import hashlib
