@@ -54,7 +54,7 @@ fn signed_bytes(scheme: &Scheme, headers: &HeaderMap, uri: &Uri, body: &[u8]) ->
             SignedPart::Literal(bytes) => out.extend_from_slice(bytes),
             SignedPart::Timestamp => out.extend_from_slice(NOW.to_string().as_bytes()),
             SignedPart::Id => match scheme.id().parts().first() {
-                Some(tower_webhooks::identify::Source::Header(name)) => {
+                Some(tower_webhooks::scheme::Source::Header(name)) => {
                     out.extend_from_slice(&header(name))
                 }
                 _ => unreachable!("a signed id is a header"),

@@ -7,16 +7,17 @@ use http::{header, HeaderMap};
 use http_body::Body as HttpBody;
 use http_body_util::BodyExt;
 
-use crate::error::{BoxError, Rejection};
+use crate::rejection::Rejection;
+use crate::BoxError;
+
+/// The most reserved for a body before its bytes arrive.
+const INITIAL_BUFFER: usize = 64 * 1024;
 
 /// Reads the whole body into one `Bytes`.
 ///
 /// A declared `Content-Length` over the limit is refused before reading anything; otherwise the
 /// body is read frame by frame and refused as soon as it passes the limit, so a lying or absent
 /// `Content-Length` cannot make us buffer more. A single-frame body is kept as is, without a copy.
-/// The most reserved for a body before its bytes arrive.
-const INITIAL_BUFFER: usize = 64 * 1024;
-
 pub(crate) async fn read<B>(
     body: B,
     headers: &HeaderMap,

@@ -1,17 +1,19 @@
 //! A scheme for any provider, from the same parts the presets use.
+//!
+//! The builder makes a checked [`Scheme`] and a [`Verifier`] with its keys; turning those into a
+//! layer ([`Builder::build`]) is the layer's business, so `build` is written in `layer.rs` and
+//! this module knows nothing of the layer.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::time::Duration;
 
 use http::Method;
 
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
-use crate::scheme::{Payload, Scheme, Signature, SignatureFormat, SignedPart, TimestampSource};
-use crate::secret::SecretError;
-use crate::signature::Key;
-use crate::{Secret, WebhookLayer};
+use crate::scheme::{
+    validate, BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampSource,
+};
+use crate::signature::Verifier;
+use crate::Secret;
 
 /// Builds a [`WebhookLayer`] for a provider without a preset.
 ///
@@ -21,8 +23,7 @@ use crate::{Secret, WebhookLayer};
 ///
 /// ```
 /// use http::HeaderName;
-/// use tower_webhooks::identify::{IdSource, Source};
-/// use tower_webhooks::scheme::Signature;
+/// use tower_webhooks::scheme::{Signature, Source};
 /// use tower_webhooks::WebhookLayer;
 ///
 /// // GitHub, with the builder alone.
@@ -163,107 +164,29 @@ impl Builder {
         self.scheme
     }
 
-    /// The layer.
-    pub fn build(self) -> Result<WebhookLayer, BuildError> {
+    /// The verifier the layer will hold: the scheme checked, every secret derived into its key.
+    pub(crate) fn verifier(self) -> Result<Verifier, BuildError> {
         validate(&self.scheme, self.unsigned)?;
-        if let Some(signature) = &self.scheme.signature {
-            for secret in &self.secrets {
-                Key::derive(secret, signature).map_err(BuildError::Secret)?;
-            }
-        }
         if self.secrets.is_empty() && !self.unsigned {
+            // A signature is configured (validate saw to it): it needs a key.
             return Err(BuildError::NoSecret);
         }
-        Ok(WebhookLayer::from_parts(
-            self.scheme,
-            self.secrets,
-            self.unsigned,
-        ))
-    }
-}
-
-/// Checks that the parts of a scheme fit together.
-pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError> {
-    if scheme.methods.is_empty() {
-        return Err(BuildError::NoMethod);
-    }
-    let Some(signature) = &scheme.signature else {
-        return if unsigned {
-            Ok(())
-        } else {
-            Err(BuildError::NoSignature)
-        };
-    };
-    let signs = |part: &SignedPart| signature.signed.contains(part);
-    if signs(&SignedPart::Timestamp) && scheme.timestamp.is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has a timestamp but no timestamp source is set",
-        ));
-    }
-    if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
-        if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
-            return Err(BuildError::Inconsistent(
-                "a timestamp pair needs a `pairs` signature format",
-            ));
+        let mut verifier = Verifier::without_keys(self.scheme);
+        for secret in &self.secrets {
+            verifier.add_secret(secret)?;
         }
-    }
-    if signs(&SignedPart::Id) && scheme.id.header().is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has the id, so the id must come from a header",
-        ));
-    }
-    if signs(&SignedPart::Url) && signature.base_url.is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has the URL but no base URL is set",
-        ));
-    }
-    Ok(())
-}
-
-/// Why a [`Builder`] could not build.
-///
-/// ```
-/// use tower_webhooks::{BuildError, WebhookLayer};
-///
-/// assert_eq!(WebhookLayer::builder().build().err(), Some(BuildError::NoSignature));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// No signature is configured and [`Builder::unsigned`] was not called.
-    NoSignature,
-    /// No secret is configured and [`Builder::unsigned`] was not called.
-    NoSecret,
-    /// No delivery method is configured.
-    NoMethod,
-    /// A secret cannot become a key (empty, or not the expected encoding).
-    Secret(SecretError),
-    /// The parts contradict each other.
-    Inconsistent(&'static str),
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::NoSignature => f.write_str(
-                "no signature configured (call `unsigned()` to accept unsigned deliveries)",
-            ),
-            BuildError::NoSecret => f.write_str(
-                "no secret configured (call `unsigned()` to accept unsigned deliveries)",
-            ),
-            BuildError::NoMethod => f.write_str("no delivery method configured"),
-            BuildError::Secret(err) => write!(f, "invalid secret: {err}"),
-            BuildError::Inconsistent(why) => write!(f, "inconsistent scheme: {why}"),
+        if self.unsigned {
+            verifier.accept_unsigned();
         }
+        Ok(verifier)
     }
 }
-
-impl std::error::Error for BuildError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheme::SecretFormat;
+    use crate::scheme::{SecretFormat, SignedPart};
+    use crate::secret::SecretError;
     use http::HeaderName;
 
     fn sig() -> Signature {

@@ -9,179 +9,10 @@ use http::{HeaderMap, HeaderName};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 
-use crate::scheme::{Payload, Scheme};
+use crate::scheme::{Payload, Pointer, Scheme, Source};
 
 /// Longest dedup key accepted: provider ids are tens of bytes.
 pub(crate) const MAX_KEY_LEN: usize = 1024;
-
-/// Where one value of a delivery comes from.
-///
-/// ```
-/// use tower_webhooks::identify::Source;
-///
-/// let id = Source::json("/data/id").unwrap();
-/// let kind = Source::header(http::HeaderName::from_static("x-wappcloud-event"));
-/// # let _ = (id, kind);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Source {
-    /// A JSON pointer (RFC 6901) into the body, such as `/id` or `/data/id`.
-    Json(Pointer),
-    /// A request header.
-    Header(HeaderName),
-}
-
-impl Source {
-    /// A JSON pointer source; `None` unless `pointer` is empty or starts with `/`.
-    pub fn json(pointer: &str) -> Option<Self> {
-        Pointer::parse(pointer).map(Source::Json)
-    }
-
-    /// A JSON source from the keys of its path, such as `["data", "id"]`; cannot fail.
-    pub fn json_path(keys: &[&str]) -> Self {
-        Source::Json(Pointer::from_keys(keys))
-    }
-
-    /// A header source.
-    pub fn header(name: HeaderName) -> Self {
-        Source::Header(name)
-    }
-}
-
-/// A parsed JSON pointer.
-///
-/// ```
-/// use tower_webhooks::identify::Pointer;
-///
-/// assert_eq!(Pointer::parse("/data/id").unwrap().as_str(), "/data/id");
-/// assert!(Pointer::parse("data").is_none());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pointer {
-    text: String,
-    segments: Vec<String>,
-}
-
-impl Pointer {
-    /// Parses `/a/b~1c` into segments `a`, `b/c`; `None` when it does not start with `/`.
-    pub fn parse(text: &str) -> Option<Self> {
-        if text.is_empty() {
-            return Some(Self {
-                text: String::new(),
-                segments: Vec::new(),
-            });
-        }
-        let rest = text.strip_prefix('/')?;
-        let segments = rest
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect();
-        Some(Self {
-            text: text.to_owned(),
-            segments,
-        })
-    }
-
-    /// The pointer to the value at these keys, such as `["data", "id"]` for `/data/id`.
-    ///
-    /// ```
-    /// use tower_webhooks::identify::Pointer;
-    ///
-    /// assert_eq!(Pointer::from_keys(&["a/b", "c"]).as_str(), "/a~1b/c");
-    /// ```
-    pub fn from_keys(keys: &[&str]) -> Self {
-        let text = keys
-            .iter()
-            .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
-            .collect();
-        Self {
-            text,
-            segments: keys.iter().map(|k| (*k).to_owned()).collect(),
-        }
-    }
-
-    /// The pointer as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl fmt::Display for Pointer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-/// How the dedup key of a delivery is made.
-///
-/// The first source is the event id; further sources qualify it, so that, for example, each status
-/// change of one message is its own delivery (`<data.id>:<data.status>`). With no source at all,
-/// the key is the SHA-256 of the raw body: an exact redelivery is dropped, any other body is new.
-///
-/// ```
-/// use tower_webhooks::identify::{IdSource, Source};
-///
-/// let by_event_id = IdSource::from(Source::json("/id").unwrap());
-/// let per_status = IdSource::from(Source::json("/data/id").unwrap())
-///     .and(Source::json("/data/status").unwrap());
-/// let by_body = IdSource::body_hash();
-/// // Slack: the Events API's `event_id`; slash commands have none, so their body hash.
-/// let slack = IdSource::from(Source::json("/event_id").unwrap()).or_body_hash();
-/// # let _ = (by_event_id, per_status, by_body, slack);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct IdSource {
-    parts: Vec<Source>,
-    fallback: bool,
-}
-
-impl IdSource {
-    /// The SHA-256 of the raw body, in hex.
-    pub fn body_hash() -> Self {
-        Self::default()
-    }
-
-    /// Adds a qualifier to the key.
-    pub fn and(mut self, source: Source) -> Self {
-        self.parts.push(source);
-        self
-    }
-
-    /// When a source is absent, falls back to the body hash instead of refusing the delivery as
-    /// unidentifiable: for providers whose id only some deliveries carry.
-    pub fn or_body_hash(mut self) -> Self {
-        self.fallback = true;
-        self
-    }
-
-    /// The sources, the id first.
-    pub fn parts(&self) -> &[Source] {
-        &self.parts
-    }
-
-    /// Whether a missing source falls back to the body hash.
-    pub fn falls_back_to_body_hash(&self) -> bool {
-        self.fallback || self.parts.is_empty()
-    }
-
-    /// The header the id comes from, if the id is a header (needed to sign the id).
-    pub(crate) fn header(&self) -> Option<&HeaderName> {
-        match self.parts.first() {
-            Some(Source::Header(name)) => Some(name),
-            _ => None,
-        }
-    }
-}
-
-impl From<Source> for IdSource {
-    fn from(source: Source) -> Self {
-        Self {
-            parts: vec![source],
-            fallback: false,
-        }
-    }
-}
 
 /// Who a delivery is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +24,8 @@ pub(crate) struct Identity {
     pub(crate) event_type: Option<String>,
     /// The token of a signed handshake, when the delivery is one (possibly empty).
     pub(crate) challenge: Option<String>,
+    /// The body is a form (on a scheme that accepts forms), as the scan read it.
+    pub(crate) form: bool,
 }
 
 impl Identity {
@@ -201,6 +34,7 @@ impl Identity {
         body: &[u8],
         event_type: Option<String>,
         challenge: Option<String>,
+        form: bool,
     ) -> Self {
         let hash = body_hash(body);
         Self {
@@ -208,6 +42,7 @@ impl Identity {
             key: hash,
             event_type,
             challenge,
+            form,
         }
     }
 }
@@ -242,48 +77,40 @@ pub(crate) fn identify(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Identity, Unidentified> {
+    // Every value sought, located first: a header, or a slot of the one body scan.
+    let mut wanted = Wanted::default();
+    let id_at: Vec<At<'_>> = scheme.id.parts().iter().map(|s| wanted.locate(s)).collect();
+    let type_at: Vec<At<'_>> = scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
     let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
-    let handshake_sources = handshake.map(|(event, _, token)| [event, token]);
-    let json_sources = scheme
-        .id
-        .parts
-        .iter()
-        .chain(&scheme.event_type)
-        .filter_map(|s| match s {
-            Source::Json(p) => Some(p),
-            Source::Header(_) => None,
-        })
-        .chain(handshake_sources.iter().flatten().copied());
-    let pointers: Vec<&[String]> = json_sources.map(|p| p.segments.as_slice()).collect();
-    let mut found = vec![None; pointers.len()];
-    match body_format(scheme.payload, headers, body) {
+    let handshake_at = handshake
+        .map(|(event, value, token)| (wanted.pointer(event), value, wanted.pointer(token)));
+
+    let format = body_format(scheme.payload, headers, body);
+    let mut found = vec![None; wanted.pointers.len()];
+    match format {
         Some(Format::Json) => {
-            scan(body, &pointers, &mut found).map_err(|_| Unidentified::NotJson)?
+            scan(body, &wanted.pointers, &mut found).map_err(|_| Unidentified::NotJson)?
         }
-        Some(Format::Form) => scan_form(body, &pointers, &mut found),
+        Some(Format::Form) => scan_form(body, &wanted.pointers, &mut found),
         None => {}
     }
-
-    let mut json_values = found.into_iter();
-    let mut value_of = |source: &Source| match source {
-        Source::Json(_) => json_values.next().flatten(),
-        Source::Header(name) => headers
-            .get(name)
+    let value = |at: &At<'_>| match at {
+        At::Body(slot) => found[*slot].clone(),
+        At::Header(name) => headers
+            .get(*name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
-    let id_values: Vec<Option<String>> = scheme.id.parts.iter().map(&mut value_of).collect();
-    let event_types: Vec<Option<String>> = scheme.event_type.iter().map(&mut value_of).collect();
-    let challenge = handshake.and_then(|(_, value, _)| {
-        let kind = json_values.next().flatten();
-        let token = json_values.next().flatten();
-        (kind.as_deref() == Some(value)).then(|| token.unwrap_or_default())
-    });
-    let event_type = event_types.into_iter().flatten().find(|t| !t.is_empty());
 
-    let complete: Option<Vec<String>> = id_values
-        .into_iter()
-        .map(|v| v.filter(|v| !v.is_empty()))
+    let event_type = type_at.iter().filter_map(value).find(|t| !t.is_empty());
+    let challenge = handshake_at.and_then(|(kind_at, kind, token_at)| {
+        (value(&kind_at).as_deref() == Some(kind)).then(|| value(&token_at).unwrap_or_default())
+    });
+    let form = format == Some(Format::Form);
+
+    let complete: Option<Vec<String>> = id_at
+        .iter()
+        .map(|at| value(at).filter(|v| !v.is_empty()))
         .collect();
     let (id, key) = match complete {
         Some(mut parts) if !parts.is_empty() => {
@@ -292,8 +119,10 @@ pub(crate) fn identify(
             (parts.pop().unwrap_or_default(), key)
         }
         // No id source at all, or a missing one on a scheme that falls back.
-        Some(_) => return Ok(Identity::of_body(body, event_type, challenge)),
-        None if scheme.id.fallback => return Ok(Identity::of_body(body, event_type, challenge)),
+        Some(_) => return Ok(Identity::of_body(body, event_type, challenge, form)),
+        None if scheme.id.fallback() => {
+            return Ok(Identity::of_body(body, event_type, challenge, form))
+        }
         None => return Err(Unidentified::MissingId),
     };
     // Ids are short tokens; a huge one would only bloat the dedup store.
@@ -305,7 +134,34 @@ pub(crate) fn identify(
         key,
         event_type,
         challenge,
+        form,
     })
+}
+
+/// Where one sought value is: a header, or a slot of the body scan.
+enum At<'a> {
+    Header(&'a HeaderName),
+    Body(usize),
+}
+
+/// The pointers the body scan looks for, each at the slot [`At::Body`] names.
+#[derive(Default)]
+struct Wanted<'a> {
+    pointers: Vec<&'a [String]>,
+}
+
+impl<'a> Wanted<'a> {
+    fn locate(&mut self, source: &'a Source) -> At<'a> {
+        match source {
+            Source::Json(pointer) => self.pointer(pointer),
+            Source::Header(name) => At::Header(name),
+        }
+    }
+
+    fn pointer(&mut self, pointer: &'a Pointer) -> At<'a> {
+        self.pointers.push(pointer.segments());
+        At::Body(self.pointers.len() - 1)
+    }
 }
 
 /// How the body is read for fields.
@@ -607,7 +463,7 @@ mod tests {
             .iter()
             .map(|p| Pointer::parse(p).unwrap())
             .collect();
-        let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments.as_slice()).collect();
+        let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
         let mut out = vec![None; segments.len()];
         scan(body.as_bytes(), &segments, &mut out)?;
         Ok(out)
@@ -692,9 +548,9 @@ mod tests {
     #[test]
     fn pointer_parsing() {
         assert!(Pointer::parse("id").is_none());
-        assert_eq!(Pointer::parse("").unwrap().segments, Vec::<String>::new());
+        assert_eq!(Pointer::parse("").unwrap().segments(), &[] as &[String]);
         assert_eq!(
-            Pointer::parse("/a~1b/c").unwrap().segments,
+            Pointer::parse("/a~1b/c").unwrap().segments(),
             vec!["a/b", "c"]
         );
     }
@@ -724,7 +580,7 @@ mod tests {
             Pointer::parse("/payload/user/id").unwrap(),
             Pointer::parse("/missing").unwrap(),
         ];
-        let segments: Vec<&[String]> = pointers.iter().map(|p| p.segments.as_slice()).collect();
+        let segments: Vec<&[String]> = pointers.iter().map(|p| p.segments()).collect();
         let mut out = vec![None; segments.len()];
         let body = b"command=%2Fgo&payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U1%22%7D%7D";
         scan_form(body, &segments, &mut out);

@@ -1,30 +1,24 @@
-//! `WebhookLayer`: presets, settings, and the configuration shared by every clone in one `Arc`.
+//! `WebhookLayer`: presets and settings. It makes the [`Config`] its services and workers share
+//! (in one `Arc`, cheap to clone), and is imported by nobody but the crate root.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use http::{Method, StatusCode};
 use tower_layer::Layer;
 
 use crate::builder::Builder;
-use crate::clock::{Clock, ClockDebug, SystemClock};
-use crate::error::{RejectionKind, Statuses};
-use crate::identify::Source;
+use crate::clock::Clock;
+use crate::config::{Config, Runtime};
 use crate::provider;
-use crate::scheme::{Scheme, TimestampSource};
+use crate::rejection::RejectionKind;
+use crate::scheme::{BuildError, Scheme};
 use crate::service::Webhook;
-use crate::signature::Key;
-use crate::store::{DeliveryStore, MemoryStore};
+use crate::signature::Verifier;
+use crate::store::DeliveryStore;
 use crate::worker::Worker;
 use crate::{Ack, Backoff, Secret};
-use tokio::sync::Notify;
-
-/// The default body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-/// The default time to receive a body: 10 s.
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A tower layer that lets only authentic, new webhook deliveries through to the handler.
 ///
@@ -49,49 +43,7 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct WebhookLayer {
     config: Arc<Config>,
-}
-
-/// Everything a delivery is checked against.
-#[derive(Clone)]
-pub(crate) struct Config {
-    pub(crate) scheme: Scheme,
-    pub(crate) provider: Arc<str>,
-    pub(crate) keys: Vec<Key>,
-    /// True when deliveries are accepted without a signature (no secret on an unsigned scheme).
-    pub(crate) unsigned: bool,
-    pub(crate) tolerance: Duration,
-    pub(crate) body_limit: usize,
-    pub(crate) body_timeout: Option<Duration>,
-    pub(crate) store: Arc<dyn DeliveryStore>,
-    pub(crate) ack: Ack,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) statuses: Statuses,
-    pub(crate) allow: HeaderValue,
-    /// The headers kept with a failed delivery: those that authenticate and identify it.
-    pub(crate) kept_headers: Vec<HeaderName>,
-    pub(crate) backoff: Backoff,
-    /// Wakes this process's workers when a delivery is parked due now.
-    pub(crate) wake: Arc<Notify>,
-    /// This layer's workers running in this process, and whether parking without one was
-    /// already warned about.
-    pub(crate) workers: Arc<(AtomicUsize, AtomicBool)>,
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("scheme", &self.scheme)
-            .field("secrets", &format_args!("{} [redacted]", self.keys.len()))
-            .field("unsigned", &self.unsigned)
-            .field("tolerance", &self.tolerance)
-            .field("body_limit", &self.body_limit)
-            .field("body_timeout", &self.body_timeout)
-            .field("store", &self.store)
-            .field("ack", &self.ack)
-            .field("backoff", &self.backoff)
-            .field("clock", &ClockDebug)
-            .finish()
-    }
+    runtime: Arc<Runtime>,
 }
 
 impl fmt::Debug for WebhookLayer {
@@ -214,30 +166,23 @@ impl WebhookLayer {
         Self::from_parts(scheme, vec![secret.into()], false)
     }
 
-    pub(crate) fn from_parts(scheme: Scheme, secrets: Vec<Secret>, unsigned: bool) -> Self {
-        let mut config = Config {
-            provider: Arc::from(scheme.provider.as_ref()),
-            tolerance: scheme.tolerance,
-            allow: allow_header(&scheme),
-            kept_headers: kept_headers(&scheme),
-            scheme,
-            keys: Vec::new(),
-            unsigned,
-            body_limit: DEFAULT_BODY_LIMIT,
-            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
-            store: Arc::new(MemoryStore::new()),
-            ack: Ack::default(),
-            backoff: Backoff::default(),
-            wake: Arc::new(Notify::new()),
-            workers: Arc::default(),
-            clock: Arc::new(SystemClock),
-            statuses: Statuses::default(),
-        };
-        for secret in secrets {
-            config.add_secret(&secret);
+    /// A preset's layer: an unusable secret is logged and ignored, so that the layer fails
+    /// closed (every signed delivery refused).
+    fn from_parts(scheme: Scheme, secrets: Vec<Secret>, unsigned: bool) -> Self {
+        let mut verifier = Verifier::without_keys(scheme);
+        for secret in &secrets {
+            add_secret(&mut verifier, secret);
         }
+        if unsigned {
+            verifier.accept_unsigned();
+        }
+        Self::from_verifier(verifier)
+    }
+
+    fn from_verifier(verifier: Verifier) -> Self {
         Self {
-            config: Arc::new(config),
+            config: Arc::new(Config::new(verifier)),
+            runtime: Arc::default(),
         }
     }
 
@@ -255,10 +200,7 @@ impl WebhookLayer {
     /// # let _ = layer;
     /// ```
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Self {
-        let secret = secret.into();
-        let config = self.config_mut();
-        config.add_secret(&secret);
-        config.unsigned = false;
+        add_secret(&mut self.config_mut().verifier, &secret.into());
         self
     }
 
@@ -272,7 +214,7 @@ impl WebhookLayer {
     /// # let _ = layer;
     /// ```
     pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
-        self.config_mut().tolerance = tolerance;
+        self.config_mut().verifier.set_tolerance(tolerance);
         self
     }
 
@@ -367,7 +309,7 @@ impl WebhookLayer {
     /// # }
     /// ```
     pub fn worker<S>(&self, app: S) -> Worker<S> {
-        Worker::new(Arc::clone(&self.config), app)
+        Worker::new(Arc::clone(&self.config), Arc::clone(&self.runtime), app)
     }
 
     /// The clock for the timestamp tolerance (default [`SystemClock`]).
@@ -409,9 +351,7 @@ impl WebhookLayer {
     /// # let _ = layer;
     /// ```
     pub fn with_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
-        let config = self.config_mut();
-        config.scheme.methods = methods.into_iter().collect();
-        config.allow = allow_header(&config.scheme);
+        self.config_mut().set_methods(methods.into_iter().collect());
         self
     }
 
@@ -422,57 +362,55 @@ impl WebhookLayer {
 
     /// The scheme in use.
     pub fn scheme(&self) -> &Scheme {
-        &self.config.scheme
+        self.config.scheme()
     }
 }
 
-impl Config {
-    fn add_secret(&mut self, secret: &Secret) {
-        let Some(signature) = &self.scheme.signature else {
-            tracing::error!(provider = %self.provider, "a secret was given to a scheme without a signature; ignored");
-            return;
-        };
-        match Key::derive(secret, signature) {
-            Ok(key) => self.keys.push(key),
-            // Fail closed: with no usable key, every delivery is refused.
-            Err(err) => tracing::error!(
-                provider = %self.provider,
+/// Adds a preset's secret; one that cannot be a key is logged and ignored (failing closed).
+fn add_secret(verifier: &mut Verifier, secret: &Secret) {
+    if let Err(err) = verifier.add_secret(secret) {
+        let provider = verifier.scheme().provider();
+        match err {
+            BuildError::NoSignature => tracing::error!(
+                provider,
+                "a secret was given to a scheme without a signature; ignored"
+            ),
+            err => tracing::error!(
+                provider,
                 "webhook secret ignored: {err}; deliveries signed with it will be refused"
             ),
         }
     }
 }
 
-fn kept_headers(scheme: &Scheme) -> Vec<HeaderName> {
-    let mut names = vec![header::CONTENT_TYPE];
-    names.extend(scheme.signature.as_ref().map(|s| s.header().clone()));
-    if let Some(TimestampSource::Header(name)) = &scheme.timestamp {
-        names.push(name.clone());
+impl Builder {
+    /// The layer: the scheme checked for consistency, every secret derived into its key.
+    ///
+    /// (Written here rather than in the builder's module: making a layer is the layer's
+    /// business, and the builder knows nothing of it.)
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tower_webhooks::{scheme::Signature, BuildError, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::builder()
+    ///     .signature(Signature::new(HeaderName::from_static("x-signature")))
+    ///     .secret("s3cret")
+    ///     .build()?;
+    /// # let _ = layer;
+    /// assert_eq!(WebhookLayer::builder().build().err(), Some(BuildError::NoSignature));
+    /// # Ok::<(), BuildError>(())
+    /// ```
+    pub fn build(self) -> Result<WebhookLayer, BuildError> {
+        self.verifier().map(WebhookLayer::from_verifier)
     }
-    names.extend(scheme.id.header().cloned());
-    for source in &scheme.event_type {
-        if let Source::Header(name) = source {
-            names.push(name.clone());
-        }
-    }
-    names
-}
-
-fn allow_header(scheme: &Scheme) -> HeaderValue {
-    let mut methods: Vec<&str> = scheme.methods.iter().map(Method::as_str).collect();
-    if let Some(handshake) = &scheme.handshake {
-        methods.push(handshake.method().as_str());
-    }
-    methods.sort_unstable();
-    methods.dedup();
-    HeaderValue::from_str(&methods.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("POST"))
 }
 
 impl<S> Layer<S> for WebhookLayer {
     type Service = Webhook<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Webhook::new(inner, Arc::clone(&self.config))
+        Webhook::new(inner, Arc::clone(&self.config), Arc::clone(&self.runtime))
     }
 }
 
@@ -499,15 +437,15 @@ mod tests {
     #[test]
     fn empty_secret_fails_closed() {
         let layer = WebhookLayer::ycloud("");
-        assert!(layer.config.keys.is_empty());
-        assert!(!layer.config.unsigned);
+        assert!(layer.config.verifier.keys().is_empty());
+        assert!(!layer.config.verifier.is_unsigned());
     }
 
     #[test]
     fn conversation_is_unsigned_until_a_secret_is_given() {
-        assert!(WebhookLayer::conversation().config.unsigned);
+        assert!(WebhookLayer::conversation().config.verifier.is_unsigned());
         let signed = WebhookLayer::conversation().with_secret("s");
-        assert!(!signed.config.unsigned);
-        assert_eq!(signed.config.keys.len(), 1);
+        assert!(!signed.config.verifier.is_unsigned());
+        assert_eq!(signed.config.verifier.keys().len(), 1);
     }
 }

@@ -124,13 +124,15 @@ mod ack;
 mod backoff;
 mod body;
 mod builder;
-pub mod challenge;
 mod clock;
-mod error;
+mod config;
 mod event;
-pub mod identify;
+mod handshake;
+mod identify;
 mod layer;
 pub mod provider;
+mod redelivery;
+mod rejection;
 pub mod scheme;
 mod secret;
 mod service;
@@ -139,7 +141,6 @@ pub mod store;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
-mod verifier;
 mod worker;
 
 /// The README's examples, compiled and run as doc tests.
@@ -149,12 +150,17 @@ struct ReadmeDoctests;
 
 pub use ack::Ack;
 pub use backoff::Backoff;
-pub use builder::{BuildError, Builder};
+pub use builder::Builder;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{BoxError, Rejection, RejectionKind};
+pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use event::{Event, EventRejection, Verified};
-pub use layer::{WebhookLayer, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
+pub use layer::WebhookLayer;
+pub use rejection::{Rejection, RejectionKind};
+pub use scheme::BuildError;
 pub use secret::{Secret, SecretError};
 pub use service::{ResponseFuture, Webhook};
-pub use verifier::Verifier;
+pub use signature::Verifier;
 pub use worker::Worker;
+
+/// A boxed error, as tower uses.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

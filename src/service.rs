@@ -1,15 +1,17 @@
 //! `Webhook<S>`: the flow of one delivery, in one direction.
 //!
-//! handshake → method → body → signature → identity (→ signed handshake) → claim → handler →
-//! complete / park / release; under `Ack::Immediately`, claim → park → 200 (the worker calls
-//! the handler). A redelivery from the worker goes straight to the handler.
+//! **Admission** decides whether a request is an authentic delivery and what it is: handshake,
+//! method, body, signature, identity (a signed handshake is answered there). It ends in an
+//! [`Admitted`] delivery or an answer. **Processing** claims the delivery's key, then one `match`
+//! on the [`Ack`] policy runs the handler and completes, parks or releases the claim. A
+//! redelivery from the worker skips admission: it was admitted when it arrived.
+//!
+//! Each delivery runs in one `webhook` span with its provider, id, event type, attempt and, when
+//! it ends, its outcome; never the secret, a signature or the body.
 
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -18,19 +20,20 @@ use axum_core::body::Body;
 use axum_core::extract::DefaultBodyLimit;
 use axum_core::response::Response;
 use bytes::Bytes;
-use futures_util::FutureExt;
-use http::{header, HeaderMap, Request, StatusCode};
+use http::request::Parts;
+use http::{HeaderMap, Request, StatusCode};
 use tower_service::Service;
+use tracing::field::Empty;
+use tracing::instrument::Instrument;
+use tracing::Span;
 
-use crate::error::{BoxError, Rejection};
-use crate::event::{Facts, Verified};
+use crate::config::{Config, Runtime};
+use crate::event::Verified;
 use crate::identify::{self, Identity};
-use crate::layer::Config;
-use crate::signature;
-use crate::store::{Claim, ClaimToken, DeliveryStore, Schedule, StoredDelivery};
-use crate::verifier;
-use crate::worker::{Redelivered, Redelivery};
-use crate::{body, Ack};
+use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
+use crate::rejection::Rejection;
+use crate::store::{Claim, DeliveryKey, OwnedClaim, Schedule, StoredDelivery};
+use crate::{body, handshake, Ack, BoxError};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
 /// calls the inner service with the verified body and a [`Verified`] extension.
@@ -49,11 +52,16 @@ use crate::{body, Ack};
 pub struct Webhook<S> {
     inner: S,
     config: Arc<Config>,
+    runtime: Arc<Runtime>,
 }
 
 impl<S> Webhook<S> {
-    pub(crate) fn new(inner: S, config: Arc<Config>) -> Self {
-        Self { inner, config }
+    pub(crate) fn new(inner: S, config: Arc<Config>, runtime: Arc<Runtime>) -> Self {
+        Self {
+            inner,
+            config,
+            runtime,
+        }
     }
 
     /// The inner service.
@@ -138,14 +146,65 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let config = Arc::clone(&self.config);
+        let runtime = Arc::clone(&self.runtime);
+        let span = tracing::info_span!(
+            "webhook",
+            provider = %config.provider,
+            id = Empty,
+            event_type = Empty,
+            attempt = Empty,
+            outcome = Empty,
+            rejection = Empty,
+        );
         ResponseFuture {
-            inner: Box::pin(deliver(config, inner, req)),
+            inner: Box::pin(deliver(config, runtime, inner, req).instrument(span)),
         }
     }
 }
 
+/// How a delivery ended, recorded on its span.
+#[derive(Debug, Clone, Copy)]
+enum Ended {
+    Handled,
+    Duplicate,
+    Parked,
+    Handshake,
+    /// The handler failed and the provider is told so (`Ack::Passthrough`).
+    Failed,
+    Rejected(crate::RejectionKind),
+}
+
+impl Ended {
+    fn record(self) {
+        let span = Span::current();
+        let outcome = match self {
+            Ended::Handled => "handled",
+            Ended::Duplicate => "duplicate",
+            Ended::Parked => "parked",
+            Ended::Handshake => "handshake",
+            Ended::Failed => "failed",
+            Ended::Rejected(kind) => {
+                span.record("rejection", tracing::field::debug(kind));
+                "rejected"
+            }
+        };
+        span.record("outcome", outcome);
+    }
+}
+
+/// The identity of a delivery, on its span.
+fn record_identity(verified: &Verified) {
+    let span = Span::current();
+    span.record("id", verified.id());
+    if let Some(event_type) = verified.event_type() {
+        span.record("event_type", event_type);
+    }
+    span.record("attempt", verified.attempt());
+}
+
 async fn deliver<S, ReqBody, ResBody>(
     config: Arc<Config>,
+    runtime: Arc<Runtime>,
     inner: S,
     mut req: Request<ReqBody>,
 ) -> Result<Response, S::Error>
@@ -162,202 +221,301 @@ where
     if let Some(redelivery) = req.extensions_mut().remove::<Redelivery>() {
         return Ok(redeliver(&config, inner, req, &redelivery).await);
     }
-
-    let scheme = &config.scheme;
-    let delivers = scheme.methods.contains(req.method());
-
-    if let Some(handshake) = &scheme.handshake {
-        if handshake.matches(req.method(), req.uri(), delivers) {
-            let answer = handshake.answer(req.uri(), config.keys.first());
-            return Ok(config.handshake(answer));
-        }
-    }
-    if !delivers {
-        return Ok(config.reject(Rejection::MethodNotAllowed));
-    }
-
-    let (parts, body) = req.into_parts();
-    let raw = match body::read(body, &parts.headers, config.body_limit, config.body_timeout).await {
-        Ok(raw) => raw,
-        Err(rejection) => return Ok(config.reject(rejection)),
-    };
-
-    let (timestamp, key) = if config.unsigned {
-        (None, None)
-    } else {
-        match config.verify(&parts.headers, &parts.uri, &raw) {
-            Ok(verification) => (verification.timestamp, config.keys.get(verification.key)),
-            Err(rejection) => return Ok(config.reject(rejection)),
-        }
-    };
-
-    let identity = match identify::identify(scheme, &parts.headers, &raw) {
-        Ok(identity) => identity,
-        Err(why) => {
-            // Authentic, but we cannot tell what it is: keep it (Always) or refuse it (Passthrough).
-            if config.ack == Ack::Passthrough {
-                return Ok(config.reject(Rejection::Unprocessable(why.reason())));
-            }
-            let identity = Identity::of_body(&raw, None, None);
-            let delivery = Delivery::new(&config, identity, timestamp, raw, &parts);
-            return Ok(delivery.unprocessable(&config, why.reason()).await);
-        }
-    };
-
-    if let (Some(handshake), Some(token)) = (&scheme.handshake, &identity.challenge) {
-        // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
-        let key = key.or(config.keys.first());
-        return Ok(config.handshake(handshake.answer_signed(token, key)));
-    }
-
-    let delivery = Delivery::new(&config, identity, timestamp, raw, &parts);
-    let mut claim = match config.store.claim(&delivery.store_key).await {
-        Ok(Claim::Acquired(token)) => ClaimGuard::new(&config.store, &delivery.store_key, token),
-        Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
-            // The first attempt may still fail and be handed back for a retry: acknowledging
-            // this copy now could lose the event.
-            return Ok(config.reject(Rejection::InFlight));
-        }
-        Ok(Claim::InFlight | Claim::Done) => {
-            tracing::debug!(provider = %config.provider, id = %delivery.verified.id(), "duplicate webhook delivery acknowledged");
-            return Ok(acknowledged());
-        }
-        Err(err) => {
-            tracing::error!(provider = %config.provider, id = %delivery.verified.id(), error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
-            return Ok(config.reject(Rejection::StoreUnavailable(err)));
-        }
-    };
-
-    if config.ack == Ack::Immediately {
-        return Ok(delivery.enqueue(&config, claim).await);
-    }
-
-    let request = handler_request(parts, &delivery.verified);
-    let failed = match call_catching_panics(inner, request).await {
-        Outcome::Response(response) if response.status().is_success() => {
-            let token = claim.disarm();
-            if let Err(err) = config.store.complete(&delivery.store_key, token).await {
-                // Processed already: answering an error would only cause a duplicate.
-                tracing::error!(provider = %config.provider, id = %delivery.verified.id(), error = %err, "could not mark webhook delivery done");
-            }
-            return Ok(response.map(Body::new));
-        }
-        failed => failed,
-    };
-    let error = failed.describe();
-    if config.ack != Ack::Passthrough {
-        return Ok(delivery.failed(&config, claim, error).await);
-    }
-    claim.release().await;
-    match failed {
-        Outcome::Response(response) => Ok(response.map(Body::new)),
-        Outcome::Error(err) => Err(err),
-        Outcome::Panic(_) => {
-            tracing::error!(provider = %config.provider, id = %delivery.verified.id(), "{error}");
-            let mut response = Response::new(Body::from("webhook handler failed"));
-            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    match admit(&config, req).await {
+        Admission::Admitted(admitted) => process(&config, &runtime, inner, admitted).await,
+        Admission::Answered(response, ended) => {
+            ended.record();
             Ok(response)
         }
     }
 }
 
-impl Config {
-    fn verify(
-        &self,
-        headers: &HeaderMap,
-        uri: &http::Uri,
-        raw: &[u8],
-    ) -> Result<signature::Verification, Rejection> {
-        let now = self.clock.now();
-        verifier::check(
-            &self.scheme,
-            &self.keys,
-            headers,
-            uri,
-            raw,
-            now,
-            self.tolerance,
-        )
+/// What admission decided.
+enum Admission {
+    /// An authentic delivery, for processing.
+    Admitted(Admitted),
+    /// Answered here: a handshake, or a rejection.
+    Answered(Response, Ended),
+}
+
+/// An authentic delivery, past admission.
+struct Admitted {
+    parts: Parts,
+    verified: Verified,
+    key: DeliveryKey,
+    /// Why no handler can take it (not JSON, no id), if none can: it is kept dead.
+    unprocessable: Option<&'static str>,
+}
+
+fn rejected(config: &Config, rejection: Rejection) -> Admission {
+    let kind = rejection.kind();
+    Admission::Answered(config.reject(rejection), Ended::Rejected(kind))
+}
+
+fn answered(config: &Config, answer: Result<Response, Rejection>) -> Admission {
+    match answer {
+        Ok(response) => {
+            tracing::info!("webhook handshake answered");
+            Admission::Answered(response, Ended::Handshake)
+        }
+        Err(rejection) => rejected(config, rejection),
+    }
+}
+
+/// Handshake, method, body, signature, identity: an authentic delivery, or the answer.
+async fn admit<B>(config: &Config, req: Request<B>) -> Admission
+where
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let scheme = config.scheme();
+    let verifier = &config.verifier;
+    let delivers = scheme.methods.contains(req.method());
+
+    if let Some(kind) = &scheme.handshake {
+        if handshake::matches(kind, req.method(), req.uri(), delivers) {
+            let answer = handshake::answer(kind, req.uri(), verifier.keys().first());
+            return answered(config, answer);
+        }
+    }
+    if !delivers {
+        return rejected(config, Rejection::MethodNotAllowed);
     }
 
-    /// The answer to a handshake, or its rejection.
-    fn handshake(&self, answer: Result<Response, Rejection>) -> Response {
-        match answer {
-            Ok(response) => {
-                tracing::info!(provider = %self.provider, "webhook handshake answered");
-                response
+    let (parts, body) = req.into_parts();
+    let raw = match body::read(body, &parts.headers, config.body_limit, config.body_timeout).await {
+        Ok(raw) => raw,
+        Err(rejection) => return rejected(config, rejection),
+    };
+
+    let (timestamp, key) = if verifier.is_unsigned() {
+        (None, None)
+    } else {
+        match verifier.check(&parts.headers, &parts.uri, &raw, config.clock.now()) {
+            Ok(verification) => (
+                verification.timestamp,
+                verifier.keys().get(verification.key),
+            ),
+            Err(rejection) => return rejected(config, rejection),
+        }
+    };
+
+    let (identity, unprocessable) = match identify::identify(scheme, &parts.headers, &raw) {
+        Ok(identity) => (identity, None),
+        // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
+        Err(why) if config.ack == Ack::Passthrough => {
+            return rejected(config, Rejection::Unprocessable(why.reason()))
+        }
+        Err(why) => {
+            let form = identify::is_form(scheme.payload, &parts.headers, &raw);
+            (
+                Identity::of_body(&raw, None, None, form),
+                Some(why.reason()),
+            )
+        }
+    };
+
+    if let (Some(kind), Some(token)) = (&scheme.handshake, &identity.challenge) {
+        // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
+        let key = key.or(verifier.keys().first());
+        return answered(config, handshake::answer_signed(kind, token, key));
+    }
+
+    let key = DeliveryKey::new(&config.provider, &identity.key);
+    let verified = config.verified(identity, timestamp, raw, 1);
+    record_identity(&verified);
+    Admission::Admitted(Admitted {
+        parts,
+        verified,
+        key,
+        unprocessable,
+    })
+}
+
+/// Claim, then one `match` on the ack policy: handler, and complete / park / release.
+async fn process<S, ResBody>(
+    config: &Config,
+    runtime: &Runtime,
+    inner: S,
+    admitted: Admitted,
+) -> Result<Response, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<ResBody>>,
+    S::Error: fmt::Display,
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    let claim = match config.store.claim(admitted.key.as_str()).await {
+        Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, admitted.key.clone(), token),
+        Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
+            // The first attempt may still fail and be handed back for a retry: acknowledging
+            // this copy now could lose the event.
+            Ended::Rejected(crate::RejectionKind::InFlight).record();
+            return Ok(config.reject(Rejection::InFlight));
+        }
+        Ok(Claim::InFlight | Claim::Done) => {
+            tracing::debug!("duplicate webhook delivery acknowledged");
+            Ended::Duplicate.record();
+            return Ok(acknowledged());
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
+            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record();
+            return Ok(config.reject(Rejection::StoreUnavailable(err)));
+        }
+    };
+
+    let Admitted {
+        parts,
+        verified,
+        key,
+        unprocessable,
+    } = admitted;
+    if let Some(reason) = unprocessable {
+        // Only Always and Immediately get here: admission refused it under Passthrough.
+        tracing::error!(
+            reason,
+            "authentic webhook delivery cannot be processed; kept dead in the inbox"
+        );
+        let record =
+            Kept::of(config, key, &parts).record(config, &verified, 0, Some(reason.into()));
+        return Ok(park(config, runtime, claim, record, Schedule::Dead).await);
+    }
+
+    match config.ack {
+        Ack::Immediately => {
+            let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
+            let due_now = Schedule::After(Duration::ZERO);
+            let response = park(config, runtime, claim, record, due_now).await;
+            if response.status().is_success() {
+                runtime.parked_due();
             }
-            Err(rejection) => self.reject(rejection),
+            Ok(response)
         }
-    }
-
-    /// The response for a rejection, with the configured status; logged without request data.
-    fn reject(&self, rejection: Rejection) -> Response {
-        let kind = rejection.kind();
-        let status = self.statuses.get(kind);
-        if status.is_server_error() {
-            tracing::error!(provider = %self.provider, reason = %rejection, "webhook rejected");
-        } else {
-            tracing::warn!(provider = %self.provider, reason = %rejection, status = status.as_u16(), "webhook rejected");
+        Ack::Always => {
+            // What the inbox needs, kept before the handler takes the request.
+            let kept = Kept::of(config, key, &parts);
+            let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+            if outcome.succeeded() {
+                return Ok(complete(claim, outcome).await);
+            }
+            let error = outcome.describe();
+            let retry_in = config.backoff.after(1);
+            tracing::error!(error = %error, ?retry_in, "webhook handler failed; delivery kept in the inbox for the worker and acknowledged");
+            let record = kept.record(config, &verified, 1, Some(error));
+            let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
+            Ok(park(config, runtime, claim, record, schedule).await)
         }
-        let mut response = rejection.into_response_with(status);
-        if status == StatusCode::METHOD_NOT_ALLOWED {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, self.allow.clone());
-        }
-        response
-    }
-
-    /// Parked deliveries wait for a worker: say so once if this process runs none (another
-    /// replica's may drain a shared store).
-    fn warn_without_worker(&self) {
-        let (running, warned) = &*self.workers;
-        if running.load(Ordering::Relaxed) == 0 && !warned.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                provider = %self.provider,
-                "webhook delivery parked in the inbox, but no worker runs in this process: spawn \
-                 `layer.worker(app)` so that it is processed"
-            );
-        }
-    }
-
-    /// What the handler is told about an authentic delivery, for its `attempt`.
-    fn verified(
-        &self,
-        identity: Identity,
-        timestamp: Option<i64>,
-        raw: Bytes,
-        headers: &HeaderMap,
-        attempt: u32,
-    ) -> Verified {
-        Verified::new(Facts {
-            provider: Arc::clone(&self.provider),
-            id: identity.id,
-            key: identity.key,
-            event_type: identity.event_type,
-            timestamp,
-            signed: !self.unsigned,
-            form: identify::is_form(self.scheme.payload, headers, &raw),
-            raw,
-            attempt,
-        })
-    }
-
-    /// The headers worth keeping with a failed delivery.
-    fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
-        let mut kept = HeaderMap::new();
-        for name in &self.kept_headers {
-            for value in headers.get_all(name) {
-                kept.append(name.clone(), value.clone());
+        Ack::Passthrough => {
+            let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+            if outcome.succeeded() {
+                return Ok(complete(claim, outcome).await);
+            }
+            let error = outcome.describe();
+            if let Err(err) = claim.release().await {
+                tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
+            }
+            Ended::Failed.record();
+            match outcome {
+                Outcome::Response(response) => Ok(response.map(Body::new)),
+                Outcome::Error(err) => Err(err),
+                Outcome::Panic(_) => {
+                    tracing::error!("{error}");
+                    let mut response = Response::new(Body::from("webhook handler failed"));
+                    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    Ok(response)
+                }
             }
         }
-        kept
+    }
+}
+
+/// The handler succeeded: the key is done, and its answer goes to the provider.
+async fn complete<ResBody, E>(claim: OwnedClaim, outcome: Outcome<ResBody, E>) -> Response
+where
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    if let Err(err) = claim.complete().await {
+        // Processed already: answering an error would only cause a duplicate.
+        tracing::error!(error = %err, "could not mark webhook delivery done");
+    }
+    Ended::Handled.record();
+    match outcome {
+        Outcome::Response(response) => response.map(Body::new),
+        // `complete` is only called for a 2xx response.
+        Outcome::Error(_) | Outcome::Panic(_) => acknowledged(),
+    }
+}
+
+/// Parks the delivery in the inbox and acknowledges it; if it cannot be kept, asks for a retry.
+async fn park(
+    config: &Config,
+    runtime: &Runtime,
+    claim: OwnedClaim,
+    record: StoredDelivery,
+    schedule: Schedule,
+) -> Response {
+    match claim.park(record, schedule).await {
+        Ok(()) => {
+            runtime.warn_without_worker();
+            Ended::Parked.record();
+            acknowledged()
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not keep the webhook delivery; answering 503 so the provider retries");
+            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record();
+            config.reject(Rejection::StoreUnavailable(err))
+        }
+    }
+}
+
+/// What a parked delivery keeps of its request, taken before the handler consumes it.
+struct Kept {
+    key: DeliveryKey,
+    headers: HeaderMap,
+    method: http::Method,
+    uri: http::Uri,
+}
+
+impl Kept {
+    fn of(config: &Config, key: DeliveryKey, parts: &Parts) -> Self {
+        Self {
+            key,
+            headers: config.kept_headers(&parts.headers),
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+        }
+    }
+
+    /// The inbox entry of this delivery after `attempts` attempts.
+    fn record(
+        self,
+        config: &Config,
+        verified: &Verified,
+        attempts: u32,
+        error: Option<String>,
+    ) -> StoredDelivery {
+        let mut stored = StoredDelivery::new(
+            self.key.as_str(),
+            config.provider.as_ref(),
+            verified.id(),
+            self.headers,
+            verified.raw().clone(),
+        );
+        stored.event_type = verified.event_type().map(str::to_owned);
+        stored.timestamp = verified.timestamp();
+        stored.received_at = config.clock.now();
+        stored.method = self.method;
+        stored.uri = self.uri;
+        stored.attempts = attempts;
+        stored.last_error = error;
+        stored
     }
 }
 
 /// The request for the handler: the verified body back in place, and the [`Verified`] facts.
-fn handler_request(parts: http::request::Parts, verified: &Verified) -> Request<Body> {
+fn handler_request(parts: Parts, verified: &Verified) -> Request<Body> {
     let mut request = Request::from_parts(parts, Body::from(verified.raw().clone()));
     request.extensions_mut().insert(verified.clone());
     // The body is already bounded by our limit; axum's default limit must not cut it again.
@@ -386,29 +544,30 @@ where
             stored.provider, config.provider
         ));
     }
-    // The store key is `<provider>:<key>`, as `Delivery::new` made it.
-    let key = stored
-        .key
-        .strip_prefix(config.provider.as_ref())
-        .and_then(|rest| rest.strip_prefix(':'))
-        .unwrap_or(&stored.key);
+    // A store written by hand may hold a key without the provider's prefix: it is the key.
+    let dedup_key = DeliveryKey::of_stored(&config.provider, &stored.key)
+        .map_or_else(|| stored.key.clone(), |key| key.dedup_key().to_owned());
     let identity = Identity {
         id: stored.id.clone(),
-        key: key.to_owned(),
+        key: dedup_key,
         event_type: stored.event_type.clone(),
         challenge: None,
+        form: identify::is_form(config.scheme().payload, &parts.headers, &stored.body),
     };
     let verified = config.verified(
         identity,
         stored.timestamp,
         stored.body.clone(),
-        &parts.headers,
         redelivery.attempt,
     );
+    record_identity(&verified);
     let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
-    let result = match &outcome {
-        Outcome::Response(response) if response.status().is_success() => Ok(()),
-        failed => Err(failed.describe()),
+    let result = if outcome.succeeded() {
+        Ended::Handled.record();
+        Ok(())
+    } else {
+        Ended::Failed.record();
+        Err(outcome.describe())
     };
     match outcome {
         Outcome::Response(response) => {
@@ -427,222 +586,7 @@ fn failed_redelivery(error: String) -> Response {
     response
 }
 
-/// An authentic delivery on its way to the handler.
-struct Delivery {
-    verified: Verified,
-    /// The key in the store, namespaced by provider so that routes can share a store.
-    store_key: Arc<str>,
-    headers: HeaderMap,
-    method: http::Method,
-    uri: http::Uri,
-}
-
-impl Delivery {
-    fn new(
-        config: &Config,
-        identity: Identity,
-        timestamp: Option<i64>,
-        raw: Bytes,
-        parts: &http::request::Parts,
-    ) -> Self {
-        let store_key = Arc::from(format!("{}:{}", config.provider, identity.key));
-        Self {
-            verified: config.verified(identity, timestamp, raw, &parts.headers, 1),
-            store_key,
-            headers: config.kept_headers(&parts.headers),
-            method: parts.method.clone(),
-            uri: parts.uri.clone(),
-        }
-    }
-
-    fn record(&self, config: &Config, attempts: u32, error: Option<String>) -> StoredDelivery {
-        let verified = &self.verified;
-        let mut stored = StoredDelivery::new(
-            self.store_key.as_ref(),
-            config.provider.as_ref(),
-            verified.id(),
-            self.headers.clone(),
-            verified.raw().clone(),
-        );
-        stored.event_type = verified.event_type().map(str::to_owned);
-        stored.timestamp = verified.timestamp();
-        stored.received_at = config.clock.now();
-        stored.method = self.method.clone();
-        stored.uri = self.uri.clone();
-        stored.attempts = attempts;
-        stored.last_error = error;
-        stored
-    }
-
-    /// Records an authentic delivery that cannot be identified (dead: no handler can take it),
-    /// once per body.
-    async fn unprocessable(self, config: &Config, reason: &'static str) -> Response {
-        match config.store.claim(&self.store_key).await {
-            Ok(Claim::Acquired(token)) => {
-                let claim = ClaimGuard::new(&config.store, &self.store_key, token);
-                tracing::error!(provider = %config.provider, reason, "authentic webhook delivery cannot be processed; kept dead in the inbox");
-                let record = self.record(config, 0, Some(reason.to_owned()));
-                self.park(config, claim, record, Schedule::Dead).await
-            }
-            Ok(Claim::InFlight | Claim::Done) => acknowledged(),
-            Err(err) => config.reject(Rejection::StoreUnavailable(err)),
-        }
-    }
-
-    /// Keeps a delivery whose handler failed for the worker to retry, and acknowledges it.
-    async fn failed(self, config: &Config, claim: ClaimGuard, error: String) -> Response {
-        let retry_in = config.backoff.after(1);
-        let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
-        tracing::error!(
-            provider = %config.provider,
-            id = %self.verified.id(),
-            event_type = self.verified.event_type().unwrap_or(""),
-            error = %error,
-            ?retry_in,
-            "webhook handler failed; delivery kept in the inbox for the worker and acknowledged"
-        );
-        let record = self.record(config, 1, Some(error));
-        self.park(config, claim, record, schedule).await
-    }
-
-    /// Keeps a delivery for the worker to run the handler, and acknowledges it.
-    async fn enqueue(self, config: &Config, claim: ClaimGuard) -> Response {
-        let record = self.record(config, 0, None);
-        let response = self
-            .park(config, claim, record, Schedule::After(Duration::ZERO))
-            .await;
-        if response.status().is_success() {
-            config.wake.notify_one();
-        }
-        response
-    }
-
-    /// Parks the delivery in the inbox and acknowledges it; if it cannot be kept, asks for a
-    /// retry.
-    async fn park(
-        &self,
-        config: &Config,
-        mut claim: ClaimGuard,
-        record: StoredDelivery,
-        schedule: Schedule,
-    ) -> Response {
-        let token = claim.disarm();
-        match config.store.park(token, record, schedule).await {
-            Ok(()) => {
-                config.warn_without_worker();
-                acknowledged()
-            }
-            Err(err) => {
-                tracing::error!(provider = %config.provider, id = %self.verified.id(), error = %err, "could not keep the webhook delivery; answering 503 so the provider retries");
-                if let Err(err) = config.store.release(&self.store_key, token).await {
-                    tracing::error!(provider = %config.provider, error = %err, "could not release the webhook claim");
-                }
-                config.reject(Rejection::StoreUnavailable(err))
-            }
-        }
-    }
-}
-
 /// 200 with an empty body: what providers want to hear.
 fn acknowledged() -> Response {
     Response::new(Body::empty())
-}
-
-/// Owns an in-flight claim; if the delivery is dropped mid-way (the client went away and hyper
-/// dropped our future), the claim is released so that the provider's retry is processed.
-struct ClaimGuard {
-    store: Arc<dyn DeliveryStore>,
-    key: Arc<str>,
-    token: Option<ClaimToken>,
-}
-
-impl ClaimGuard {
-    fn new(store: &Arc<dyn DeliveryStore>, key: &Arc<str>, token: ClaimToken) -> Self {
-        Self {
-            store: Arc::clone(store),
-            key: Arc::clone(key),
-            token: Some(token),
-        }
-    }
-
-    /// Takes the token: the caller now settles the claim.
-    fn disarm(&mut self) -> ClaimToken {
-        // Always Some: every path disarms at most once.
-        self.token.take().unwrap_or(ClaimToken::new(0))
-    }
-
-    async fn release(mut self) {
-        let token = self.disarm();
-        if let Err(err) = self.store.release(&self.key, token).await {
-            tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
-        }
-    }
-}
-
-impl Drop for ClaimGuard {
-    fn drop(&mut self) {
-        let Some(token) = self.token.take() else {
-            return;
-        };
-        let store = Arc::clone(&self.store);
-        let key = Arc::clone(&self.key);
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    if let Err(err) = store.release(&key, token).await {
-                        tracing::error!(error = %err, "could not release an abandoned webhook claim; it expires with its lease");
-                    }
-                });
-            }
-            Err(_) => tracing::warn!(
-                "abandoned webhook claim outside a tokio runtime; it expires with its lease"
-            ),
-        }
-    }
-}
-
-pub(crate) enum Outcome<B, E> {
-    Response(http::Response<B>),
-    Error(E),
-    Panic(String),
-}
-
-impl<B, E: fmt::Display> Outcome<B, E> {
-    /// What went wrong, for the logs and the inbox (a 2xx response is not asked).
-    fn describe(&self) -> String {
-        match self {
-            Outcome::Response(response) => format!("handler answered {}", response.status()),
-            Outcome::Error(err) => format!("handler error: {err}"),
-            Outcome::Panic(message) => format!("handler panicked: {message}"),
-        }
-    }
-}
-
-/// Calls the handler; a panic in `call` or in its future becomes [`Outcome::Panic`].
-pub(crate) async fn call_catching_panics<S, B>(
-    mut inner: S,
-    request: Request<Body>,
-) -> Outcome<B, S::Error>
-where
-    S: Service<Request<Body>, Response = http::Response<B>>,
-{
-    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-        Ok(future) => future,
-        Err(panic) => return Outcome::Panic(panic_message(panic.as_ref())),
-    };
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(Ok(response)) => Outcome::Response(response),
-        Ok(Err(err)) => Outcome::Error(err),
-        Err(panic) => Outcome::Panic(panic_message(panic.as_ref())),
-    }
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(message) = panic.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = panic.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "(no message)".to_owned()
-    }
 }

@@ -20,11 +20,10 @@ use axum_core::body::Body;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, Uri};
 
-use crate::builder::BuildError;
 use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
-use crate::scheme::{Scheme, TimestampSource};
-use crate::signature::{self, Key, Message};
+use crate::scheme::{BuildError, Scheme};
+use crate::signature::{self, Message, Verifier};
 use crate::store::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,
@@ -45,8 +44,8 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Signer {
-    scheme: Scheme,
-    key: Key,
+    /// The scheme and the one key signing with it, derived as the layer derives its keys.
+    verifier: Verifier,
     timestamp: Option<i64>,
     id: Option<String>,
     form: bool,
@@ -55,11 +54,8 @@ pub struct Signer {
 impl Signer {
     /// A signer for `scheme` with `secret`; fails if the scheme is unsigned or the secret unusable.
     pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, BuildError> {
-        let signature = scheme.signature.as_ref().ok_or(BuildError::NoSignature)?;
-        let key = Key::derive(&secret.into(), signature).map_err(BuildError::Secret)?;
         Ok(Self {
-            scheme,
-            key,
+            verifier: Verifier::new(scheme, secret)?,
             timestamp: None,
             id: None,
             form: false,
@@ -107,32 +103,28 @@ impl Signer {
                 "application/json"
             }),
         );
-        let Some(signature) = &self.scheme.signature else {
+        let scheme = self.verifier.scheme();
+        let (Some(signature), Some(key)) = (&scheme.signature, self.verifier.keys().first()) else {
             return headers;
         };
         let timestamp = self
             .timestamp
             .unwrap_or_else(|| SystemClock.now())
             .to_string();
-        let id = match (&self.id, self.scheme.id.header()) {
+        let id = match (&self.id, scheme.id.header()) {
             (Some(id), _) => id.clone(),
             (None, Some(_)) => format!("msg_{}", &body_hash(body)[..24]),
             // The scheme reads no id header: nothing to make up.
             (None, None) => String::new(),
         };
-        let timestamp_pair = match &self.scheme.timestamp {
-            Some(TimestampSource::Pair(key)) => Some(key.as_ref()),
-            Some(TimestampSource::Header(name)) => {
-                insert(&mut headers, name.clone(), &timestamp);
-                None
-            }
-            None => None,
-        };
-        if let Some(name) = self.scheme.id.header() {
+        if let Some(name) = scheme.timestamp_header() {
+            insert(&mut headers, name.clone(), &timestamp);
+        }
+        if let Some(name) = scheme.id.header() {
             insert(&mut headers, name.clone(), &id);
         }
         let message = Message::new(signature, &timestamp, &id, body, uri);
-        let value = signature::sign(signature, &self.key, &message, timestamp_pair);
+        let value = signature::sign(signature, key, &message, scheme.timestamp_pair());
         insert(&mut headers, signature.header.clone(), &value);
         headers
     }
@@ -143,8 +135,8 @@ impl Signer {
     /// added to the query first, as the provider does.
     pub fn request(&self, uri: &str, body: impl Into<Bytes>) -> Request<Body> {
         let body = body.into();
-        let pin = self
-            .scheme
+        let scheme = self.verifier.scheme();
+        let pin = scheme
             .signature
             .as_ref()
             .and_then(|s| s.body_hash_param.as_deref())
@@ -157,7 +149,7 @@ impl Signer {
             None => uri.to_owned(),
         };
         let uri: Uri = uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
-        let method = self.scheme.methods.first().cloned().unwrap_or(Method::POST);
+        let method = scheme.methods.first().cloned().unwrap_or(Method::POST);
         let headers = self.headers(&uri, &body);
         let mut request = Request::new(Body::from(body));
         *request.method_mut() = method;

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -14,9 +13,11 @@ use futures_util::FutureExt;
 use http::Request;
 use tower_service::Service;
 
-use crate::layer::Config;
-use crate::service::{call_catching_panics, Outcome};
-use crate::store::{Settlement, StoredDelivery, Taken};
+use tracing::instrument::Instrument;
+
+use crate::config::{Config, Runtime};
+use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
+use crate::store::{Settlement, Taken};
 
 /// How often the worker asks the store to drop expired entries.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -77,6 +78,7 @@ enum State<S> {
 
 struct Settings<S> {
     config: Arc<Config>,
+    runtime: Arc<Runtime>,
     app: S,
     shutdown: Option<Shutdown>,
     concurrency: usize,
@@ -101,10 +103,11 @@ impl<S> fmt::Debug for Worker<S> {
 }
 
 impl<S> Worker<S> {
-    pub(crate) fn new(config: Arc<Config>, app: S) -> Self {
+    pub(crate) fn new(config: Arc<Config>, runtime: Arc<Runtime>, app: S) -> Self {
         Self {
             state: State::Ready(Box::new(Settings {
                 config,
+                runtime,
                 app,
                 shutdown: None,
                 concurrency: 8,
@@ -190,6 +193,7 @@ where
 {
     let Settings {
         config,
+        runtime,
         app,
         shutdown,
         concurrency,
@@ -197,7 +201,7 @@ where
         lease,
     } = settings;
     let mut shutdown: Shutdown = shutdown.unwrap_or_else(|| Box::pin(future::pending()));
-    let _running = Running::count(&config);
+    let _running = runtime.worker_running();
     let store = &config.store;
     let mut swept = Instant::now();
     let mut store_down = false;
@@ -227,14 +231,14 @@ where
                     store_down = true;
                     tracing::error!(error = %err, "webhook worker cannot reach the store; waiting for it");
                 }
-                if wait(&config, &mut shutdown, poll_interval).await {
+                if wait(&runtime, &mut shutdown, poll_interval).await {
                     break;
                 }
                 continue;
             }
         };
         if taken.is_empty() {
-            if wait(&config, &mut shutdown, poll_interval).await {
+            if wait(&runtime, &mut shutdown, poll_interval).await {
                 break;
             }
             continue;
@@ -250,25 +254,9 @@ where
     tracing::debug!(provider = %config.provider, "webhook worker stopped");
 }
 
-/// Counts a running worker for as long as it lives.
-struct Running(Arc<(AtomicUsize, AtomicBool)>);
-
-impl Running {
-    fn count(config: &Config) -> Self {
-        config.workers.0.fetch_add(1, Ordering::Relaxed);
-        Self(Arc::clone(&config.workers))
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0 .0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// Waits for a wake-up, the poll interval or the shutdown signal; `true` on shutdown.
-async fn wait(config: &Config, shutdown: &mut Shutdown, interval: Duration) -> bool {
-    let woken = Box::pin(config.wake.notified());
+async fn wait(runtime: &Runtime, shutdown: &mut Shutdown, interval: Duration) -> bool {
+    let woken = Box::pin(runtime.woken());
     let tick = Box::pin(tokio::time::sleep(interval));
     match future::select(shutdown.as_mut(), future::select(woken, tick)).await {
         Either::Left(((), _)) => true,
@@ -276,7 +264,8 @@ async fn wait(config: &Config, shutdown: &mut Shutdown, interval: Duration) -> b
     }
 }
 
-/// Runs one taken delivery through the app and settles it.
+/// Runs one taken delivery through the app and settles it, in a span that names the delivery
+/// as the layer's own span does.
 async fn attempt<S, B>(config: &Config, app: S, taken: Taken)
 where
     S: Service<Request<Body>, Response = http::Response<B>> + Send + 'static,
@@ -284,41 +273,51 @@ where
 {
     let Taken { token, delivery } = taken;
     let attempt = delivery.attempts.saturating_add(1);
+    let span = tracing::info_span!(
+        "webhook_attempt",
+        provider = %delivery.provider,
+        id = %delivery.id,
+        event_type = delivery.event_type.as_deref().unwrap_or(""),
+        attempt,
+    );
     let key = delivery.key.clone();
-    let (provider, id) = (delivery.provider.clone(), delivery.id.clone());
-    let request = redelivery(delivery, attempt);
-    let error = match ready_and_call(app, request).await {
-        Outcome::Response(response) => match response.extensions().get::<Redelivered>() {
-            Some(Redelivered(Ok(()))) if response.status().is_success() => None,
-            Some(Redelivered(Err(error))) => Some(error.clone()),
-            _ => Some(format!(
-                "answered {} without reaching a webhook layer (is the route still there?)",
-                response.status()
-            )),
-        },
-        Outcome::Error(err) => Some(format!("app error: {err}")),
-        Outcome::Panic(message) => Some(format!("app panicked: {message}")),
-    };
-    let settlement = match error {
-        None => {
-            tracing::info!(%provider, %id, attempt, "webhook delivery processed by the worker");
-            Settlement::Done
-        }
-        Some(error) => match config.backoff.after(attempt) {
-            Some(after) => {
-                tracing::warn!(%provider, %id, attempt, error = %error, retry_in = ?after, "webhook delivery failed; will retry");
-                Settlement::Retry { after, error }
-            }
+    async move {
+        let request = Redelivery::request(delivery, attempt);
+        let error = match ready_and_call(app, request).await {
+            Outcome::Response(response) => match response.extensions().get::<Redelivered>() {
+                Some(Redelivered(Ok(()))) if response.status().is_success() => None,
+                Some(Redelivered(Err(error))) => Some(error.clone()),
+                _ => Some(format!(
+                    "answered {} without reaching a webhook layer (is the route still there?)",
+                    response.status()
+                )),
+            },
+            Outcome::Error(err) => Some(format!("app error: {err}")),
+            Outcome::Panic(message) => Some(format!("app panicked: {message}")),
+        };
+        let settlement = match error {
             None => {
-                tracing::error!(%provider, %id, attempt, error = %error, "webhook delivery failed for the last time; dead");
-                Settlement::Dead { error }
+                tracing::info!("webhook delivery processed by the worker");
+                Settlement::Done
             }
-        },
-    };
-    if let Err(err) = config.store.settle(&key, token, settlement).await {
-        // The lease runs out and the delivery is taken again: processed at least once.
-        tracing::error!(%provider, %id, error = %err, "could not settle the webhook delivery; it is attempted again after its lease");
+            Some(error) => match config.backoff.after(attempt) {
+                Some(after) => {
+                    tracing::warn!(error = %error, retry_in = ?after, "webhook delivery failed; will retry");
+                    Settlement::Retry { after, error }
+                }
+                None => {
+                    tracing::error!(error = %error, "webhook delivery failed for the last time; dead");
+                    Settlement::Dead { error }
+                }
+            },
+        };
+        if let Err(err) = config.store.settle(&key, token, settlement).await {
+            // The lease runs out and the delivery is taken again: processed at least once.
+            tracing::error!(error = %err, "could not settle the webhook delivery; it is attempted again after its lease");
+        }
     }
+    .instrument(span)
+    .await
 }
 
 /// Drives the app to readiness, then calls it; a panic becomes an outcome.
@@ -331,28 +330,3 @@ where
     }
     call_catching_panics(app, request).await
 }
-
-/// The request a stored delivery came in as, marked as a redelivery.
-fn redelivery(delivery: StoredDelivery, attempt: u32) -> Request<Body> {
-    let mut request = Request::new(Body::from(delivery.body.clone()));
-    *request.method_mut() = delivery.method.clone();
-    *request.uri_mut() = delivery.uri.clone();
-    *request.headers_mut() = delivery.headers.clone();
-    request.extensions_mut().insert(Redelivery {
-        delivery: Arc::new(delivery),
-        attempt,
-    });
-    request
-}
-
-/// Marks a request from the worker: the layer skips verification and deduplication. Only code
-/// in this process can put it there (extensions never come from the wire).
-#[derive(Clone)]
-pub(crate) struct Redelivery {
-    pub(crate) delivery: Arc<StoredDelivery>,
-    pub(crate) attempt: u32,
-}
-
-/// Set by the layer on its answer to a redelivery: how the handler did.
-#[derive(Clone)]
-pub(crate) struct Redelivered(pub(crate) Result<(), String>);

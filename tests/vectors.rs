@@ -19,11 +19,11 @@ use common::body_string;
 use http::HeaderName;
 use serde_json::Value;
 use tower::ServiceExt;
-use tower_webhooks::challenge::Handshake;
-use tower_webhooks::identify::{IdSource, Source};
+use tower_webhooks::scheme::Handshake;
 use tower_webhooks::scheme::{
     Encoding, Hash, Payload, SecretFormat, Signature, SignedPart, TimestampSource,
 };
+use tower_webhooks::scheme::{IdSource, Source};
 use tower_webhooks::{FixedClock, Rejection, Verified, WebhookLayer};
 
 fn official_vectors() -> PathBuf {
@@ -301,7 +301,10 @@ async fn run_files(files: &[(PathBuf, Value)], builder_only: bool) -> usize {
 #[tokio::test]
 async fn every_vector_passes_with_the_presets() {
     let mut files = vector_files(&official_vectors());
-    assert!(files.len() >= 7, "expected the official and seed vector files");
+    assert!(
+        files.len() >= 7,
+        "expected the official and seed vector files"
+    );
     files.extend(vector_files(&own_vectors()));
     let ran = run_files(&files, false).await;
     let providers: std::collections::BTreeSet<&str> = files

@@ -40,7 +40,7 @@ fuzz_target!(|input: Input| {
     {
         put(name, value);
     }
-    if let (Some(tower_webhooks::identify::Source::Header(name)), Some(value)) =
+    if let (Some(tower_webhooks::scheme::Source::Header(name)), Some(value)) =
         (scheme.id().parts().first(), &input.id)
     {
         put(name, value);

@@ -16,9 +16,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::{IdSource, Source};
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The conversation scheme (its signature applies only once a secret is configured).
 ///
@@ -27,7 +27,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "conversation");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("conversation")
         .signature(Signature::new(HeaderName::from_static("x-signature")).prefix("sha256="))
         .id(IdSource::from(Source::json_path(&["data", "id"]))

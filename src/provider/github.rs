@@ -8,9 +8,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::{IdSource, Source};
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Payload, Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The GitHub scheme.
 ///
@@ -19,7 +19,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature-256");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("github")
         .signature(Signature::new(HeaderName::from_static("x-hub-signature-256")).prefix("sha256="))
         // The id and type are headers: the body need not be scanned (nor be JSON: GitHub can

@@ -7,9 +7,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::Source;
+use crate::scheme::Source;
 use crate::scheme::{Hash, Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Intercom scheme.
 ///
@@ -18,7 +18,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("intercom")
         .signature(
             Signature::new(HeaderName::from_static("x-hub-signature"))

@@ -10,10 +10,10 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
+use crate::scheme::Handshake;
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
-use crate::{Secret, WebhookLayer};
+use crate::{Builder, Secret};
 
 /// The Meta scheme with your verify token.
 ///
@@ -22,7 +22,7 @@ use crate::{Secret, WebhookLayer};
 /// assert_eq!(scheme.provider(), "meta");
 /// ```
 pub fn scheme(verify_token: impl Into<Secret>) -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("meta")
         .signature(Signature::new(HeaderName::from_static("x-hub-signature-256")).prefix("sha256="))
         .id(IdSource::body_hash())

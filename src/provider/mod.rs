@@ -49,14 +49,13 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use crate::identify::Source;
-use crate::scheme::{Signature, SignedPart, TimestampSource};
-use crate::{Builder, WebhookLayer};
+use crate::scheme::{Signature, SignedPart, Source, TimestampSource};
+use crate::Builder;
 
 /// `<header>: t=<t>,<key>=<hex HMAC of "<t>.<body>">`, 300 s, JSON `id` and `type`: Stripe's
 /// format, which YCloud follows with `s` for `v1`.
 fn stripe_style(provider: &'static str, header: &'static str, key: &'static str) -> Builder {
-    WebhookLayer::builder()
+    Builder::new()
         .provider(provider)
         .signature(
             Signature::new(HeaderName::from_static(header))
@@ -92,7 +91,7 @@ fn v0_signature(header: &'static str) -> Signature {
 
 #[cfg(test)]
 mod tests {
-    use crate::builder::validate;
+    use crate::scheme::validate;
 
     #[test]
     fn every_preset_is_consistent() {

@@ -10,9 +10,9 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::Source;
+use crate::scheme::Source;
 use crate::scheme::{Scheme, Signature, TimestampSource};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Paddle Billing scheme.
 ///
@@ -21,7 +21,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.tolerance().as_secs(), 5);
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("paddle")
         .signature(
             Signature::new(HeaderName::from_static("paddle-signature"))

@@ -8,9 +8,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::Source;
+use crate::scheme::Source;
 use crate::scheme::{Encoding, Payload, Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Shopify scheme.
 ///
@@ -19,7 +19,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.signature().unwrap().header(), "x-shopify-hmac-sha256");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("shopify")
         .signature(
             Signature::new(HeaderName::from_static("x-shopify-hmac-sha256"))

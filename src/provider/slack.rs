@@ -15,10 +15,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
+use crate::scheme::Handshake;
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Payload, Scheme, TimestampSource};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Slack scheme.
 ///
@@ -27,7 +27,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "slack");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("slack")
         .signature(super::v0_signature("x-slack-signature"))
         .timestamp(TimestampSource::Header(HeaderName::from_static(

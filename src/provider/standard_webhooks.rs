@@ -9,9 +9,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::Source;
+use crate::scheme::Source;
 use crate::scheme::{Encoding, Scheme, SecretFormat, Signature, SignedPart, TimestampSource};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Standard Webhooks scheme.
 ///
@@ -35,7 +35,7 @@ pub(crate) fn with_headers(
     timestamp: &'static str,
     signature: &'static str,
 ) -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider(provider)
         .signature(
             Signature::new(HeaderName::from_static(signature))

@@ -1,7 +1,7 @@
 //! The providers table of the README and of [`crate::provider`], generated from the presets.
 
-use crate::challenge::Handshake;
-use crate::identify::Source;
+use crate::scheme::Handshake;
+use crate::scheme::Source;
 use crate::scheme::{
     Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart, TimestampSource,
 };

@@ -11,9 +11,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::identify::{IdSource, Source};
 use crate::scheme::{Encoding, Hash, Payload, Scheme, Signature, SignedPart};
-use crate::WebhookLayer;
+use crate::scheme::{IdSource, Source};
+use crate::Builder;
 
 /// The Twilio scheme for a service reached at `public_base_url` (such as
 /// `https://api.example.com`).
@@ -23,7 +23,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "twilio");
 /// ```
 pub fn scheme(public_base_url: impl Into<String>) -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("twilio")
         .signature(
             Signature::new(HeaderName::from_static("x-twilio-signature"))

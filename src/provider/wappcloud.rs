@@ -12,10 +12,10 @@
 use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
+use crate::scheme::Handshake;
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Wappcloud scheme.
 ///
@@ -24,7 +24,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "wappcloud");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("wappcloud")
         .signature(
             Signature::new(HeaderName::from_static("x-wappcloud-signature")).prefix("sha256="),

@@ -10,10 +10,10 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::challenge::Handshake;
-use crate::identify::IdSource;
+use crate::scheme::Handshake;
+use crate::scheme::IdSource;
 use crate::scheme::{Encoding, Scheme, Signature};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The X scheme.
 ///
@@ -22,7 +22,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "x");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("x")
         .signature(
             Signature::new(HeaderName::from_static("x-twitter-webhooks-signature"))

@@ -9,9 +9,9 @@
 use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
-use crate::identify::{IdSource, Source};
 use crate::scheme::{Encoding, Scheme, Signature};
-use crate::WebhookLayer;
+use crate::scheme::{IdSource, Source};
+use crate::Builder;
 
 /// The Yeastar scheme.
 ///
@@ -20,7 +20,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "yeastar");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("yeastar")
         .signature(
             Signature::new(HeaderName::from_static("x-signature")).encoding(Encoding::Base64),

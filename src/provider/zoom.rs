@@ -12,10 +12,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
+use crate::scheme::Handshake;
+use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, TimestampSource};
-use crate::WebhookLayer;
+use crate::Builder;
 
 /// The Zoom scheme.
 ///
@@ -24,7 +24,7 @@ use crate::WebhookLayer;
 /// assert_eq!(scheme.provider(), "zoom");
 /// ```
 pub fn scheme() -> Scheme {
-    WebhookLayer::builder()
+    Builder::new()
         .provider("zoom")
         .signature(super::v0_signature("x-zm-signature"))
         .timestamp(TimestampSource::Header(HeaderName::from_static(

@@ -27,8 +27,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::HeaderMap;
 
-use crate::error::BoxError;
+use crate::BoxError;
 
+mod claim;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -37,60 +38,18 @@ mod record;
 #[cfg(feature = "redis")]
 mod redis;
 
+pub(crate) use self::claim::OwnedClaim;
+pub use self::claim::{Claim, ClaimToken, DeliveryKey};
+pub use self::memory::MemoryStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use self::postgres::PostgresStore;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::RedisStore;
-pub use memory::MemoryStore;
 
 /// The result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Proof of ownership of an in-flight claim; only its owner may complete or release it.
-///
-/// ```
-/// use tower_webhooks::store::ClaimToken;
-///
-/// assert_eq!(ClaimToken::new(7).get(), 7);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClaimToken(u128);
-
-impl ClaimToken {
-    /// A token with the given value; stores choose values no other claim holds.
-    pub const fn new(value: u128) -> Self {
-        Self(value)
-    }
-
-    /// The token's value.
-    pub const fn get(self) -> u128 {
-        self.0
-    }
-}
-
-/// The answer to a claim.
-///
-/// ```
-/// use tower_webhooks::store::{Claim, DeliveryStore, MemoryStore};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
-/// let store = MemoryStore::new();
-/// assert!(matches!(store.claim("k").await?, Claim::Acquired(_)));
-/// assert_eq!(store.claim("k").await?, Claim::InFlight);
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Claim {
-    /// The key was free: the caller owns it until it completes, releases or fails it, or until
-    /// the lease expires.
-    Acquired(ClaimToken),
-    /// Another delivery with this key is being processed.
-    InFlight,
-    /// A delivery with this key was processed (or recorded as failed) within the retention window.
-    Done,
-}
 
 /// A verified delivery kept in the store's inbox: waiting for the worker (after
 /// [`Ack::Immediately`](crate::Ack::Immediately), or a failure under

@@ -1,18 +1,20 @@
-//! Parsing signature headers and verifying them in constant time over several secrets.
-
-use std::fmt;
+//! Checking signatures: keys derived once, headers parsed, MACs compared in constant time over
+//! several secrets, the timestamp checked last. [`Verifier`] is the one object that does it, for
+//! the layer and for code that is not a tower service.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use http::{HeaderMap, HeaderName, Uri};
-use sha1::Sha1;
-use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::scheme::{Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart};
-use crate::secret::SecretError as KeyError;
-use crate::Secret;
+use crate::rejection::Rejection;
+use crate::scheme::{Encoding, Scheme, Signature, SignatureFormat, SignedPart};
+
+mod key;
+mod verifier;
+
+pub(crate) use self::key::{encode, Key};
+pub use self::verifier::Verifier;
 
 /// Longest encoded signature we bother decoding: base64 of a 64-byte MAC is 88 characters.
 const MAX_ENCODED_LEN: usize = 256;
@@ -31,88 +33,6 @@ pub(crate) enum SignatureError {
     Mismatch,
     /// Authentic, but the timestamp is outside the tolerance.
     Stale,
-}
-
-/// An HMAC key with its inner and outer pads already absorbed: cloning it per request skips the
-/// key schedule.
-#[derive(Clone)]
-pub(crate) enum Key {
-    Sha1(Hmac<Sha1>),
-    Sha256(Hmac<Sha256>),
-    Sha512(Hmac<Sha512>),
-}
-
-impl fmt::Debug for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Key([redacted])")
-    }
-}
-
-impl Key {
-    pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, KeyError> {
-        let decoded;
-        let bytes = match &signature.secret_format {
-            SecretFormat::Raw => secret.expose(),
-            SecretFormat::Base64 { prefix } => {
-                let raw = secret.expose();
-                let raw = raw.strip_prefix(prefix.as_bytes()).unwrap_or(raw);
-                decoded =
-                    zeroize::Zeroizing::new(BASE64.decode(raw).map_err(|_| KeyError::NotBase64)?);
-                decoded.as_slice()
-            }
-        };
-        if bytes.is_empty() {
-            return Err(KeyError::Empty);
-        }
-        // HMAC takes keys of any length, so these never fail; map the impossible error anyway.
-        let key = match signature.hash {
-            Hash::Sha1 => Key::Sha1(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
-            Hash::Sha256 => Key::Sha256(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
-            Hash::Sha512 => Key::Sha512(Hmac::new_from_slice(bytes).map_err(|_| KeyError::Empty)?),
-        };
-        Ok(key)
-    }
-
-    fn mac(&self, message: &Message<'_>) -> Output {
-        self.compute(|update| message.feed(update))
-    }
-
-    /// The MAC of `bytes` alone (handshake answers such as Zoom's `encryptedToken`).
-    pub(crate) fn mac_bytes(&self, bytes: &[u8]) -> Vec<u8> {
-        self.compute(|update| update(bytes)).as_slice().to_vec()
-    }
-
-    fn compute(&self, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Output {
-        fn run<M: Mac + Clone>(key: &M, feed: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Output {
-            let mut mac = key.clone();
-            feed(&mut |bytes| mac.update(bytes));
-            Output::from_slice(&mac.finalize().into_bytes())
-        }
-        match self {
-            Key::Sha1(key) => run(key, feed),
-            Key::Sha256(key) => run(key, feed),
-            Key::Sha512(key) => run(key, feed),
-        }
-    }
-}
-
-/// A MAC on the stack (64 bytes fits SHA-512).
-struct Output {
-    bytes: [u8; 64],
-    len: usize,
-}
-
-impl Output {
-    fn from_slice(slice: &[u8]) -> Self {
-        let mut bytes = [0; 64];
-        let len = slice.len().min(64);
-        bytes[..len].copy_from_slice(&slice[..len]);
-        Self { bytes, len }
-    }
-
-    fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
 }
 
 /// The pieces of a request that a signed message is made of.
@@ -174,8 +94,8 @@ impl<'a> Message<'a> {
     }
 }
 
-/// What a verification needs besides the signature settings.
-pub(crate) struct Request<'a> {
+/// What a request presents for verification, besides the signature settings.
+pub(crate) struct Presented<'a> {
     pub(crate) headers: &'a HeaderMap,
     pub(crate) uri: &'a Uri,
     pub(crate) body: &'a [u8],
@@ -211,7 +131,7 @@ pub(crate) struct Verification {
 pub(crate) fn verify(
     signature: &Signature,
     keys: &[Key],
-    request: &Request<'_>,
+    request: &Presented<'_>,
     now: i64,
     tolerance_secs: u64,
 ) -> Result<Verification, SignatureError> {
@@ -269,6 +189,37 @@ pub(crate) fn verify(
         }
     }
     Ok(Verification { timestamp, key })
+}
+
+/// The scheme's check of a request: which headers the scheme reads, then [`verify`], with its
+/// errors as rejections. What [`Verifier`] runs for the layer and for its own callers.
+pub(crate) fn check(
+    scheme: &Scheme,
+    keys: &[Key],
+    (headers, uri, body): (&HeaderMap, &Uri, &[u8]),
+    now: i64,
+    tolerance_secs: u64,
+) -> Result<Verification, Rejection> {
+    let Some(signature) = &scheme.signature else {
+        return Err(Rejection::InvalidSignature);
+    };
+    let presented = Presented {
+        headers,
+        uri,
+        body,
+        timestamp_header: scheme.timestamp_header(),
+        timestamp_pair: scheme.timestamp_pair(),
+        id_header: scheme
+            .id
+            .header()
+            .filter(|_| signature.signed.contains(&SignedPart::Id)),
+    };
+    verify(signature, keys, &presented, now, tolerance_secs).map_err(|err| match err {
+        SignatureError::Missing => Rejection::MissingSignature,
+        SignatureError::Malformed(why) => Rejection::MalformedSignature(why),
+        SignatureError::Mismatch => Rejection::InvalidSignature,
+        SignatureError::Stale => Rejection::StaleTimestamp,
+    })
 }
 
 /// One header value as a string; a repeated header is ambiguous and refused.
@@ -515,15 +466,6 @@ fn parse_timestamp(raw: &str) -> Result<i64, SignatureError> {
         .map_err(|_| SignatureError::Malformed("timestamp is not unix seconds"))
 }
 
-/// Encodes a MAC the way the scheme writes it.
-#[cfg(any(test, feature = "testing"))]
-fn encode(encoding: Encoding, mac: &[u8]) -> String {
-    match encoding {
-        Encoding::Hex => hex::encode(mac),
-        Encoding::Base64 => BASE64.encode(mac),
-    }
-}
-
 /// Computes the signature header value for a message (used by [`crate::testing`]).
 #[cfg(any(test, feature = "testing"))]
 pub(crate) fn sign(
@@ -551,14 +493,17 @@ pub(crate) fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheme::SecretFormat;
+    use crate::secret::SecretError;
+    use crate::Secret;
     use http::HeaderValue;
 
     fn ycloud() -> Signature {
         crate::provider::ycloud::scheme().signature.unwrap()
     }
 
-    fn request<'a>(headers: &'a HeaderMap, uri: &'a Uri, body: &'a [u8]) -> Request<'a> {
-        Request {
+    fn request<'a>(headers: &'a HeaderMap, uri: &'a Uri, body: &'a [u8]) -> Presented<'a> {
+        Presented {
             headers,
             uri,
             body,
@@ -698,11 +643,11 @@ mod tests {
         assert!(Key::derive(&Secret::from("whsec_aGVsbG8="), &sig).is_ok());
         assert_eq!(
             Key::derive(&Secret::from("whsec_***"), &sig).err(),
-            Some(KeyError::NotBase64)
+            Some(SecretError::NotBase64)
         );
         assert_eq!(
             Key::derive(&Secret::from(""), &ycloud()).err(),
-            Some(KeyError::Empty)
+            Some(SecretError::Empty)
         );
     }
 

@@ -1,15 +1,8 @@
-//! A signature scheme as data: what is signed, how, and where the pieces sit in the request.
-//!
-//! Every preset in [`crate::provider`] is a [`Scheme`] value built from these parts, and so is
-//! any custom scheme made with [`WebhookLayer::builder`](crate::WebhookLayer::builder).
+//! The signature part of a scheme: header, format, encoding, hash, signed message, key format.
 
 use std::borrow::Cow;
-use std::time::Duration;
 
-use http::{HeaderName, Method};
-
-use crate::challenge::Handshake;
-use crate::identify::{IdSource, Source};
+use http::HeaderName;
 
 /// The hash function under the HMAC.
 ///
@@ -346,105 +339,5 @@ impl Signature {
     /// Where the signature sits in the header value.
     pub fn format(&self) -> &SignatureFormat {
         &self.format
-    }
-}
-
-/// What the body is, so that the layer can check it and find fields in it.
-///
-/// ```
-/// use tower_webhooks::{scheme::Payload, WebhookLayer};
-///
-/// // Slack slash commands are form-encoded: do not require JSON.
-/// let builder = WebhookLayer::builder().payload(Payload::Opaque);
-/// # let _ = builder;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Payload {
-    /// A JSON document: it must parse, and JSON pointers find the id and type.
-    Json,
-    /// Anything: the layer does not look inside (ids come from headers or the body hash).
-    Opaque,
-    /// JSON, or `application/x-www-form-urlencoded` when the `Content-Type` says so (Slack slash
-    /// commands and interactivity, Twilio). In a form, a pointer's first segment names a field;
-    /// further segments read that field's value as JSON (Slack's `payload=`: `/payload/type`).
-    JsonOrForm,
-}
-
-/// A provider's whole scheme: signature, timestamp, identity, handshake, methods.
-///
-/// Obtain one from a preset (`tower_webhooks::provider::ycloud::scheme()`) or from
-/// [`WebhookLayer::builder`](crate::WebhookLayer::builder).
-///
-/// ```
-/// use std::time::Duration;
-/// use tower_webhooks::{provider::ycloud, Builder, WebhookLayer};
-///
-/// let scheme = ycloud::scheme();
-/// assert_eq!(scheme.tolerance(), Duration::from_secs(300));
-/// // A preset can be adjusted through the builder, or used as is with a secret.
-/// let strict = Builder::from(scheme.clone()).tolerance(Duration::from_secs(60)).secret("whsec_...").build()?;
-/// let layer = WebhookLayer::new(scheme, "whsec_...");
-/// # let _ = (strict, layer);
-/// # Ok::<(), tower_webhooks::BuildError>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Scheme {
-    pub(crate) provider: Cow<'static, str>,
-    pub(crate) signature: Option<Signature>,
-    pub(crate) timestamp: Option<TimestampSource>,
-    pub(crate) tolerance: Duration,
-    pub(crate) id: IdSource,
-    /// Where the type may be, in order: the first one present wins.
-    pub(crate) event_type: Vec<Source>,
-    pub(crate) payload: Payload,
-    pub(crate) handshake: Option<Handshake>,
-    pub(crate) methods: Vec<Method>,
-}
-
-impl Scheme {
-    /// The provider's name, as reported by [`Event::provider`](crate::Event::provider).
-    pub fn provider(&self) -> &str {
-        &self.provider
-    }
-
-    /// The signature, if deliveries are signed.
-    pub fn signature(&self) -> Option<&Signature> {
-        self.signature.as_ref()
-    }
-
-    /// The methods deliveries arrive with.
-    pub fn methods(&self) -> &[Method] {
-        &self.methods
-    }
-
-    /// The default timestamp tolerance.
-    pub fn tolerance(&self) -> Duration {
-        self.tolerance
-    }
-
-    /// Where the signed timestamp comes from, if the scheme has one.
-    pub fn timestamp(&self) -> Option<&TimestampSource> {
-        self.timestamp.as_ref()
-    }
-
-    /// How the dedup key is made.
-    pub fn id(&self) -> &IdSource {
-        &self.id
-    }
-
-    /// Where the event type is looked for, in order.
-    pub fn event_type(&self) -> &[Source] {
-        &self.event_type
-    }
-
-    /// What the body is.
-    pub fn payload(&self) -> Payload {
-        self.payload
-    }
-
-    /// The URL-validation handshake, if any.
-    pub fn handshake(&self) -> Option<&Handshake> {
-        self.handshake.as_ref()
     }
 }

@@ -8,9 +8,7 @@ use axum_core::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 
 use crate::store::StoreError;
-
-/// A boxed error, as tower uses.
-pub type BoxError = Box<dyn StdError + Send + Sync>;
+use crate::BoxError;
 
 /// A request the layer refused, or could not take in, before the handler ran.
 ///

@@ -1,0 +1,218 @@
+//! What a layer checks deliveries against: immutable settings, and the runtime state its
+//! services and workers share, kept apart.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_core::response::Response;
+use bytes::Bytes;
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use tokio::sync::Notify;
+
+use crate::clock::{Clock, ClockDebug, SystemClock};
+use crate::event::{Facts, Verified};
+use crate::identify::Identity;
+use crate::rejection::{Rejection, Statuses};
+use crate::scheme::{Scheme, Source};
+use crate::signature::Verifier;
+use crate::store::{DeliveryStore, MemoryStore};
+use crate::{Ack, Backoff};
+
+/// The default body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// The default time to receive a body: 10 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Everything a delivery is checked against. Set by the layer's `with_*` methods before use,
+/// then shared read-only by every clone of the layer, its services and its workers.
+#[derive(Clone)]
+pub(crate) struct Config {
+    /// The scheme, its keys and the tolerance: the one verification object.
+    pub(crate) verifier: Verifier,
+    pub(crate) provider: Arc<str>,
+    pub(crate) body_limit: usize,
+    pub(crate) body_timeout: Option<Duration>,
+    pub(crate) store: Arc<dyn DeliveryStore>,
+    pub(crate) ack: Ack,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) statuses: Statuses,
+    /// The `Allow` header of a 405: the delivery and handshake methods.
+    pub(crate) allow: HeaderValue,
+    /// The headers kept with a parked delivery: those that authenticate and identify it.
+    pub(crate) kept_headers: Vec<HeaderName>,
+    pub(crate) backoff: Backoff,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The verifier redacts its keys.
+        f.debug_struct("Config")
+            .field("verifier", &self.verifier)
+            .field("body_limit", &self.body_limit)
+            .field("body_timeout", &self.body_timeout)
+            .field("store", &self.store)
+            .field("ack", &self.ack)
+            .field("backoff", &self.backoff)
+            .field("clock", &ClockDebug)
+            .finish()
+    }
+}
+
+impl Config {
+    /// The settings every layer starts with, around a verifier.
+    pub(crate) fn new(verifier: Verifier) -> Self {
+        let scheme = verifier.scheme();
+        Self {
+            provider: Arc::from(scheme.provider()),
+            allow: allow_header(scheme),
+            kept_headers: headers_to_keep(scheme),
+            verifier,
+            body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: Some(DEFAULT_BODY_TIMEOUT),
+            store: Arc::new(MemoryStore::new()),
+            ack: Ack::default(),
+            backoff: Backoff::default(),
+            clock: Arc::new(SystemClock),
+            statuses: Statuses::default(),
+        }
+    }
+
+    pub(crate) fn scheme(&self) -> &Scheme {
+        self.verifier.scheme()
+    }
+
+    /// The delivery methods changed: the `Allow` header follows.
+    pub(crate) fn set_methods(&mut self, methods: Vec<Method>) {
+        self.verifier.scheme_mut().methods = methods;
+        self.allow = allow_header(self.verifier.scheme());
+    }
+
+    /// The response for a rejection, with the configured status; logged without request data.
+    pub(crate) fn reject(&self, rejection: Rejection) -> Response {
+        let kind = rejection.kind();
+        let status = self.statuses.get(kind);
+        if status.is_server_error() {
+            tracing::error!(reason = %rejection, "webhook rejected");
+        } else {
+            tracing::warn!(reason = %rejection, status = status.as_u16(), "webhook rejected");
+        }
+        let mut response = rejection.into_response_with(status);
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, self.allow.clone());
+        }
+        response
+    }
+
+    /// What the handler is told about an authentic delivery, for its `attempt`.
+    pub(crate) fn verified(
+        &self,
+        identity: Identity,
+        timestamp: Option<i64>,
+        raw: Bytes,
+        attempt: u32,
+    ) -> Verified {
+        Verified::new(Facts {
+            provider: Arc::clone(&self.provider),
+            id: identity.id,
+            key: identity.key,
+            event_type: identity.event_type,
+            timestamp,
+            signed: !self.verifier.is_unsigned(),
+            form: identity.form,
+            raw,
+            attempt,
+        })
+    }
+
+    /// The headers of `headers` worth keeping with a parked delivery.
+    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
+        let mut kept = HeaderMap::new();
+        for name in &self.kept_headers {
+            for value in headers.get_all(name) {
+                kept.append(name.clone(), value.clone());
+            }
+        }
+        kept
+    }
+}
+
+/// What the services and workers of one layer share while they run: how workers are woken, and
+/// how many run. Not settings: a layer reconfigured with a `with_*` method keeps it.
+#[derive(Debug, Default)]
+pub(crate) struct Runtime {
+    /// Wakes this process's workers when a delivery is parked due now.
+    wake: Notify,
+    /// This layer's workers running in this process.
+    workers: AtomicUsize,
+    /// Whether parking without a worker was warned about already.
+    warned_no_worker: AtomicBool,
+}
+
+impl Runtime {
+    /// A delivery was parked, due now: wake a worker.
+    pub(crate) fn parked_due(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Resolves when a delivery is parked due now.
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Counts a running worker for as long as the returned guard lives.
+    pub(crate) fn worker_running(self: &Arc<Self>) -> RunningWorker {
+        self.workers.fetch_add(1, Ordering::Relaxed);
+        RunningWorker(Arc::clone(self))
+    }
+
+    /// Parked deliveries wait for a worker: say so once if this process runs none (another
+    /// replica's may drain a shared store).
+    pub(crate) fn warn_without_worker(&self) {
+        if self.workers.load(Ordering::Relaxed) == 0
+            && !self.warned_no_worker.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                "webhook delivery parked in the inbox, but no worker runs in this process: spawn \
+                 `layer.worker(app)` so that it is processed"
+            );
+        }
+    }
+}
+
+/// A running worker, counted until dropped.
+#[derive(Debug)]
+pub(crate) struct RunningWorker(Arc<Runtime>);
+
+impl Drop for RunningWorker {
+    fn drop(&mut self) {
+        self.0.workers.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The headers that authenticate and identify a delivery of `scheme`, and its content type.
+fn headers_to_keep(scheme: &Scheme) -> Vec<HeaderName> {
+    let mut names = vec![header::CONTENT_TYPE];
+    names.extend(scheme.signature().map(|s| s.header().clone()));
+    names.extend(scheme.timestamp_header().cloned());
+    names.extend(scheme.id().header().cloned());
+    for source in scheme.event_type() {
+        if let Source::Header(name) = source {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+fn allow_header(scheme: &Scheme) -> HeaderValue {
+    let mut methods: Vec<&str> = scheme.methods().iter().map(Method::as_str).collect();
+    if let Some(handshake) = scheme.handshake() {
+        methods.push(handshake.method().as_str());
+    }
+    methods.sort_unstable();
+    methods.dedup();
+    HeaderValue::from_str(&methods.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("POST"))
+}

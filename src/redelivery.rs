@@ -1,0 +1,95 @@
+//! What the service and the worker share: the marker on a stored delivery sent through the app
+//! again, the layer's report of how the handler did, and the handler's outcome.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use axum_core::body::Body;
+use futures_util::FutureExt;
+use http::Request;
+use tower_service::Service;
+
+use crate::store::StoredDelivery;
+
+/// Marks a request from the worker: the layer skips verification and deduplication. Only code
+/// in this process can put it there (extensions never come from the wire).
+#[derive(Clone)]
+pub(crate) struct Redelivery {
+    pub(crate) delivery: Arc<StoredDelivery>,
+    pub(crate) attempt: u32,
+}
+
+impl Redelivery {
+    /// The request a stored delivery came in as (method, URI, kept headers, raw body), marked.
+    pub(crate) fn request(delivery: StoredDelivery, attempt: u32) -> Request<Body> {
+        let mut request = Request::new(Body::from(delivery.body.clone()));
+        *request.method_mut() = delivery.method.clone();
+        *request.uri_mut() = delivery.uri.clone();
+        *request.headers_mut() = delivery.headers.clone();
+        request.extensions_mut().insert(Redelivery {
+            delivery: Arc::new(delivery),
+            attempt,
+        });
+        request
+    }
+}
+
+/// Set by the layer on its answer to a redelivery: how the handler did (`Err` holds what went
+/// wrong, as [`Outcome::describe`] says it).
+#[derive(Clone)]
+pub(crate) struct Redelivered(pub(crate) Result<(), String>);
+
+/// How a call of the handler (or of the app) ended.
+pub(crate) enum Outcome<B, E> {
+    Response(http::Response<B>),
+    Error(E),
+    Panic(String),
+}
+
+impl<B, E: fmt::Display> Outcome<B, E> {
+    /// Whether the handler answered 2xx.
+    pub(crate) fn succeeded(&self) -> bool {
+        matches!(self, Outcome::Response(response) if response.status().is_success())
+    }
+
+    /// What went wrong, for the logs and the inbox (a 2xx response is not asked), in the one
+    /// wording the request path and the worker both use.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Outcome::Response(response) => format!("handler answered {}", response.status()),
+            Outcome::Error(err) => format!("handler error: {err}"),
+            Outcome::Panic(message) => format!("handler panicked: {message}"),
+        }
+    }
+}
+
+/// Calls the service; a panic in `call` or in its future becomes [`Outcome::Panic`].
+pub(crate) async fn call_catching_panics<S, B>(
+    mut inner: S,
+    request: Request<Body>,
+) -> Outcome<B, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<B>>,
+{
+    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+        Ok(future) => future,
+        Err(panic) => return Outcome::Panic(panic_message(panic.as_ref())),
+    };
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(Ok(response)) => Outcome::Response(response),
+        Ok(Err(err)) => Outcome::Error(err),
+        Err(panic) => Outcome::Panic(panic_message(panic.as_ref())),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}

@@ -1,0 +1,194 @@
+//! The handshakes a scheme may have: what a provider sends to check the URL, and what it wants back.
+//!
+//! Answering them is [`crate::handshake`]'s work; this is only their description.
+
+use std::borrow::Cow;
+
+use http::Method;
+
+use super::{Encoding, Pointer};
+use crate::Secret;
+
+/// A handshake a provider performs before (or besides) delivering events.
+///
+/// Two happen before verification, on a `GET` that carries no signature: [`EchoJson`]
+/// (Wappcloud) and [`VerifyToken`] (Meta). Two are signed `POST` events answered after the
+/// signature passed, instead of calling the handler: [`SignedEcho`] (Slack) and [`SignedMac`]
+/// (Zoom).
+///
+/// [`EchoJson`]: Handshake::EchoJson
+/// [`VerifyToken`]: Handshake::VerifyToken
+/// [`SignedEcho`]: Handshake::SignedEcho
+/// [`SignedMac`]: Handshake::SignedMac
+///
+/// ```
+/// use tower_webhooks::scheme::Handshake;
+///
+/// // Wappcloud: `GET ?challenge=abc123` answered with `{"challenge":"abc123"}`.
+/// let wappcloud = Handshake::echo_json("challenge", "challenge");
+/// // Meta: `GET ?hub.mode=subscribe&hub.verify_token=<yours>&hub.challenge=<n>` answered `<n>`.
+/// let meta = Handshake::verify_token("my-verify-token");
+/// // Slack: the signed `{"type":"url_verification","challenge":".."}` answered with the challenge.
+/// let slack = Handshake::signed_echo(&["type"], "url_verification", &["challenge"], "challenge");
+/// # let _ = (wappcloud, meta, slack);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Handshake {
+    /// `GET ?<param>=<value>` is answered `200 application/json` with `{"<key>":"<value>"}`;
+    /// the handler is not called.
+    EchoJson {
+        /// The query parameter that carries the challenge.
+        param: Cow<'static, str>,
+        /// The JSON key of the answer.
+        key: Cow<'static, str>,
+    },
+    /// `GET ?hub.mode=subscribe&hub.verify_token=<token>&hub.challenge=<value>` is answered
+    /// `200 text/plain` with `<value>` when the token matches (compared in constant time), `403`
+    /// otherwise. The token is one you choose in the provider's console, not the app secret.
+    VerifyToken {
+        /// The verify token.
+        token: Secret,
+    },
+    /// `GET ?<param>=<value>` is answered `200 application/json` with
+    /// `{"<key>": "<prefix><MAC of value>"}`, the MAC made with the first configured secret and
+    /// encoded as the scheme's signatures are (X's CRC: `response_token: sha256=<base64>`).
+    QueryMac {
+        /// The query parameter that carries the token.
+        param: Cow<'static, str>,
+        /// The JSON key of the answer.
+        key: Cow<'static, str>,
+        /// What precedes the encoded MAC, such as `sha256=`.
+        prefix: Cow<'static, str>,
+        /// How the MAC is encoded.
+        encoding: Encoding,
+    },
+    /// A signed delivery whose JSON `event` field equals `value` is answered `200
+    /// application/json` with `{"<key>": <the string at challenge>}` instead of reaching the
+    /// handler.
+    SignedEcho {
+        /// Where the event type is.
+        event: Pointer,
+        /// The type that marks the handshake.
+        value: Cow<'static, str>,
+        /// Where the challenge is.
+        challenge: Pointer,
+        /// The JSON key of the answer.
+        key: Cow<'static, str>,
+    },
+    /// A signed delivery whose JSON `event` field equals `value` is answered `200
+    /// application/json` with `{"<token_key>": t, "<mac_key>": <hex HMAC(secret, t)>}`, where `t`
+    /// is the string at `token`, and the HMAC uses the secret that verified the delivery.
+    SignedMac {
+        /// Where the event type is.
+        event: Pointer,
+        /// The type that marks the handshake.
+        value: Cow<'static, str>,
+        /// Where the token is.
+        token: Pointer,
+        /// The JSON key echoing the token.
+        token_key: Cow<'static, str>,
+        /// The JSON key of the MAC.
+        mac_key: Cow<'static, str>,
+    },
+}
+
+impl Handshake {
+    /// A `GET ?<param>=` echo answered as JSON `{"<key>": value}`.
+    pub fn echo_json(
+        param: impl Into<Cow<'static, str>>,
+        key: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Handshake::EchoJson {
+            param: param.into(),
+            key: key.into(),
+        }
+    }
+
+    /// A `GET ?<param>=` token answered with its MAC as `{"<key>": "<prefix><MAC>"}` (X's CRC).
+    pub fn query_mac(
+        param: impl Into<Cow<'static, str>>,
+        key: impl Into<Cow<'static, str>>,
+        prefix: impl Into<Cow<'static, str>>,
+        encoding: Encoding,
+    ) -> Self {
+        Handshake::QueryMac {
+            param: param.into(),
+            key: key.into(),
+            prefix: prefix.into(),
+            encoding,
+        }
+    }
+
+    /// Meta's `hub.challenge` verification with `token` as the verify token.
+    pub fn verify_token(token: impl Into<Secret>) -> Self {
+        Handshake::VerifyToken {
+            token: token.into(),
+        }
+    }
+
+    /// A signed event of type `value` (at the JSON path `event`) answered with the string at
+    /// `challenge`, as `{"<key>": challenge}`.
+    pub fn signed_echo(
+        event: &[&str],
+        value: impl Into<Cow<'static, str>>,
+        challenge: &[&str],
+        key: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Handshake::SignedEcho {
+            event: Pointer::from_keys(event),
+            value: value.into(),
+            challenge: Pointer::from_keys(challenge),
+            key: key.into(),
+        }
+    }
+
+    /// A signed event of type `value` (at the JSON path `event`) answered with the token at
+    /// `token` and its hex HMAC, as `{"<token_key>": t, "<mac_key>": mac}`.
+    pub fn signed_mac(
+        event: &[&str],
+        value: impl Into<Cow<'static, str>>,
+        token: &[&str],
+        token_key: impl Into<Cow<'static, str>>,
+        mac_key: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Handshake::SignedMac {
+            event: Pointer::from_keys(event),
+            value: value.into(),
+            token: Pointer::from_keys(token),
+            token_key: token_key.into(),
+            mac_key: mac_key.into(),
+        }
+    }
+
+    /// The method the handshake arrives with.
+    pub fn method(&self) -> &Method {
+        match self {
+            Handshake::EchoJson { .. }
+            | Handshake::VerifyToken { .. }
+            | Handshake::QueryMac { .. } => &Method::GET,
+            Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => &Method::POST,
+        }
+    }
+
+    /// For a signed handshake: where its type and its token are, and the type that marks it.
+    pub(crate) fn signed_fields(&self) -> Option<(&Pointer, &str, &Pointer)> {
+        match self {
+            Handshake::SignedEcho {
+                event,
+                value,
+                challenge,
+                ..
+            } => Some((event, value, challenge)),
+            Handshake::SignedMac {
+                event,
+                value,
+                token,
+                ..
+            } => Some((event, value, token)),
+            Handshake::EchoJson { .. }
+            | Handshake::VerifyToken { .. }
+            | Handshake::QueryMac { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Whether the parts of a scheme fit together, and why not: what every way of making a layer checks.
+
+use std::fmt;
+
+use super::{Scheme, SignatureFormat, SignedPart, TimestampSource};
+use crate::secret::SecretError;
+
+/// Checks that the parts of a scheme fit together.
+pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError> {
+    if scheme.methods.is_empty() {
+        return Err(BuildError::NoMethod);
+    }
+    let Some(signature) = &scheme.signature else {
+        return if unsigned {
+            Ok(())
+        } else {
+            Err(BuildError::NoSignature)
+        };
+    };
+    let signs = |part: &SignedPart| signature.signed.contains(part);
+    if signs(&SignedPart::Timestamp) && scheme.timestamp.is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has a timestamp but no timestamp source is set",
+        ));
+    }
+    if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
+        if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
+            return Err(BuildError::Inconsistent(
+                "a timestamp pair needs a `pairs` signature format",
+            ));
+        }
+    }
+    if signs(&SignedPart::Id) && scheme.id.header().is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has the id, so the id must come from a header",
+        ));
+    }
+    if signs(&SignedPart::Url) && signature.base_url.is_none() {
+        return Err(BuildError::Inconsistent(
+            "the signed message has the URL but no base URL is set",
+        ));
+    }
+    Ok(())
+}
+
+/// Why a [`Builder`] could not build.
+///
+/// ```
+/// use tower_webhooks::{BuildError, WebhookLayer};
+///
+/// assert_eq!(WebhookLayer::builder().build().err(), Some(BuildError::NoSignature));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No signature is configured and [`Builder::unsigned`] was not called.
+    NoSignature,
+    /// No secret is configured and [`Builder::unsigned`] was not called.
+    NoSecret,
+    /// No delivery method is configured.
+    NoMethod,
+    /// A secret cannot become a key (empty, or not the expected encoding).
+    Secret(SecretError),
+    /// The parts contradict each other.
+    Inconsistent(&'static str),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::NoSignature => f.write_str(
+                "no signature configured (call `unsigned()` to accept unsigned deliveries)",
+            ),
+            BuildError::NoSecret => f.write_str(
+                "no secret configured (call `unsigned()` to accept unsigned deliveries)",
+            ),
+            BuildError::NoMethod => f.write_str("no delivery method configured"),
+            BuildError::Secret(err) => write!(f, "invalid secret: {err}"),
+            BuildError::Inconsistent(why) => write!(f, "inconsistent scheme: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}

@@ -1,0 +1,174 @@
+//! `Verifier`: a scheme with its keys and tolerance, the one object that checks signatures.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::{HeaderMap, Uri};
+
+use super::{check, Key, Verification};
+use crate::rejection::Rejection;
+use crate::scheme::{BuildError, Scheme};
+use crate::Secret;
+
+/// Checks a request's signature and timestamp the way [`WebhookLayer`](crate::WebhookLayer)
+/// does, for code that receives webhooks some other way (a queue consumer, a serverless handler,
+/// a benchmark). It is the very object the layer holds: same parsing, same constant-time
+/// comparison, same order of checks. Keys are derived from the secrets once, here.
+///
+/// ```
+/// use tower_webhooks::{provider::stripe, testing::Signer, Verifier};
+///
+/// let verifier = Verifier::new(stripe::scheme(), "whsec_test")?;
+/// let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+/// let request = Signer::new(stripe::scheme(), "whsec_test")?.at(1_700_000_000).request("/", &body[..]);
+/// let timestamp = verifier.verify(request.headers(), request.uri(), body, 1_700_000_010)?;
+/// assert_eq!(timestamp, Some(1_700_000_000));
+/// assert!(verifier.verify(request.headers(), request.uri(), b"{}", 1_700_000_010).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    scheme: Scheme,
+    keys: Vec<Key>,
+    tolerance: Duration,
+    /// Deliveries pass without a signature: an unsigned scheme given no secret (the layer only).
+    unsigned: bool,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("scheme", &self.scheme)
+            .field("secrets", &format_args!("{} [redacted]", self.keys.len()))
+            .field("unsigned", &self.unsigned)
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for `scheme` with `secret`; fails if the scheme has no signature or the secret
+    /// cannot be its key.
+    ///
+    /// ```
+    /// use tower_webhooks::{provider::ycloud, BuildError, Verifier};
+    ///
+    /// assert!(Verifier::new(ycloud::scheme(), "whsec_...").is_ok());
+    /// assert!(matches!(Verifier::new(ycloud::scheme(), ""), Err(BuildError::Secret(_))));
+    /// ```
+    pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, BuildError> {
+        Self::without_keys(scheme).with_secret(secret)
+    }
+
+    /// Accepts another secret too (rotation).
+    ///
+    /// ```
+    /// use tower_webhooks::{provider::ycloud, Verifier};
+    ///
+    /// let verifier = Verifier::new(ycloud::scheme(), "whsec_new")?.with_secret("whsec_old")?;
+    /// # let _ = verifier;
+    /// # Ok::<(), tower_webhooks::BuildError>(())
+    /// ```
+    pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, BuildError> {
+        self.add_secret(&secret.into())?;
+        Ok(self)
+    }
+
+    /// Another timestamp tolerance than the scheme's.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_webhooks::{provider::ycloud, Verifier};
+    ///
+    /// let verifier = Verifier::new(ycloud::scheme(), "whsec_...")?.with_tolerance(Duration::from_secs(60));
+    /// # let _ = verifier;
+    /// # Ok::<(), tower_webhooks::BuildError>(())
+    /// ```
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Checks the signature of a request with these headers, URI (for schemes that sign the URL)
+    /// and raw body, at `now` (unix seconds); returns the signed timestamp, if the scheme has one.
+    pub fn verify(
+        &self,
+        headers: &HeaderMap,
+        uri: &Uri,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Option<i64>, Rejection> {
+        self.check(headers, uri, body, now)
+            .map(|verification| verification.timestamp)
+    }
+
+    /// The scheme it checks.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// A verifier with no key yet: it refuses every signed delivery until a secret is added.
+    pub(crate) fn without_keys(scheme: Scheme) -> Self {
+        let tolerance = scheme.tolerance;
+        Self {
+            scheme,
+            keys: Vec::new(),
+            tolerance,
+            unsigned: false,
+        }
+    }
+
+    /// Derives the key `secret` stands for: the one place where that happens. A verifier given
+    /// a secret never accepts unsigned deliveries again, even if the secret was unusable: it
+    /// fails closed.
+    pub(crate) fn add_secret(&mut self, secret: &Secret) -> Result<(), BuildError> {
+        self.unsigned = false;
+        let signature = self
+            .scheme
+            .signature
+            .as_ref()
+            .ok_or(BuildError::NoSignature)?;
+        self.keys
+            .push(Key::derive(secret, signature).map_err(BuildError::Secret)?);
+        Ok(())
+    }
+
+    /// Lets deliveries through unsigned while no secret is added (unsigned schemes only).
+    pub(crate) fn accept_unsigned(&mut self) {
+        self.unsigned = self.keys.is_empty();
+    }
+
+    pub(crate) fn is_unsigned(&self) -> bool {
+        self.unsigned
+    }
+
+    pub(crate) fn set_tolerance(&mut self, tolerance: Duration) {
+        self.tolerance = tolerance;
+    }
+
+    pub(crate) fn scheme_mut(&mut self) -> &mut Scheme {
+        &mut self.scheme
+    }
+
+    /// The keys, in the order the secrets were given.
+    pub(crate) fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The check, with which key matched.
+    pub(crate) fn check(
+        &self,
+        headers: &HeaderMap,
+        uri: &Uri,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Verification, Rejection> {
+        check(
+            &self.scheme,
+            &self.keys,
+            (headers, uri, body),
+            now,
+            self.tolerance.as_secs(),
+        )
+    }
+}

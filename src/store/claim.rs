@@ -1,0 +1,198 @@
+//! A claim on a delivery key: the key as a type, the store's answer, and the claim the layer
+//! owns until it completes, releases or parks it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::{DeliveryStore, Result, Schedule, StoredDelivery};
+
+/// Proof of ownership of an in-flight claim; only its owner may complete or release it.
+///
+/// ```
+/// use tower_webhooks::store::ClaimToken;
+///
+/// assert_eq!(ClaimToken::new(7).get(), 7);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(u128);
+
+impl ClaimToken {
+    /// A token with the given value; stores choose values no other claim holds.
+    pub const fn new(value: u128) -> Self {
+        Self(value)
+    }
+
+    /// The token's value.
+    pub const fn get(self) -> u128 {
+        self.0
+    }
+}
+
+/// The answer to a claim.
+///
+/// ```
+/// use tower_webhooks::store::{Claim, DeliveryStore, MemoryStore};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
+/// let store = MemoryStore::new();
+/// assert!(matches!(store.claim("k").await?, Claim::Acquired(_)));
+/// assert_eq!(store.claim("k").await?, Claim::InFlight);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The key was free: the caller owns it until it completes, releases or fails it, or until
+    /// the lease expires.
+    Acquired(ClaimToken),
+    /// Another delivery with this key is being processed.
+    InFlight,
+    /// A delivery with this key was processed (or recorded as failed) within the retention window.
+    Done,
+}
+
+/// The key of a delivery in a store: the provider's name and the delivery's dedup key, written
+/// `<provider>:<key>` so that routes of several providers can share one store. Built once per
+/// delivery; this type is the only place that knows the format.
+///
+/// ```
+/// use tower_webhooks::store::DeliveryKey;
+///
+/// let key = DeliveryKey::new("ycloud", "evt_1");
+/// assert_eq!(key.as_str(), "ycloud:evt_1");
+/// assert_eq!((key.provider(), key.dedup_key()), ("ycloud", "evt_1"));
+/// assert_eq!(DeliveryKey::of_stored("ycloud", "ycloud:evt_1"), Some(key));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryKey {
+    full: Arc<str>,
+    /// Where the dedup key starts in `full`, after `<provider>:`.
+    split: usize,
+}
+
+impl DeliveryKey {
+    /// The key of `provider`'s delivery with dedup key `key`.
+    pub fn new(provider: &str, key: &str) -> Self {
+        let mut full = String::with_capacity(provider.len() + 1 + key.len());
+        full.push_str(provider);
+        full.push(':');
+        full.push_str(key);
+        Self {
+            full: Arc::from(full),
+            split: provider.len() + 1,
+        }
+    }
+
+    /// The key a store gave back for a delivery of `provider`, if it is one of `provider`'s.
+    pub fn of_stored(provider: &str, stored: &str) -> Option<Self> {
+        let rest = stored.strip_prefix(provider)?.strip_prefix(':')?;
+        Some(Self {
+            full: Arc::from(stored),
+            split: stored.len() - rest.len(),
+        })
+    }
+
+    /// `<provider>:<key>`, as the store holds it.
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+
+    /// The provider's name.
+    pub fn provider(&self) -> &str {
+        &self.full[..self.split - 1]
+    }
+
+    /// The dedup key within the provider: the id and its qualifiers.
+    pub fn dedup_key(&self) -> &str {
+        &self.full[self.split..]
+    }
+}
+
+impl fmt::Debug for DeliveryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DeliveryKey").field(&self.as_str()).finish()
+    }
+}
+
+impl fmt::Display for DeliveryKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An acquired claim, owned by the delivery under way. It is settled once, by one of its
+/// consuming methods; dropped unsettled (the client went away and hyper dropped the future), it
+/// releases itself so that the provider's retry is processed.
+pub(crate) struct OwnedClaim {
+    store: Arc<dyn DeliveryStore>,
+    key: DeliveryKey,
+    token: ClaimToken,
+    settled: bool,
+}
+
+impl fmt::Debug for OwnedClaim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedClaim")
+            .field("key", &self.key)
+            .field("settled", &self.settled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OwnedClaim {
+    pub(crate) fn new(store: &Arc<dyn DeliveryStore>, key: DeliveryKey, token: ClaimToken) -> Self {
+        Self {
+            store: Arc::clone(store),
+            key,
+            token,
+            settled: false,
+        }
+    }
+
+    /// The delivery was processed: its key is done.
+    pub(crate) async fn complete(mut self) -> Result<()> {
+        self.settled = true;
+        self.store.complete(self.key.as_str(), self.token).await
+    }
+
+    /// The delivery was not processed: the next copy is.
+    pub(crate) async fn release(mut self) -> Result<()> {
+        self.settled = true;
+        self.store.release(self.key.as_str(), self.token).await
+    }
+
+    /// The delivery goes into the inbox. If the store cannot take it, the claim is released
+    /// (so that the provider's retry is processed) and the store's error returned.
+    pub(crate) async fn park(mut self, delivery: StoredDelivery, schedule: Schedule) -> Result<()> {
+        self.settled = true;
+        let parked = self.store.park(self.token, delivery, schedule).await;
+        if parked.is_err() {
+            if let Err(err) = self.store.release(self.key.as_str(), self.token).await {
+                tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
+            }
+        }
+        parked
+    }
+}
+
+impl Drop for OwnedClaim {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let key = self.key.clone();
+        let token = self.token;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(err) = store.release(key.as_str(), token).await {
+                        tracing::error!(error = %err, "could not release an abandoned webhook claim; it expires with its lease");
+                    }
+                });
+            }
+            Err(_) => tracing::warn!(
+                "abandoned webhook claim outside a tokio runtime; it expires with its lease"
+            ),
+        }
+    }
+}
