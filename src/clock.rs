@@ -18,6 +18,19 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync + 'static {
     /// The current time in seconds since the unix epoch.
     fn now(&self) -> i64;
+
+    /// The current time in milliseconds since the unix epoch, for what is timed finer than
+    /// signatures (the [`MemoryStore`](crate::store::MemoryStore)'s leases and retention). By
+    /// default `now()` in milliseconds; [`SystemClock`] gives the real milliseconds.
+    ///
+    /// ```
+    /// use tower_webhooks::{Clock, FixedClock};
+    ///
+    /// assert_eq!(FixedClock(1_700_000_000).now_millis(), 1_700_000_000_000);
+    /// ```
+    fn now_millis(&self) -> i64 {
+        self.now().saturating_mul(1000)
+    }
 }
 
 /// The system's wall clock.
@@ -32,10 +45,14 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> i64 {
+        self.now_millis().div_euclid(1000)
+    }
+
+    fn now_millis(&self) -> i64 {
         match SystemTime::now().duration_since(UNIX_EPOCH) {
-            Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+            Ok(elapsed) => i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX),
             // A clock set before 1970 is broken; fail towards "stale" rather than panicking.
-            Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -14,6 +14,15 @@ use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,
 };
+use crate::clock::{Clock, SystemClock};
+
+/// A point in time: unix milliseconds, from the store's [`Clock`].
+type Millis = i64;
+
+/// `at` plus `delay`, saturating.
+fn after(at: Millis, delay: Duration) -> Millis {
+    at.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX))
+}
 
 const SHARDS: usize = 16;
 
@@ -67,6 +76,8 @@ struct Inner {
     /// `settings.max_entries` spread over the shards, rounded up.
     max_per_shard: usize,
     inbox: Mutex<Inbox>,
+    /// Where "now" comes from: the system clock unless [`MemoryStore::with_clock`] says otherwise.
+    clock: Arc<dyn Clock>,
     next_token: AtomicU64,
     warned_eviction: AtomicBool,
 }
@@ -86,7 +97,7 @@ struct Inbox {
     entries: HashMap<Arc<str>, Parked>,
     /// (due, sequence, key) of every pending delivery; a taken one is due again when its lease
     /// runs out.
-    due: BTreeSet<(Instant, u64, Arc<str>)>,
+    due: BTreeSet<(Millis, u64, Arc<str>)>,
     /// Dead keys in the order they died.
     dead: BTreeSet<(u64, Arc<str>)>,
     sequence: u64,
@@ -103,7 +114,7 @@ struct Parked {
 
 #[derive(Debug, Clone, Copy)]
 enum Slot {
-    Due(Instant, u64),
+    Due(Millis, u64),
     Dead(u64),
 }
 
@@ -111,17 +122,17 @@ enum Slot {
 struct Shard {
     entries: HashMap<Arc<str>, Entry>,
     /// Completed keys in the order they complete, which is the order they expire in.
-    expiry: VecDeque<(Arc<str>, Instant)>,
+    expiry: VecDeque<(Arc<str>, Millis)>,
 }
 
 #[derive(Debug, Clone, Copy)]
 enum Entry {
     InFlight {
         token: ClaimToken,
-        until: Instant,
+        until: Millis,
     },
     Done {
-        until: Instant,
+        until: Millis,
     },
     /// In the inbox: a duplicate is acknowledged, nothing expires it.
     Parked,
@@ -136,15 +147,18 @@ impl Default for MemoryStore {
 impl MemoryStore {
     /// A store with the default bounds.
     pub fn new() -> Self {
-        Self::build(Settings {
-            retention: Duration::from_secs(24 * 3600),
-            lease: Duration::from_secs(300),
-            max_entries: 100_000,
-            max_inbox: 10_000,
-        })
+        Self::build(
+            Settings {
+                retention: Duration::from_secs(24 * 3600),
+                lease: Duration::from_secs(300),
+                max_entries: 100_000,
+                max_inbox: 10_000,
+            },
+            Arc::new(SystemClock),
+        )
     }
 
-    fn build(settings: Settings) -> Self {
+    fn build(settings: Settings, clock: Arc<dyn Clock>) -> Self {
         let shards = (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect();
         Self {
             inner: Arc::new(Inner {
@@ -153,6 +167,7 @@ impl MemoryStore {
                 settings,
                 max_per_shard: settings.max_entries.div_ceil(SHARDS).max(1),
                 inbox: Mutex::new(Inbox::default()),
+                clock,
                 next_token: AtomicU64::new(1),
                 warned_eviction: AtomicBool::new(false),
             }),
@@ -163,7 +178,26 @@ impl MemoryStore {
     fn rebuild(self, change: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = self.inner.settings;
         change(&mut settings);
-        Self::build(settings)
+        Self::build(settings, Arc::clone(&self.inner.clock))
+    }
+
+    /// The clock that retention, leases and due times follow (default [`SystemClock`]), to the
+    /// millisecond ([`Clock::now_millis`]): a test can run hours of retention in no time. The
+    /// same clock a layer is given with `with_clock` is a good choice. Configure before use:
+    /// this returns an empty store.
+    ///
+    /// ```
+    /// use tower_webhooks::{store::MemoryStore, FixedClock};
+    ///
+    /// let store = MemoryStore::new().with_clock(FixedClock(1_700_000_000));
+    /// # let _ = store;
+    /// ```
+    pub fn with_clock(self, clock: impl Clock) -> Self {
+        Self::build(self.inner.settings, Arc::new(clock))
+    }
+
+    fn now(&self) -> Millis {
+        self.inner.clock.now_millis()
     }
 
     /// How long a completed key is remembered (default 24 h). Configure before use: this
@@ -219,12 +253,12 @@ impl MemoryStore {
         let mut shard = self.shard(key);
         match shard.entries.get(key) {
             Some(Entry::InFlight { token: owner, .. }) if *owner == token => {
-                shard.done(key, self.inner.settings.retention);
+                shard.done(key, self.now(), self.inner.settings.retention);
             }
             Some(_) => {
                 tracing::debug!("claim was taken over after its lease; not marking it done");
             }
-            None => shard.done(key, self.inner.settings.retention),
+            None => shard.done(key, self.now(), self.inner.settings.retention),
         }
     }
 
@@ -239,9 +273,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shard {
-    /// Marks `key` done for `retention`.
-    fn done(&mut self, key: &str, retention: Duration) {
-        let until = Instant::now() + retention;
+    /// Marks `key` done for `retention` from `now`.
+    fn done(&mut self, key: &str, now: Millis, retention: Duration) {
+        let until = after(now, retention);
         let k: Arc<str> = match self.entries.get_key_value(key) {
             Some((k, _)) => Arc::clone(k),
             None => Arc::from(key),
@@ -251,7 +285,7 @@ impl Shard {
     }
 
     /// Drops completed keys whose retention has ended.
-    fn sweep(&mut self, now: Instant) {
+    fn sweep(&mut self, now: Millis) {
         while let Some((_, until)) = self.expiry.front() {
             if *until > now {
                 break;
@@ -267,7 +301,7 @@ impl Shard {
     }
 
     /// Makes room for one key; `Ok(true)` when a live completed key had to go.
-    fn evict_one(&mut self, now: Instant) -> Result<bool> {
+    fn evict_one(&mut self, now: Millis) -> Result<bool> {
         while let Some((key, until)) = self.expiry.pop_front() {
             if let Some(Entry::Done { until: current }) = self.entries.get(&key) {
                 if *current == until {
@@ -294,11 +328,11 @@ impl Shard {
 #[async_trait]
 impl DeliveryStore for MemoryStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
-        let now = Instant::now();
+        let now = self.now();
         let token = self.token();
         let claimed = Entry::InFlight {
             token,
-            until: now + self.inner.settings.lease,
+            until: after(now, self.inner.settings.lease),
         };
         let mut shard = self.shard(key);
         shard.sweep(now);
@@ -364,7 +398,7 @@ impl DeliveryStore for MemoryStore {
         let slot = match schedule {
             Schedule::After(delay) => {
                 delivery.status = InboxStatus::Pending;
-                inbox.schedule(&key, Instant::now() + delay)
+                inbox.schedule(&key, after(self.now(), delay))
             }
             Schedule::Dead => {
                 delivery.status = InboxStatus::Dead;
@@ -384,10 +418,10 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
-        let now = Instant::now();
+        let now = self.now();
         let token = self.token();
         let mut inbox = self.inbox_lock();
-        let due: Vec<(Instant, u64, Arc<str>)> = inbox
+        let due: Vec<(Millis, u64, Arc<str>)> = inbox
             .due
             .iter()
             .take_while(|(at, _, _)| *at <= now)
@@ -397,7 +431,7 @@ impl DeliveryStore for MemoryStore {
         let mut taken = Vec::with_capacity(due.len());
         for (at, sequence, key) in due {
             inbox.due.remove(&(at, sequence, Arc::clone(&key)));
-            let slot = inbox.schedule(&key, now + lease);
+            let slot = inbox.schedule(&key, after(now, lease));
             if let Some(parked) = inbox.entries.get_mut(&key) {
                 parked.slot = slot;
                 parked.owner = Some(token);
@@ -422,11 +456,14 @@ impl DeliveryStore for MemoryStore {
         let (slot, status, error) = match settlement {
             Settlement::Done => {
                 inbox.entries.remove(key);
-                shard.done(key, self.inner.settings.retention);
+                shard.done(key, self.now(), self.inner.settings.retention);
                 return Ok(());
             }
-            Settlement::Retry { after, error } => (
-                inbox.schedule(key, Instant::now() + after),
+            Settlement::Retry {
+                after: delay,
+                error,
+            } => (
+                inbox.schedule(key, after(self.now(), delay)),
                 InboxStatus::Pending,
                 error,
             ),
@@ -444,8 +481,6 @@ impl DeliveryStore for MemoryStore {
 
     async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
         let inbox = self.inbox_lock();
-        let now = Instant::now();
-        let unix_now = crate::Clock::now(&crate::SystemClock);
         let listed = match status {
             InboxStatus::Pending => inbox
                 .due
@@ -453,9 +488,7 @@ impl DeliveryStore for MemoryStore {
                 .take(limit)
                 .filter_map(|(at, _, key)| {
                     let mut delivery = inbox.entries.get(key)?.delivery.clone();
-                    let wait = at.saturating_duration_since(now).as_secs();
-                    delivery.next_attempt_at =
-                        Some(unix_now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX)));
+                    delivery.next_attempt_at = Some(at.div_euclid(1000));
                     Some(delivery)
                 })
                 .collect(),
@@ -475,7 +508,7 @@ impl DeliveryStore for MemoryStore {
             return Ok(false);
         };
         inbox.unslot(key, slot);
-        let slot = inbox.schedule(key, Instant::now());
+        let slot = inbox.schedule(key, self.now());
         if let Some(parked) = inbox.entries.get_mut(key) {
             parked.slot = slot;
             parked.owner = None;
@@ -491,7 +524,7 @@ impl DeliveryStore for MemoryStore {
             return Ok(false);
         };
         inbox.unslot(key, parked.slot);
-        shard.done(key, self.inner.settings.retention);
+        shard.done(key, self.now(), self.inner.settings.retention);
         Ok(true)
     }
 }
@@ -503,7 +536,7 @@ impl Inbox {
     }
 
     /// Puts `key` in the due order at `at`.
-    fn schedule(&mut self, key: &str, at: Instant) -> Slot {
+    fn schedule(&mut self, key: &str, at: Millis) -> Slot {
         let sequence = self.next();
         self.due.insert((at, sequence, Arc::from(key)));
         Slot::Due(at, sequence)
