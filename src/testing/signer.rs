@@ -1,20 +1,4 @@
-//! Signing requests for your own tests (feature `testing`).
-//!
-//! ```
-//! use tower::ServiceExt;
-//! use tower_webhooks::{provider::ycloud, testing::Signer, WebhookLayer};
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let app = axum::Router::new().route(
-//!     "/hook",
-//!     axum::routing::post(|| async { "ok" }).layer(WebhookLayer::ycloud("whsec_test")),
-//! );
-//! let signer = Signer::new(ycloud::scheme(), "whsec_test")?;
-//! let request = signer.request("/hook", r#"{"id":"evt_1","type":"contact.created"}"#);
-//! let response = app.oneshot(request).await?;
-//! assert_eq!(response.status(), 200);
-//! # Ok(()) }
-//! ```
+//! `Signer`: requests signed the way a provider signs them.
 
 use axum_core::body::Body;
 use bytes::Bytes;
@@ -24,12 +8,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
 use crate::scheme::{BuildError, Scheme};
 use crate::signature::{self, Message, Verifier};
-use crate::store::{
-    Claim, ClaimToken, DeliveryStore, InboxStatus, Schedule, Settlement, StoreError,
-    StoredDelivery, Taken,
-};
 use crate::Secret;
-use std::time::Duration;
 
 /// Signs requests the way a provider would.
 ///
@@ -162,92 +141,5 @@ impl Signer {
 fn insert(headers: &mut HeaderMap, name: http::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         headers.insert(name, value);
-    }
-}
-
-/// Every preset's scheme, with placeholder settings where a preset takes some (Meta's verify
-/// token `verify-token`, Twilio's base URL `https://example.com`): for tests, benches and fuzz
-/// targets that must cover them all.
-///
-/// ```
-/// let presets = tower_webhooks::testing::presets();
-/// assert!(presets.iter().any(|scheme| scheme.provider() == "stripe"));
-/// assert!(presets.iter().all(|scheme| scheme.signature().is_some()));
-/// ```
-pub fn presets() -> Vec<Scheme> {
-    use crate::provider::*;
-    vec![
-        ycloud::scheme(),
-        wappcloud::scheme(),
-        yeastar::scheme(),
-        conversation::scheme(),
-        standard_webhooks::scheme(),
-        svix::scheme(),
-        stripe::scheme(),
-        github::scheme(),
-        slack::scheme(),
-        meta::scheme("verify-token"),
-        shopify::scheme(),
-        twilio::scheme("https://example.com"),
-        zoom::scheme(),
-        paddle::scheme(),
-        intercom::scheme(),
-        x::scheme(),
-    ]
-}
-
-/// A store that claims every key and remembers nothing: deduplication off, to measure the layer
-/// without a store or to test a handler's own idempotency. It keeps no deliveries either, so a
-/// delivery that would go to the inbox (a failed handler, [`Ack::Immediately`](crate::Ack)) is
-/// answered 503.
-///
-/// ```
-/// use tower_webhooks::{testing::NoStore, WebhookLayer};
-///
-/// let layer = WebhookLayer::ycloud("whsec_...").with_store(NoStore);
-/// # let _ = layer;
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoStore;
-
-#[async_trait::async_trait]
-impl DeliveryStore for NoStore {
-    async fn claim(&self, _: &str) -> Result<Claim, StoreError> {
-        Ok(Claim::Acquired(ClaimToken::new(1)))
-    }
-
-    async fn complete(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn release(&self, _: &str, _: ClaimToken) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    /// Keeps nothing, so it says so: a delivery that would be parked is answered 503.
-    async fn park(&self, _: ClaimToken, _: StoredDelivery, _: Schedule) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable(
-            "NoStore keeps no deliveries".into(),
-        ))
-    }
-
-    async fn take_due(&self, _: usize, _: Duration) -> Result<Vec<Taken>, StoreError> {
-        Ok(Vec::new())
-    }
-
-    async fn settle(&self, _: &str, _: ClaimToken, _: Settlement) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn inbox(&self, _: InboxStatus, _: usize) -> Result<Vec<StoredDelivery>, StoreError> {
-        Ok(Vec::new())
-    }
-
-    async fn replay(&self, _: &str) -> Result<bool, StoreError> {
-        Ok(false)
-    }
-
-    async fn purge(&self, _: &str) -> Result<bool, StoreError> {
-        Ok(false)
     }
 }
