@@ -23,7 +23,7 @@ use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, Request, StatusCode};
 use tower_service::Service;
-use tracing::field::Empty;
+use tracing::field::{debug, display, Empty};
 use tracing::instrument::Instrument;
 use tracing::Span;
 
@@ -184,20 +184,20 @@ impl Ended {
             Ended::Handshake => "handshake",
             Ended::Failed => "failed",
             Ended::Rejected(kind) => {
-                span.record("rejection", tracing::field::debug(kind));
+                span.record("rejection", debug(kind));
                 "rejected"
             }
         };
-        span.record("outcome", outcome);
+        span.record("outcome", display(outcome));
     }
 }
 
 /// The identity of a delivery, on its span.
 fn record_identity(verified: &Verified) {
     let span = Span::current();
-    span.record("id", verified.id());
+    span.record("id", display(verified.id()));
     if let Some(event_type) = verified.event_type() {
-        span.record("event_type", event_type);
+        span.record("event_type", display(event_type));
     }
     span.record("attempt", verified.attempt());
 }

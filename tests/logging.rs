@@ -102,3 +102,55 @@ async fn no_secret_signature_or_body_in_logs_at_trace_level() {
         );
     }
 }
+
+/// Every delivery runs in one `webhook` span that names it and records how it ended.
+#[tokio::test]
+async fn one_span_per_delivery_with_its_outcome() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    let app = Router::new().route(
+        "/hook",
+        post(|_: Event<ycloud::Event>| async { "ok" }).layer(WebhookLayer::ycloud(SECRET)),
+    );
+    let body = ycloud_body("evt_span");
+    for (request, status) in [
+        (signer.request("/hook", body.clone()), 200),
+        (signer.request("/hook", body.clone()), 200),
+        (
+            Signer::new(ycloud::scheme(), "forger")
+                .unwrap()
+                .request("/hook", body.clone()),
+            401,
+        ),
+    ] {
+        assert_eq!(app.clone().oneshot(request).await.unwrap().status(), status);
+    }
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let closed: Vec<&str> = logs.lines().filter(|l| l.contains("close")).collect();
+    assert_eq!(closed.len(), 3, "one span per delivery:\n{logs}");
+    let named = "webhook{provider=ycloud id=evt_span event_type=whatsapp.message.updated attempt=1";
+    assert!(
+        closed[0].contains(&format!("{named} outcome=handled}}")),
+        "{logs}"
+    );
+    assert!(
+        closed[1].contains(&format!("{named} outcome=duplicate}}")),
+        "{logs}"
+    );
+    // A forgery is never identified: only the provider and the rejection are known.
+    assert!(
+        closed[2].contains("webhook{provider=ycloud rejection=InvalidSignature outcome=rejected}"),
+        "{logs}"
+    );
+    assert!(!logs.contains(SECRET), "{logs}");
+}
