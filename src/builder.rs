@@ -15,7 +15,7 @@ use crate::scheme::{
 use crate::signature::Verifier;
 use crate::Secret;
 
-/// Builds a [`WebhookLayer`] for a provider without a preset.
+/// Builds a [`WebhookLayer`](crate::WebhookLayer) for a provider without a preset.
 ///
 /// Defaults: provider `"custom"`, POST only, JSON payload, tolerance 300 s, dedup key = the
 /// SHA-256 of the body, no handshake. A signature and at least one secret are required, unless

@@ -82,8 +82,7 @@
 //! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
 //! [`intercom`](WebhookLayer::intercom) and [`x`](WebhookLayer::x); [`provider`] has their formats in one table and their
 //! typed payloads. Any other provider:
-//! [`WebhookLayer::builder`], composed from the same parts ([`scheme`], [`identify`],
-//! [`challenge`]).
+//! [`WebhookLayer::builder`], composed from the same parts (every one of them in [`scheme`]).
 //!
 //! # Testing your handler
 //!

@@ -4,7 +4,7 @@
 //! default ("request signing is optional but recommended"), so the preset accepts unsigned
 //! deliveries until [`WebhookLayer::with_secret`](crate::WebhookLayer::with_secret) is called;
 //! then it expects `X-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, the most common
-//! convention (use [`WebhookLayer::builder`] for another).
+//! convention (use [`WebhookLayer::builder`](crate::WebhookLayer::builder) for another).
 //!
 //! **Dedup key: `<data.id>:<data.status>`.** The same message is posted again when its status
 //! changes (`RECEIVED` → `PROCESSED` / `FAILED`); keying on the id alone would drop those

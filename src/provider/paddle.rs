@@ -2,7 +2,7 @@
 //!
 //! `Paddle-Signature: ts=<unix s>;h1=<hex HMAC-SHA256(secret, "<ts>:<body>")>`, with several `h1`
 //! during a secret rotation. The tolerance is 5 s, the default of Paddle's own SDKs: widen it with
-//! [`WebhookLayer::with_tolerance`] if your clock may drift. JSON `event_id` is the dedup key and
+//! [`WebhookLayer::with_tolerance`](crate::WebhookLayer::with_tolerance) if your clock may drift. JSON `event_id` is the dedup key and
 //! `event_type` the type.
 
 use std::time::Duration;

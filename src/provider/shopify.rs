@@ -3,7 +3,7 @@
 //! `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>`. `X-Shopify-Webhook-Id` is the
 //! dedup key (the same across retries); `X-Shopify-Topic` the type (`orders/create`, ...). After a
 //! secret rotation, old-secret signatures keep arriving for up to an hour: add both secrets with
-//! [`WebhookLayer::with_secret`]. Shopify waits 5 s in all and retries 8 times over 4 hours.
+//! [`WebhookLayer::with_secret`](crate::WebhookLayer::with_secret). Shopify waits 5 s in all and retries 8 times over 4 hours.
 
 use http::HeaderName;
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //!
 //! `X-Signature: <base64 HMAC-SHA256(secret, raw body)>` with the 32-character secret from the
 //! console. The delivery method is chosen per webhook in the console (GET or POST), so both are
-//! accepted (narrow it with [`WebhookLayer::with_methods`]). The event type is JSON `event`; the
+//! accepted (narrow it with [`WebhookLayer::with_methods`](crate::WebhookLayer::with_methods)). The event type is JSON `event`; the
 //! console's connectivity test (`{"event":"test",...}`) is acknowledged like any event. Yeastar
 //! sends no event id: the dedup key is the SHA-256 of the body.
 

@@ -7,10 +7,10 @@
 //!
 //! | part | types |
 //! |---|---|
-//! | the signature | [`Signature`], [`SignatureFormat`], [`Encoding`], [`Hash`], [`SignedPart`], [`SecretFormat`], [`TimestampSource`] |
+//! | the signature | [`Signature`], [`SignatureFormat`], [`Encoding`], [`Hash`](enum@Hash), [`SignedPart`], [`SecretFormat`], [`TimestampSource`] |
 //! | the values of a delivery | [`Source`], [`Pointer`], [`IdSource`], [`Payload`] |
 //! | the URL check | [`Handshake`] |
-//! | consistency | [`BuildError`](crate::BuildError), what [`Builder`](crate::Builder) checks |
+//! | consistency | [`BuildError`], what [`Builder`](crate::Builder) checks |
 
 use std::borrow::Cow;
 use std::time::Duration;

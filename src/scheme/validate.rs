@@ -43,7 +43,7 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
     Ok(())
 }
 
-/// Why a [`Builder`] could not build.
+/// Why a [`Builder`](crate::Builder) could not build.
 ///
 /// ```
 /// use tower_webhooks::{BuildError, WebhookLayer};
@@ -53,9 +53,9 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// No signature is configured and [`Builder::unsigned`] was not called.
+    /// No signature is configured and [`Builder::unsigned`](crate::Builder::unsigned) was not called.
     NoSignature,
-    /// No secret is configured and [`Builder::unsigned`] was not called.
+    /// No secret is configured and [`Builder::unsigned`](crate::Builder::unsigned) was not called.
     NoSecret,
     /// No delivery method is configured.
     NoMethod,
