@@ -84,6 +84,20 @@ where
     }
 }
 
+/// One clock shared by a layer and its default store.
+#[derive(Clone)]
+pub(crate) struct SharedClock(pub(crate) std::sync::Arc<dyn Clock>);
+
+impl Clock for SharedClock {
+    fn now(&self) -> i64 {
+        self.0.now()
+    }
+
+    fn now_millis(&self) -> i64 {
+        self.0.now_millis()
+    }
+}
+
 /// Debug for the boxed clock inside the layer's configuration.
 pub(crate) struct ClockDebug;
 

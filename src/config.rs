@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use tokio::sync::Notify;
 
-use crate::clock::{Clock, ClockDebug, SystemClock};
+use crate::clock::{Clock, ClockDebug, SharedClock, SystemClock};
 use crate::event::{Facts, Verified};
 use crate::identify::Identity;
 use crate::rejection::{Rejection, Statuses};
@@ -35,6 +35,9 @@ pub(crate) struct Config {
     pub(crate) body_limit: usize,
     pub(crate) body_timeout: Option<Duration>,
     pub(crate) store: Arc<dyn DeliveryStore>,
+    /// The store is the layer's own `MemoryStore`, not one given with `with_store`: it follows
+    /// the layer's clock.
+    pub(crate) default_store: bool,
     pub(crate) ack: Ack,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) statuses: Statuses,
@@ -72,11 +75,26 @@ impl Config {
             body_limit: DEFAULT_BODY_LIMIT,
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),
             store: Arc::new(MemoryStore::new()),
+            default_store: true,
             ack: Ack::default(),
             backoff: Backoff::default(),
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
         }
+    }
+
+    /// The clock of timestamps, and of the default store's retention and leases.
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        if self.default_store {
+            let store = MemoryStore::new().with_clock(SharedClock(Arc::clone(&clock)));
+            self.store = Arc::new(store);
+        }
+        self.clock = clock;
+    }
+
+    pub(crate) fn set_store(&mut self, store: Arc<dyn DeliveryStore>) {
+        self.store = store;
+        self.default_store = false;
     }
 
     pub(crate) fn scheme(&self) -> &Scheme {

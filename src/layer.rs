@@ -248,7 +248,8 @@ impl WebhookLayer {
         self
     }
 
-    /// The store for dedup keys and the inbox (default: a new [`MemoryStore`]).
+    /// The store for dedup keys and the inbox (default: a new
+    /// [`MemoryStore`](crate::store::MemoryStore), within 64 MiB; see its dedup window).
     ///
     /// ```
     /// use tower_webhooks::{store::MemoryStore, WebhookLayer};
@@ -259,7 +260,7 @@ impl WebhookLayer {
     /// # let _ = layer;
     /// ```
     pub fn with_store(mut self, store: impl DeliveryStore) -> Self {
-        self.config_mut().store = Arc::new(store);
+        self.config_mut().set_store(Arc::new(store));
         self
     }
 
@@ -312,7 +313,10 @@ impl WebhookLayer {
         Worker::new(Arc::clone(&self.config), Arc::clone(&self.runtime), app)
     }
 
-    /// The clock for the timestamp tolerance (default [`SystemClock`]).
+    /// The clock for the timestamp tolerance (default [`SystemClock`](crate::SystemClock)); the layer's own
+    /// [`MemoryStore`](crate::store::MemoryStore) follows it too (a store given with
+    /// [`with_store`](Self::with_store) keeps its own clock), so that a test can run a day of
+    /// retention in no time.
     ///
     /// ```
     /// use tower_webhooks::{FixedClock, WebhookLayer};
@@ -321,7 +325,7 @@ impl WebhookLayer {
     /// # let _ = layer;
     /// ```
     pub fn with_clock(mut self, clock: impl Clock) -> Self {
-        self.config_mut().clock = Arc::new(clock);
+        self.config_mut().set_clock(Arc::new(clock));
         self
     }
 

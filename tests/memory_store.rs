@@ -19,7 +19,9 @@ const BYTES_PER_ID: u64 = 256;
 async fn the_memory_store_holds_a_million_ids_within_the_documented_figure() {
     const IDS: usize = 1_000_000;
     // The limit is kept per shard (16 of them): 5% headroom absorbs their uneven fill.
-    let store = MemoryStore::new().with_max_entries(IDS + IDS / 20);
+    let store = MemoryStore::new()
+        .with_max_entries(IDS + IDS / 20)
+        .with_max_bytes(usize::MAX);
     let before = rss_kib();
     for i in 0..IDS {
         // Keys as the layer writes them: provider, then a provider id of typical length.
@@ -39,7 +41,7 @@ async fn the_memory_store_holds_a_million_ids_within_the_documented_figure() {
         Claim::Done
     );
     println!(
-        "{IDS} ids (32-byte keys): RSS grew {} MiB, {} bytes per id",
+        "{IDS} ids (31-byte keys): RSS grew {} MiB, {} bytes per id",
         grown / (1024 * 1024),
         grown / IDS as u64
     );
@@ -47,5 +49,15 @@ async fn the_memory_store_holds_a_million_ids_within_the_documented_figure() {
         grown / IDS as u64 <= BYTES_PER_ID,
         "{} bytes per id",
         grown / IDS as u64
+    );
+    // The memory budget (`with_max_bytes`) counts at least what the keys really take.
+    let counted = store.counted_bytes() as u64;
+    println!(
+        "counted against the budget: {} bytes per id",
+        counted / IDS as u64
+    );
+    assert!(
+        grown <= counted,
+        "RSS grew {grown} bytes, the budget counted {counted}"
     );
 }

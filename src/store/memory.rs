@@ -4,7 +4,7 @@ use std::collections::hash_map::RandomState;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,18 +26,47 @@ fn after(at: Millis, delay: Duration) -> Millis {
 
 const SHARDS: usize = 16;
 
+/// What a remembered key costs besides its own bytes: its map slot, its place in the expiry
+/// queue, the allocation holding it, and the slack of tables that grow by doubling. Measured:
+/// 191 bytes of RSS per 31-byte key with a million keys (`tests/memory_store.rs`, which checks
+/// that the count is never below what RSS grew), which this counts as 207.
+pub(crate) const KEY_COST: usize = 176;
+
+/// The default memory budget for remembered keys: 64 MiB, about 324,000 keys of 31 bytes.
+pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// How often, at most, eviction is warned about.
+const WARN_EVERY: Millis = 60_000;
+
+/// The bytes a remembered key is counted for.
+fn cost(key: &str) -> usize {
+    KEY_COST + key.len()
+}
 /// An in-memory [`DeliveryStore`]: zero setup, for a service that runs as one process.
 ///
-/// - Bounded: at most `max_entries` keys (default 100,000). When full, the oldest completed keys
-///   are evicted before their retention ends (logged once); keys in flight are never evicted, and
-///   if every key is in flight, claims fail with [`StoreError::Full`] (the layer answers 503).
+/// - Bounded by memory: remembered keys are counted at their measured cost (176 bytes plus the
+///   key's length) against a budget of [`DEFAULT_MAX_BYTES`] (64 MiB: about 324,000 keys of
+///   31 bytes, such as `ycloud:evt_...`), set with [`with_max_bytes`](Self::with_max_bytes);
+///   [`with_max_entries`](Self::with_max_entries) bounds the count as well. Over budget, the
+///   oldest completed keys are evicted before their retention ends; keys in flight and keys of
+///   parked deliveries are never evicted, and if nothing can go, claims fail with
+///   [`StoreError::Full`] (the layer answers 503).
+/// - Its dedup window is known: [`window`](Self::window) is how long a completed key is
+///   remembered now, the retention until eviction starts, then the age of the youngest key
+///   evicted. While evicting, a warning at most once a minute says how many keys went, how old
+///   they were against the retention, and what to do. A provider's retry of an evicted
+///   delivery is processed again: size the budget for your rate times the provider's retry
+///   schedule (YCloud's spans 5 h 36 min), or use a shared store, which keeps the full
+///   retention.
 /// - Expiring: completed keys are kept for `retention` (default 24 h); an in-flight claim whose
 ///   owner vanished is taken over after `lease` (default 5 min).
 /// - Sharded: keys are spread over 16 mutex-guarded maps by a randomly seeded hash, so concurrent
-///   deliveries rarely wait on each other and crafted ids cannot pile into one shard.
+///   deliveries rarely wait on each other and crafted ids cannot pile into one shard. The budget
+///   is kept per shard (a sixteenth each).
 /// - The inbox (deliveries parked for the [`Worker`](crate::Worker): pending or dead) holds at
 ///   most `max_inbox` (default 10,000); past that, parking fails, so the layer answers 503 and
 ///   the provider retries rather than lose the delivery.
+/// - Timed by a [`Clock`] (default [`SystemClock`], see [`with_clock`](Self::with_clock)).
 ///
 /// Everything, the inbox included, is lost on restart and not shared between processes: for
 /// several replicas, or [`Ack::Immediately`](crate::Ack::Immediately) across restarts, use a
@@ -49,8 +78,9 @@ const SHARDS: usize = 16;
 ///
 /// let store = MemoryStore::new()
 ///     .with_retention(Duration::from_secs(48 * 3600))
-///     .with_max_entries(1_000_000);
+///     .with_max_bytes(256 * 1024 * 1024);
 /// let layer = WebhookLayer::ycloud("whsec_...").with_store(store.clone());
+/// assert_eq!(store.window(), Duration::from_secs(48 * 3600)); // nothing evicted
 /// # let _ = layer;
 /// ```
 #[derive(Clone)]
@@ -75,11 +105,25 @@ struct Inner {
     settings: Settings,
     /// `settings.max_entries` spread over the shards, rounded up.
     max_per_shard: usize,
+    /// `settings.max_bytes` spread over the shards.
+    max_bytes_per_shard: usize,
     inbox: Mutex<Inbox>,
     /// Where "now" comes from: the system clock unless [`MemoryStore::with_clock`] says otherwise.
     clock: Arc<dyn Clock>,
     next_token: AtomicU64,
-    warned_eviction: AtomicBool,
+    eviction: Eviction,
+}
+
+/// What eviction has done, for [`MemoryStore::window`] and the warning.
+#[derive(Debug)]
+struct Eviction {
+    /// When the youngest evicted key completed (`Millis::MIN` before any eviction): every key
+    /// completed later is still remembered.
+    youngest_completed: AtomicI64,
+    /// Keys evicted since the last warning.
+    since_warning: AtomicU64,
+    /// When eviction was last warned about.
+    warned_at: AtomicI64,
 }
 
 /// The bounds a store is built with.
@@ -88,6 +132,7 @@ struct Settings {
     retention: Duration,
     lease: Duration,
     max_entries: usize,
+    max_bytes: usize,
     max_inbox: usize,
 }
 
@@ -123,6 +168,8 @@ struct Shard {
     entries: HashMap<Arc<str>, Entry>,
     /// Completed keys in the order they complete, which is the order they expire in.
     expiry: VecDeque<(Arc<str>, Millis)>,
+    /// What the keys in `entries` are counted for ([`cost`]).
+    bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -151,7 +198,8 @@ impl MemoryStore {
             Settings {
                 retention: Duration::from_secs(24 * 3600),
                 lease: Duration::from_secs(300),
-                max_entries: 100_000,
+                max_entries: usize::MAX,
+                max_bytes: DEFAULT_MAX_BYTES,
                 max_inbox: 10_000,
             },
             Arc::new(SystemClock),
@@ -166,10 +214,15 @@ impl MemoryStore {
                 hasher: RandomState::new(),
                 settings,
                 max_per_shard: settings.max_entries.div_ceil(SHARDS).max(1),
+                max_bytes_per_shard: settings.max_bytes / SHARDS,
                 inbox: Mutex::new(Inbox::default()),
                 clock,
                 next_token: AtomicU64::new(1),
-                warned_eviction: AtomicBool::new(false),
+                eviction: Eviction {
+                    youngest_completed: AtomicI64::new(Millis::MIN),
+                    since_warning: AtomicU64::new(0),
+                    warned_at: AtomicI64::new(Millis::MIN),
+                },
             }),
         }
     }
@@ -212,9 +265,93 @@ impl MemoryStore {
         self.rebuild(|s| s.lease = lease)
     }
 
-    /// The most keys kept (default 100,000). Configure before use: this returns an empty store.
+    /// The most keys kept (default: no count, only the memory budget of
+    /// [`with_max_bytes`](Self::with_max_bytes)). Configure before use: this returns an empty
+    /// store.
     pub fn with_max_entries(self, max_entries: usize) -> Self {
         self.rebuild(|s| s.max_entries = max_entries)
+    }
+
+    /// The memory budget for remembered keys (default [`DEFAULT_MAX_BYTES`], 64 MiB), each
+    /// counted as 176 bytes plus its length. The inbox's deliveries are bounded apart, by
+    /// [`with_max_inbox`](Self::with_max_inbox). Configure before use: this returns an empty
+    /// store.
+    ///
+    /// ```
+    /// use tower_webhooks::store::MemoryStore;
+    ///
+    /// // 100 deliveries/s through YCloud's whole retry schedule (5 h 36 min) with 31-byte keys:
+    /// // 100 * 20,140 s * 207 bytes = 417 MB, and some room for the shards' uneven fill.
+    /// let store = MemoryStore::new().with_max_bytes(448 * 1024 * 1024);
+    /// # let _ = store;
+    /// ```
+    pub fn with_max_bytes(self, max_bytes: usize) -> Self {
+        self.rebuild(|s| s.max_bytes = max_bytes)
+    }
+
+    /// How long a completed key is remembered now: the retention, or, once the budget forced
+    /// evictions, the age of the youngest key evicted (growing back towards the retention as
+    /// evictions stop). A provider's retry later than this after its first delivery is
+    /// processed again.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_webhooks::store::MemoryStore;
+    ///
+    /// assert_eq!(MemoryStore::new().window(), Duration::from_secs(24 * 3600));
+    /// ```
+    pub fn window(&self) -> Duration {
+        let retention = self.inner.settings.retention;
+        let youngest = self
+            .inner
+            .eviction
+            .youngest_completed
+            .load(Ordering::Relaxed);
+        if youngest == Millis::MIN {
+            return retention;
+        }
+        let age = self.now().saturating_sub(youngest).max(0);
+        retention.min(Duration::from_millis(u64::try_from(age).unwrap_or(0)))
+    }
+
+    /// The bytes the remembered keys are counted for, against the budget.
+    pub fn counted_bytes(&self) -> usize {
+        self.inner.shards.iter().map(|s| lock(s).bytes).sum()
+    }
+
+    /// A live completed key that completed at `completed` was evicted at `now`: the window
+    /// shrinks to its age, and the warning is due at most once a minute.
+    fn evicted(&self, now: Millis, completed: Millis) {
+        let eviction = &self.inner.eviction;
+        eviction
+            .youngest_completed
+            .fetch_max(completed, Ordering::Relaxed);
+        eviction.since_warning.fetch_add(1, Ordering::Relaxed);
+        let warned = eviction.warned_at.load(Ordering::Relaxed);
+        if now.saturating_sub(warned) < WARN_EVERY
+            || eviction
+                .warned_at
+                .compare_exchange(warned, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        let count = eviction.since_warning.swap(0, Ordering::Relaxed);
+        let settings = &self.inner.settings;
+        let window = self.window().as_secs();
+        let retention = settings.retention.as_secs();
+        tracing::warn!(
+            evicted = count,
+            window_secs = window,
+            retention_secs = retention,
+            max_bytes = settings.max_bytes,
+            "memory delivery store over its budget: evicted {count} completed keys, the youngest \
+             {window} s old against a retention of {retention} s, so the dedup window is now \
+             {window} s and a provider's retry later than that is processed again; raise \
+             `MemoryStore::with_max_bytes` ({} MiB now) or use a shared store (RedisStore, \
+             PostgresStore), which keeps the full retention",
+            settings.max_bytes / (1024 * 1024)
+        );
     }
 
     /// The most deliveries the inbox holds, pending and dead (default 10,000). Configure before
@@ -278,10 +415,30 @@ impl Shard {
         let until = after(now, retention);
         let k: Arc<str> = match self.entries.get_key_value(key) {
             Some((k, _)) => Arc::clone(k),
-            None => Arc::from(key),
+            None => {
+                self.bytes += cost(key);
+                Arc::from(key)
+            }
         };
         self.entries.insert(Arc::clone(&k), Entry::Done { until });
         self.expiry.push_back((k, until));
+    }
+
+    /// A new key, not yet in `entries`.
+    fn insert_new(&mut self, key: &str, entry: Entry) {
+        self.bytes += cost(key);
+        self.entries.insert(Arc::from(key), entry);
+    }
+
+    fn remove(&mut self, key: &str) {
+        if self.entries.remove(key).is_some() {
+            self.bytes = self.bytes.saturating_sub(cost(key));
+        }
+    }
+
+    /// Whether one more key, `key`, would pass either bound.
+    fn full_for(&self, key: &str, max_entries: usize, max_bytes: usize) -> bool {
+        self.entries.len() >= max_entries || self.bytes + cost(key) > max_bytes
     }
 
     /// Drops completed keys whose retention has ended.
@@ -293,20 +450,22 @@ impl Shard {
             if let Some((key, until)) = self.expiry.pop_front() {
                 if let Some(Entry::Done { until: current }) = self.entries.get(&key) {
                     if *current == until {
-                        self.entries.remove(&key);
+                        self.remove(&key);
                     }
                 }
             }
         }
     }
 
-    /// Makes room for one key; `Ok(true)` when a live completed key had to go.
-    fn evict_one(&mut self, now: Millis) -> Result<bool> {
+    /// Makes room for one key, the oldest completed first; `Ok(Some(completed))` when a live
+    /// completed key had to go, with when it completed.
+    fn evict_one(&mut self, now: Millis, retention: Duration) -> Result<Option<Millis>> {
         while let Some((key, until)) = self.expiry.pop_front() {
             if let Some(Entry::Done { until: current }) = self.entries.get(&key) {
                 if *current == until {
-                    self.entries.remove(&key);
-                    return Ok(until > now);
+                    self.remove(&key);
+                    let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+                    return Ok((until > now).then(|| until.saturating_sub(retention)));
                 }
             }
         }
@@ -317,8 +476,8 @@ impl Shard {
         });
         match expired {
             Some(key) => {
-                self.entries.remove(&key);
-                Ok(false)
+                self.remove(&key);
+                Ok(None)
             }
             None => Err(StoreError::Full),
         }
@@ -347,16 +506,13 @@ impl DeliveryStore for MemoryStore {
                 }
             }
         }
-        if shard.entries.len() >= self.inner.max_per_shard
-            && shard.evict_one(now)?
-            && !self.inner.warned_eviction.swap(true, Ordering::Relaxed)
-        {
-            tracing::warn!(
-                "memory delivery store is full: evicting completed keys before their retention \
-                 ends; raise `MemoryStore::with_max_entries` or use a shared store"
-            );
+        let (max_entries, max_bytes) = (self.inner.max_per_shard, self.inner.max_bytes_per_shard);
+        while shard.full_for(key, max_entries, max_bytes) {
+            if let Some(completed) = shard.evict_one(now, self.inner.settings.retention)? {
+                self.evicted(now, completed);
+            }
         }
-        shard.entries.insert(Arc::from(key), claimed);
+        shard.insert_new(key, claimed);
         Ok(Claim::Acquired(token))
     }
 
@@ -369,7 +525,7 @@ impl DeliveryStore for MemoryStore {
         let mut shard = self.shard(key);
         if let Some(Entry::InFlight { token: owner, .. }) = shard.entries.get(key) {
             if *owner == token {
-                shard.entries.remove(key);
+                shard.remove(key);
             }
         }
         Ok(())
@@ -527,6 +683,10 @@ impl DeliveryStore for MemoryStore {
         shard.done(key, self.now(), self.inner.settings.retention);
         Ok(true)
     }
+
+    fn dedup_window(&self) -> Option<Duration> {
+        Some(self.window())
+    }
 }
 
 impl Inbox {
@@ -635,14 +795,61 @@ mod tests {
         assert!(store.len() <= SHARDS, "{} keys held", store.len());
     }
 
+    #[tokio::test]
+    async fn the_memory_budget_holds_and_evicts_the_oldest_first() {
+        let key = |i: usize| format!("ycloud:evt_{i:020}");
+        let budget = SHARDS * 50 * cost(&key(0));
+        let store = MemoryStore::new().with_max_bytes(budget);
+        assert_eq!(store.window(), Duration::from_secs(24 * 3600));
+        for i in 0..SHARDS * 200 {
+            let token = acquired(store.claim(&key(i)).await.unwrap());
+            store.complete(&key(i), token).await.unwrap();
+        }
+        assert!(store.counted_bytes() <= budget, "{}", store.counted_bytes());
+        assert!(store.len() >= SHARDS * 40, "{} keys held", store.len());
+        // The newest keys are kept, the oldest went.
+        assert_eq!(
+            store.claim(&key(SHARDS * 200 - 1)).await.unwrap(),
+            Claim::Done
+        );
+        assert!(matches!(
+            store.claim(&key(0)).await.unwrap(),
+            Claim::Acquired(_)
+        ));
+        // All of it happened at one instant here: the youngest evicted key is 0 s old.
+        assert!(store.window() < Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn the_window_grows_back_once_eviction_stops() {
+        let now = Arc::new(AtomicI64::new(1_000_000));
+        let clock = {
+            let now = Arc::clone(&now);
+            move || now.load(Ordering::Relaxed)
+        };
+        let store = MemoryStore::new()
+            .with_max_entries(SHARDS)
+            .with_clock(clock);
+        for i in 0..10 * SHARDS {
+            let key = format!("k{i}");
+            let token = acquired(store.claim(&key).await.unwrap());
+            store.complete(&key, token).await.unwrap();
+        }
+        assert!(store.window() < Duration::from_secs(1));
+        now.fetch_add(600, Ordering::Relaxed);
+        assert_eq!(store.window(), Duration::from_secs(600));
+    }
+
     #[test]
     fn settings_survive_each_other() {
         let store = MemoryStore::new()
             .with_max_entries(10)
             .with_retention(Duration::from_secs(7))
             .with_lease(Duration::from_secs(3))
-            .with_max_inbox(5);
+            .with_max_inbox(5)
+            .with_max_bytes(1000);
         assert_eq!(store.inner.settings.max_entries, 10);
+        assert_eq!(store.inner.settings.max_bytes, 1000);
         assert_eq!(store.inner.settings.retention, Duration::from_secs(7));
         assert_eq!(store.inner.settings.lease, Duration::from_secs(3));
         assert_eq!(store.inner.settings.max_inbox, 5);

@@ -40,7 +40,7 @@ mod redis;
 
 pub(crate) use self::claim::OwnedClaim;
 pub use self::claim::{Claim, ClaimToken, DeliveryKey};
-pub use self::memory::MemoryStore;
+pub use self::memory::{MemoryStore, DEFAULT_MAX_BYTES};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use self::postgres::PostgresStore;
@@ -342,6 +342,13 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     async fn sweep(&self) -> Result<u64> {
         Ok(0)
     }
+
+    /// How long a completed key is remembered now, where the store knows: its retention, or
+    /// less where it must evict (the [`MemoryStore`] within its memory budget). A provider's
+    /// retry arriving later than this after the first delivery is processed again.
+    fn dedup_window(&self) -> Option<Duration> {
+        None
+    }
 }
 
 #[async_trait]
@@ -389,5 +396,9 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
 
     async fn sweep(&self) -> Result<u64> {
         (**self).sweep().await
+    }
+
+    fn dedup_window(&self) -> Option<Duration> {
+        (**self).dedup_window()
     }
 }

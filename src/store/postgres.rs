@@ -451,6 +451,11 @@ impl DeliveryStore for PostgresStore {
     async fn sweep(&self) -> Result<u64> {
         self.execute(&self.sql.sweep, &[]).await
     }
+
+    /// The full retention: a shared store never evicts early.
+    fn dedup_window(&self) -> Option<Duration> {
+        Some(self.settings.retention)
+    }
 }
 
 /// Deliveries from rows of (record, attempts, last_error, due epoch seconds).

@@ -489,4 +489,9 @@ impl DeliveryStore for RedisStore {
         let purged: i64 = self.on_parked(&self.scripts.purge, key, &args).await?;
         Ok(purged == 1)
     }
+
+    /// The full retention: a shared store never evicts early.
+    fn dedup_window(&self) -> Option<Duration> {
+        Some(self.settings.retention)
+    }
 }

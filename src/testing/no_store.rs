@@ -61,4 +61,9 @@ impl DeliveryStore for NoStore {
     async fn purge(&self, _: &str) -> Result<bool, StoreError> {
         Ok(false)
     }
+
+    /// Nothing is remembered.
+    fn dedup_window(&self) -> Option<Duration> {
+        Some(Duration::ZERO)
+    }
 }
