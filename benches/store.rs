@@ -13,7 +13,9 @@ const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
 
 fn filled(size: usize, runtime: &tokio::runtime::Runtime) -> MemoryStore {
     // Room for the prefill and everything the bench adds.
-    let store = MemoryStore::new().with_max_entries(size * 2 + 10_000_000);
+    let store = MemoryStore::new()
+        .with_max_entries(size * 2 + 10_000_000)
+        .with_max_bytes(usize::MAX);
     runtime.block_on(async {
         for i in 0..size {
             let key = format!("ycloud:evt_{i:020}");

@@ -36,7 +36,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3900);
     let secret = std::env::var("BENCH_SECRET").unwrap_or_else(|_| "whsec_bench".into());
     // Every request of a run carries a new id: keep them all, as a service would.
-    let store = tower_webhooks::store::MemoryStore::new().with_max_entries(4_000_000);
+    let store = tower_webhooks::store::MemoryStore::new()
+        .with_max_entries(4_000_000)
+        .with_max_bytes(usize::MAX);
     let app = Router::new()
         .route(
             "/bare",
@@ -79,11 +81,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => app,
     };
     // Under Ack::Immediately: each route's own store, and a worker that runs the handler.
+    #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(unused_mut))]
     let mut now = vec![(
         "/now",
         WebhookLayer::ycloud(secret.as_str()).with_store(
             tower_webhooks::store::MemoryStore::new()
                 .with_max_entries(4_000_000)
+                .with_max_bytes(usize::MAX)
                 .with_max_inbox(4_000_000),
         ),
     )];
