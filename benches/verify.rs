@@ -128,7 +128,11 @@ fn bench(c: &mut Criterion) {
             );
 
             let signed = signed_bytes(&scheme, &headers, &uri, &body);
-            let hash = scheme.signature().unwrap().hash_function();
+            let hash = scheme
+                .signature()
+                .unwrap()
+                .hash_function()
+                .expect("an HMAC preset");
             let hmac = bare_hmac(hash, &key_bytes(&scheme));
             group.bench_function(BenchmarkId::new("bare-hmac", &provider), |b| {
                 b.iter(|| hmac(black_box(&signed)))
@@ -155,7 +159,55 @@ fn bench(c: &mut Criterion) {
                 });
             }
         }
+        #[cfg(feature = "ed25519")]
+        public_key_presets(&mut group, size);
         group.finish();
+    }
+}
+
+/// The Ed25519 presets against `ed25519-dalek`'s own strict verification of the same bytes.
+#[cfg(feature = "ed25519")]
+fn public_key_presets(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    size: usize,
+) {
+    use base64::Engine as _;
+    let seed = [7u8; 32];
+    for scheme in tower_webhooks::testing::public_key_presets() {
+        let provider = scheme.provider().to_owned();
+        let encoded_seed = match provider.as_str() {
+            "discord" => hex::encode(seed),
+            _ => base64::engine::general_purpose::STANDARD.encode(seed),
+        };
+        let body = body(&scheme, size);
+        let signer = Signer::new(scheme.clone(), encoded_seed).unwrap().at(NOW);
+        let request = signer.request("/hook", body.clone());
+        let (headers, uri) = (request.headers().clone(), request.uri().clone());
+        let verifier = Verifier::new(scheme.clone(), signer.public_key().unwrap()).unwrap();
+        assert!(
+            verifier.verify(&headers, &uri, &body, NOW).is_ok(),
+            "{provider}"
+        );
+
+        let signed = signed_bytes(&scheme, &headers, &uri, &body);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
+        let header = headers[scheme.signature().unwrap().header()]
+            .to_str()
+            .unwrap();
+        let raw = match provider.as_str() {
+            "discord" => hex::decode(header).unwrap(),
+            _ => base64::engine::general_purpose::STANDARD
+                .decode(header)
+                .unwrap(),
+        };
+        let signature = ed25519_dalek::Signature::from_slice(&raw).unwrap();
+        assert!(key.verify_strict(&signed, &signature).is_ok());
+        group.bench_function(BenchmarkId::new("bare-ed25519", &provider), |b| {
+            b.iter(|| key.verify_strict(black_box(&signed), black_box(&signature)))
+        });
+        group.bench_function(BenchmarkId::new("tower-webhooks", &provider), |b| {
+            b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
+        });
     }
 }
 
@@ -200,6 +252,25 @@ fn report() {
         println!("| {provider} | {} |", cells.join(" | "));
     }
     println!("worst ratio: {worst:.3}x");
+    println!("\nEd25519 presets against ed25519-dalek's verify_strict of the same bytes (target: ≤ 1.10x at 1 KiB)");
+    for provider in ["discord", "telnyx"] {
+        let cells: Vec<String> = SIZES
+            .iter()
+            .map(|(_, label)| {
+                let group = format!("verify/{label}");
+                match (
+                    median_ns(&group, "tower-webhooks", provider),
+                    median_ns(&group, "bare-ed25519", provider),
+                ) {
+                    (Some(ours), Some(bare)) => {
+                        format!("{:.3}x ({:.0} / {:.0} ns)", ours / bare, ours, bare)
+                    }
+                    _ => "not run (cargo bench --features ed25519)".into(),
+                }
+            })
+            .collect();
+        println!("| {provider} | {} |", cells.join(" | "));
+    }
     println!("\nstandardwebhooks crate / tower-webhooks on the same delivery (target: ≥ 5x)");
     for (_, label) in SIZES {
         let group = format!("verify/{label}");

@@ -36,7 +36,9 @@ pub(crate) fn matches(
             query_values(uri, param).next().is_some()
         }
         Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
-        Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => false,
+        Handshake::SignedEcho { .. }
+        | Handshake::SignedMac { .. }
+        | Handshake::SignedReply { .. } => false,
     }
 }
 
@@ -70,16 +72,20 @@ pub(crate) fn answer(
             encoding,
         } => {
             let token = single_value(uri, param)?;
-            let key = key.ok_or(Rejection::InvalidChallenge("no secret to answer with"))?;
+            let key = key
+                .and_then(Key::hmac)
+                .ok_or(Rejection::InvalidChallenge("no secret to answer with"))?;
             let encoded = encode(*encoding, &key.mac_bytes(token.as_bytes()));
             Ok(json_response(&json_object(&[(
                 name,
                 &format!("{prefix}{encoded}"),
             )])))
         }
-        Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => Err(
-            Rejection::InvalidChallenge("this handshake arrives as a signed event"),
-        ),
+        Handshake::SignedEcho { .. }
+        | Handshake::SignedMac { .. }
+        | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
+            "this handshake arrives as a signed event",
+        )),
     }
 }
 
@@ -89,7 +95,11 @@ pub(crate) fn answer_signed(
     token: &str,
     key: Option<&Key>,
 ) -> Result<Response, Rejection> {
-    check_value(token)?;
+    match handshake {
+        // A fixed answer echoes nothing: there is no token to check.
+        Handshake::SignedReply { answer, .. } => return Ok(json_response(answer)),
+        _ => check_value(token)?,
+    }
     match handshake {
         Handshake::SignedEcho { key: name, .. } => {
             Ok(json_response(&json_object(&[(name, token)])))
@@ -97,7 +107,9 @@ pub(crate) fn answer_signed(
         Handshake::SignedMac {
             token_key, mac_key, ..
         } => {
-            let key = key.ok_or(Rejection::InvalidChallenge("no secret to answer with"))?;
+            let key = key
+                .and_then(Key::hmac)
+                .ok_or(Rejection::InvalidChallenge("no secret to answer with"))?;
             let mac = encode(
                 crate::scheme::Encoding::Hex,
                 &key.mac_bytes(token.as_bytes()),
@@ -107,11 +119,12 @@ pub(crate) fn answer_signed(
                 (mac_key, &mac),
             ])))
         }
-        Handshake::EchoJson { .. } | Handshake::VerifyToken { .. } | Handshake::QueryMac { .. } => {
-            Err(Rejection::InvalidChallenge(
-                "this handshake is not a signed event",
-            ))
-        }
+        Handshake::EchoJson { .. }
+        | Handshake::VerifyToken { .. }
+        | Handshake::QueryMac { .. }
+        | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
+            "this handshake is not a signed event",
+        )),
     }
 }
 

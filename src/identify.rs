@@ -82,8 +82,13 @@ pub(crate) fn identify(
     let id_at: Vec<At<'_>> = scheme.id.parts().iter().map(|s| wanted.locate(s)).collect();
     let type_at: Vec<At<'_>> = scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
     let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
-    let handshake_at = handshake
-        .map(|(event, value, token)| (wanted.pointer(event), value, wanted.pointer(token)));
+    let handshake_at = handshake.map(|(event, value, token)| {
+        (
+            wanted.pointer(event),
+            value,
+            token.map(|t| wanted.pointer(t)),
+        )
+    });
 
     let format = body_format(scheme.payload, headers, body);
     let mut found = vec![None; wanted.pointers.len()];
@@ -104,7 +109,8 @@ pub(crate) fn identify(
 
     let event_type = type_at.iter().filter_map(value).find(|t| !t.is_empty());
     let challenge = handshake_at.and_then(|(kind_at, kind, token_at)| {
-        (value(&kind_at).as_deref() == Some(kind)).then(|| value(&token_at).unwrap_or_default())
+        (value(&kind_at).as_deref() == Some(kind))
+            .then(|| token_at.and_then(|at| value(&at)).unwrap_or_default())
     });
     let form = format == Some(Format::Form);
 

@@ -153,6 +153,30 @@ impl WebhookLayer {
         Self::new(provider::x::scheme(), consumer_secret)
     }
 
+    /// Discord interactions: `X-Signature-Ed25519` (hex) over `<X-Signature-Timestamp><body>`,
+    /// checked with the application's public key (hex); answers the signed PING with
+    /// `{"type":1}`. See [`provider::discord`].
+    ///
+    /// ```
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let layer = WebhookLayer::discord("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    /// # let _ = layer;
+    /// ```
+    #[cfg(feature = "ed25519")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ed25519")))]
+    pub fn discord(public_key: impl Into<Secret>) -> Self {
+        Self::new(provider::discord::scheme(), public_key)
+    }
+
+    /// Telnyx: `telnyx-signature-ed25519` (base64) over `<telnyx-timestamp>|<body>`, checked with
+    /// the account's public key (base64), tolerance 300 s. See [`provider::telnyx`].
+    #[cfg(feature = "ed25519")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ed25519")))]
+    pub fn telnyx(public_key: impl Into<Secret>) -> Self {
+        Self::new(provider::telnyx::scheme(), public_key)
+    }
+
     /// A layer for any provider; see [`Builder`].
     pub fn builder() -> Builder {
         Builder::new()

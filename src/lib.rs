@@ -80,7 +80,8 @@
 //! [`slack`](WebhookLayer::slack), [`meta`](WebhookLayer::meta),
 //! [`shopify`](WebhookLayer::shopify), [`twilio`](WebhookLayer::twilio),
 //! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
-//! [`intercom`](WebhookLayer::intercom) and [`x`](WebhookLayer::x); [`provider`] has their formats in one table and their
+//! [`intercom`](WebhookLayer::intercom), [`x`](WebhookLayer::x), and, signing with a private
+//! key (feature `ed25519`), `discord` and `telnyx`; [`provider`] has their formats in one table and their
 //! typed payloads. Any other provider:
 //! [`WebhookLayer::builder`], composed from the same parts (every one of them in [`scheme`]).
 //!
@@ -111,6 +112,9 @@
 //!   `testing::presets()` and `testing::NoStore`).
 //! - `redis`: `store::RedisStore`, deduplication and a durable inbox shared by replicas, in Redis.
 //! - `postgres`: `store::PostgresStore`, the same in PostgreSQL, with `migrate()`.
+//! - `ed25519`: providers that sign with an Ed25519 private key (`WebhookLayer::discord`,
+//!   `WebhookLayer::telnyx`, [`scheme::Algorithm::Ed25519`] in the builder), verified strictly
+//!   with `ed25519-dalek`.
 //!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).

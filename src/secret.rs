@@ -97,6 +97,13 @@ pub enum SecretError {
     Empty,
     /// The scheme expects base64 (after its prefix) and the secret is not.
     NotBase64,
+    /// The scheme expects hex and the secret is not.
+    NotHex,
+    /// The secret is not a usable public key of the scheme's algorithm (wrong length, not a
+    /// point on the curve, or a weak key).
+    InvalidPublicKey,
+    /// The scheme's algorithm needs a cargo feature this build does not have (`ed25519`).
+    Unsupported(&'static str),
 }
 
 impl fmt::Display for SecretError {
@@ -104,6 +111,14 @@ impl fmt::Display for SecretError {
         match self {
             SecretError::Empty => f.write_str("the secret is empty"),
             SecretError::NotBase64 => f.write_str("the secret is not valid base64"),
+            SecretError::NotHex => f.write_str("the secret is not valid hex"),
+            SecretError::InvalidPublicKey => {
+                f.write_str("the secret is not a valid public key for the scheme's algorithm")
+            }
+            SecretError::Unsupported(feature) => write!(
+                f,
+                "the scheme's algorithm needs the `{feature}` feature of tower-webhooks"
+            ),
         }
     }
 }

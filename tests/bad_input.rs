@@ -605,9 +605,93 @@ fn rows() -> Vec<Row> {
             Anything,
         )
     });
+    #[cfg(feature = "ed25519")]
+    rows.extend(ed25519_rows());
     let _ = meta::scheme("unused");
     let _ = wappcloud::scheme();
     rows
+}
+
+/// A Discord delivery signed with RFC 8032's TEST 1 key, with its signature header replaced.
+#[cfg(feature = "ed25519")]
+fn discord_with_signature(signature: &str) -> Request<Body> {
+    use tower_webhooks::provider::discord;
+    let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    let mut request = Signer::new(discord::scheme(), seed)
+        .unwrap()
+        .at(NOW)
+        .request("/hook", r#"{"id":"1","type":2}"#);
+    request.headers_mut().insert(
+        "x-signature-ed25519",
+        HeaderValue::from_str(signature).unwrap(),
+    );
+    request
+}
+
+#[cfg(feature = "ed25519")]
+fn ed25519_rows() -> Vec<Row> {
+    use Says::*;
+    const PUBLIC: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let discord = || WebhookLayer::discord(PUBLIC).with_clock(FixedClock(NOW));
+    let row = |name, layer, request, status, says| Row {
+        name,
+        layer,
+        request,
+        status,
+        says,
+        handler_runs: false,
+    };
+    vec![
+        row(
+            "Ed25519 signature truncated to 63 bytes",
+            discord(),
+            discord_with_signature(&"ab".repeat(63)),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "Ed25519 signature of 65 bytes",
+            discord(),
+            discord_with_signature(&"ab".repeat(65)),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "Ed25519 signature far too long",
+            discord(),
+            discord_with_signature(&"ab".repeat(200)),
+            401,
+            Malformed,
+        ),
+        row(
+            "Ed25519 signature not hex",
+            discord(),
+            discord_with_signature(&"zz".repeat(64)),
+            401,
+            Malformed,
+        ),
+        row(
+            "Ed25519 all-zero signature",
+            discord(),
+            discord_with_signature(&"00".repeat(64)),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "Ed25519 small-order key with an identity signature",
+            WebhookLayer::discord(format!("01{}", "00".repeat(31))).with_clock(FixedClock(NOW)),
+            discord_with_signature(&format!("01{}", "00".repeat(63))),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "Ed25519 key of 31 bytes",
+            WebhookLayer::discord(&PUBLIC[..62]).with_clock(FixedClock(NOW)),
+            discord_with_signature(&"ab".repeat(64)),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+    ]
 }
 
 #[tokio::test]

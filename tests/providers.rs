@@ -428,3 +428,73 @@ async fn x_events_and_crc() {
     );
     assert_eq!(calls.get(), 0);
 }
+
+/// A private key's seed for the Ed25519 presets' tests (RFC 8032, 7.1, TEST 1).
+#[cfg(feature = "ed25519")]
+const ED25519_SEED: [u8; 32] = [
+    0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a, 0xf4, 0x92, 0xec, 0x2c, 0xc4,
+    0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32, 0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60,
+];
+
+#[cfg(feature = "ed25519")]
+#[tokio::test]
+async fn discord_interactions_and_ping() {
+    use tower_webhooks::provider::discord;
+    let s = signer(discord::scheme(), &hex::encode(ED25519_SEED));
+    let public_key = s.public_key().unwrap();
+    assert_eq!(
+        public_key,
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    );
+    let body = r#"{"id":"787053080478613555","application_id":"1","type":2,"token":"t","version":1,"data":{"name":"ping"}}"#;
+    let id = deliver(
+        WebhookLayer::discord(public_key.as_str()),
+        s.clone(),
+        body,
+        Some("2"),
+        |i: &discord::Interaction| Some(i.event_type()),
+    )
+    .await;
+    assert_eq!(id, "787053080478613555");
+
+    // The PING: answered {"type":1} by the layer, the handler never called; a bad signature on
+    // it is 401, which Discord checks before it accepts the URL.
+    let ping = r#"{"id":"1","application_id":"1","type":1,"token":"t","version":1}"#;
+    let (app, calls, _) = route::<Value>(WebhookLayer::discord(public_key.as_str()), |_| None);
+    let response = app.clone().oneshot(s.request("/hook", ping)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(body_string(response).await, r#"{"type":1}"#);
+    let mut forged = s.request("/hook", ping);
+    let signature = forged.headers()["x-signature-ed25519"].to_str().unwrap();
+    let flipped = format!(
+        "{}{}",
+        if signature.starts_with('0') { '1' } else { '0' },
+        &signature[1..]
+    );
+    forged
+        .headers_mut()
+        .insert("x-signature-ed25519", flipped.parse().unwrap());
+    let response = app.oneshot(forged).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.get(), 0);
+}
+
+#[cfg(feature = "ed25519")]
+#[tokio::test]
+async fn telnyx() {
+    use base64::Engine as _;
+    use tower_webhooks::provider::telnyx;
+    let seed = base64::engine::general_purpose::STANDARD.encode(ED25519_SEED);
+    let s = signer(telnyx::scheme(), &seed);
+    let body = r#"{"data":{"id":"0ccc7b54-4df3-4bca-a65a-3da1ecc777f0","event_type":"message.received","payload":{"text":"hi"},"record_type":"event"},"meta":{"attempt":1}}"#;
+    let id = deliver(
+        WebhookLayer::telnyx(s.public_key().unwrap()),
+        s,
+        body,
+        Some("message.received"),
+        |e: &telnyx::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0");
+}

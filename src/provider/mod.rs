@@ -23,9 +23,12 @@
 //! | `WebhookLayer::paddle(secret)` | `paddle-signature: ts=<t>;h1=<sig>[;h1=<sig>…]` | `<t>:<body>` | hex HMAC-SHA256 | pair `ts`, 5 s | none | JSON `/event_id` | JSON `/event_type` |
 //! | `WebhookLayer::intercom(client_secret)` | `x-hub-signature: sha1=<sig>` | `<body>` | hex HMAC-SHA1 | none | none | JSON `/id` | JSON `/topic` |
 //! | `WebhookLayer::x(consumer_secret)` | `x-twitter-webhooks-signature: sha256=<sig>` | `<body>` | base64 HMAC-SHA256 | none | `GET ?crc_token=<v>` → `{"response_token":"sha256=<base64 HMAC(<v>)>"}` | body SHA-256 | none |
+//! | `WebhookLayer::discord(public_key)` | `x-signature-ed25519: <sig>` | `<t><body>` | hex Ed25519, public key in hex | `x-signature-timestamp`, 300 s | signed POST with `/type = 1` → `{"type":1}` | JSON `/id` | JSON `/type` |
+//! | `WebhookLayer::telnyx(public_key)` | `telnyx-signature-ed25519: <sig>` | `<t>\|<body>` | base64 Ed25519, public key in base64 | `telnyx-timestamp`, 300 s | none | JSON `/data/id` | JSON `/data/event_type` |
 //! <!-- providers:end -->
 
 pub mod conversation;
+pub mod discord;
 pub mod github;
 pub mod intercom;
 pub mod meta;
@@ -35,6 +38,7 @@ pub mod slack;
 pub mod standard_webhooks;
 pub mod stripe;
 pub mod svix;
+pub mod telnyx;
 pub mod twilio;
 pub mod wappcloud;
 pub mod x;

@@ -3,7 +3,8 @@
 use crate::scheme::Handshake;
 use crate::scheme::Source;
 use crate::scheme::{
-    Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart, TimestampSource,
+    Algorithm, Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart,
+    TimestampSource,
 };
 
 /// Every preset, with the constructor that makes its layer.
@@ -35,6 +36,8 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::paddle(secret)", paddle::scheme()),
         ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
+        ("WebhookLayer::discord(public_key)", discord::scheme()),
+        ("WebhookLayer::telnyx(public_key)", telnyx::scheme()),
     ]
 }
 
@@ -59,8 +62,9 @@ pub(super) fn markdown() -> String {
     table
 }
 
+/// Code in a table cell: a `|` would end the cell, even inside backticks, unless escaped.
 fn code(text: &str) -> String {
-    format!("`{text}`")
+    format!("`{}`", text.replace('|', "\\|"))
 }
 
 fn header(scheme: &Scheme) -> String {
@@ -131,16 +135,25 @@ fn mac(scheme: &Scheme) -> String {
         Encoding::Hex => "hex",
         Encoding::Base64 => "base64",
     };
-    let hash = match signature.hash {
-        Hash::Sha1 => "HMAC-SHA1",
-        Hash::Sha256 => "HMAC-SHA256",
-        Hash::Sha512 => "HMAC-SHA512",
+    let (algorithm, public) = match signature.algorithm() {
+        Algorithm::Hmac(Hash::Sha1) => ("HMAC-SHA1", false),
+        Algorithm::Hmac(Hash::Sha256) => ("HMAC-SHA256", false),
+        Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512", false),
+        Algorithm::Ed25519 => ("Ed25519", true),
     };
-    let key = match &signature.secret_format {
-        SecretFormat::Raw => String::new(),
-        SecretFormat::Base64 { prefix } => format!(", key = base64 after `{prefix}`"),
+    let key = match (&signature.secret_format, public) {
+        (SecretFormat::Raw, _) => String::new(),
+        (SecretFormat::Base64 { prefix }, true) if prefix.is_empty() => {
+            ", public key in base64".into()
+        }
+        (SecretFormat::Base64 { prefix }, true) => {
+            format!(", public key = base64 after `{prefix}`")
+        }
+        (SecretFormat::Base64 { prefix }, false) => format!(", key = base64 after `{prefix}`"),
+        (SecretFormat::Hex, true) => ", public key in hex".into(),
+        (SecretFormat::Hex, false) => ", key in hex".into(),
     };
-    format!("{encoding} {hash}{key}")
+    format!("{encoding} {algorithm}{key}")
 }
 
 fn timestamp(scheme: &Scheme) -> String {
@@ -203,6 +216,15 @@ fn handshake(scheme: &Scheme) -> String {
             code(&format!(
                 "{{\"{token_key}\": {token}, \"{mac_key}\": hex HMAC({token})}}"
             ))
+        ),
+        Some(Handshake::SignedReply {
+            event,
+            value,
+            answer,
+        }) => format!(
+            "signed POST with {} → {}",
+            code(&format!("{event} = {value}")),
+            code(answer)
         ),
     }
 }

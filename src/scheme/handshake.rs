@@ -91,6 +91,16 @@ pub enum Handshake {
         /// The JSON key of the MAC.
         mac_key: Cow<'static, str>,
     },
+    /// A signed delivery whose JSON `event` field equals `value` is answered `200
+    /// application/json` with the fixed `answer` (Discord's PING, `{"type":1}`).
+    SignedReply {
+        /// Where the event type is.
+        event: Pointer,
+        /// The type that marks the handshake.
+        value: Cow<'static, str>,
+        /// The JSON answered.
+        answer: Cow<'static, str>,
+    },
 }
 
 impl Handshake {
@@ -161,31 +171,56 @@ impl Handshake {
         }
     }
 
+    /// A signed event of type `value` (at the JSON path `event`) answered with the fixed JSON
+    /// `answer`: Discord's PING.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::Handshake;
+    ///
+    /// let discord = Handshake::signed_reply(&["type"], "1", r#"{"type":1}"#);
+    /// # let _ = discord;
+    /// ```
+    pub fn signed_reply(
+        event: &[&str],
+        value: impl Into<Cow<'static, str>>,
+        answer: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Handshake::SignedReply {
+            event: Pointer::from_keys(event),
+            value: value.into(),
+            answer: answer.into(),
+        }
+    }
+
     /// The method the handshake arrives with.
     pub fn method(&self) -> &Method {
         match self {
             Handshake::EchoJson { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => &Method::GET,
-            Handshake::SignedEcho { .. } | Handshake::SignedMac { .. } => &Method::POST,
+            Handshake::SignedEcho { .. }
+            | Handshake::SignedMac { .. }
+            | Handshake::SignedReply { .. } => &Method::POST,
         }
     }
 
-    /// For a signed handshake: where its type and its token are, and the type that marks it.
-    pub(crate) fn signed_fields(&self) -> Option<(&Pointer, &str, &Pointer)> {
+    /// For a signed handshake: where its type is, the type that marks it, and where its token
+    /// is (if it has one).
+    pub(crate) fn signed_fields(&self) -> Option<(&Pointer, &str, Option<&Pointer>)> {
         match self {
             Handshake::SignedEcho {
                 event,
                 value,
                 challenge,
                 ..
-            } => Some((event, value, challenge)),
+            } => Some((event, value, Some(challenge))),
             Handshake::SignedMac {
                 event,
                 value,
                 token,
                 ..
-            } => Some((event, value, token)),
+            } => Some((event, value, Some(token))),
+            Handshake::SignedReply { event, value, .. } => Some((event, value, None)),
             Handshake::EchoJson { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => None,

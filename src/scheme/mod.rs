@@ -7,7 +7,7 @@
 //!
 //! | part | types |
 //! |---|---|
-//! | the signature | [`Signature`], [`SignatureFormat`], [`Encoding`], [`Hash`](enum@Hash), [`SignedPart`], [`SecretFormat`], [`TimestampSource`] |
+//! | the signature | [`Signature`], [`Algorithm`], [`SignatureFormat`], [`Encoding`], [`Hash`](enum@Hash), [`SignedPart`], [`SecretFormat`], [`TimestampSource`] |
 //! | the values of a delivery | [`Source`], [`Pointer`], [`IdSource`], [`Payload`] |
 //! | the URL check | [`Handshake`] |
 //! | consistency | [`BuildError`], what [`Builder`](crate::Builder) checks |
@@ -24,7 +24,8 @@ mod validate;
 
 pub use self::handshake::Handshake;
 pub use self::signature::{
-    Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart, TimestampSource,
+    Algorithm, Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart,
+    TimestampSource,
 };
 pub use self::source::{IdSource, Pointer, Source};
 pub(crate) use self::validate::validate;

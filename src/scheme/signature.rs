@@ -4,6 +4,27 @@ use std::borrow::Cow;
 
 use http::HeaderName;
 
+/// How a provider signs: an HMAC with a secret you share, or a signature with its private key
+/// that you check with its public key.
+///
+/// ```
+/// use tower_webhooks::scheme::{Algorithm, Hash, Signature};
+///
+/// // Discord: Ed25519, checked with the application's public key.
+/// let discord = Signature::new(http::HeaderName::from_static("x-signature-ed25519")).ed25519();
+/// assert_eq!(discord.algorithm(), Algorithm::Ed25519);
+/// assert_eq!(Signature::new(http::HeaderName::from_static("x")).algorithm(), Algorithm::Hmac(Hash::Sha256));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// An HMAC over the signed message with the shared secret, compared in constant time.
+    Hmac(Hash),
+    /// Ed25519 (RFC 8032) with the provider's public key, verified strictly: non-canonical
+    /// signatures and small-order keys are refused. Needs the `ed25519` feature to verify.
+    Ed25519,
+}
+
 /// The hash function under the HMAC.
 ///
 /// ```
@@ -67,11 +88,13 @@ pub enum SecretFormat {
     /// The secret's bytes are the key, as given (YCloud, Stripe, GitHub, ...).
     Raw,
     /// The key is the base64 decoding of the secret after an optional prefix
-    /// (Standard Webhooks: `whsec_<base64>`).
+    /// (Standard Webhooks: `whsec_<base64>`; Telnyx's public key, no prefix).
     Base64 {
         /// A prefix to strip first, such as `whsec_`.
         prefix: Cow<'static, str>,
     },
+    /// The key is the hex decoding of the secret (Discord's application public key).
+    Hex,
 }
 
 /// Where the signatures (and perhaps the timestamp) sit inside the signature header value.
@@ -175,14 +198,14 @@ impl SignedPart {
 /// let intercom = Signature::new(http::HeaderName::from_static("x-hub-signature"))
 ///     .prefix("sha1=")
 ///     .hash(Hash::Sha1);
-/// assert_eq!(intercom.hash_function(), Hash::Sha1);
+/// assert_eq!(intercom.hash_function(), Some(Hash::Sha1));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
     pub(crate) header: HeaderName,
     pub(crate) format: SignatureFormat,
     pub(crate) encoding: Encoding,
-    pub(crate) hash: Hash,
+    pub(crate) algorithm: Algorithm,
     pub(crate) signed: Vec<SignedPart>,
     pub(crate) secret_format: SecretFormat,
     pub(crate) base_url: Option<String>,
@@ -215,7 +238,7 @@ impl Signature {
                 separator: None,
             },
             encoding: Encoding::Hex,
-            hash: Hash::Sha256,
+            algorithm: Algorithm::Hmac(Hash::Sha256),
             signed: vec![SignedPart::Body],
             secret_format: SecretFormat::Raw,
             base_url: None,
@@ -256,9 +279,16 @@ impl Signature {
         self
     }
 
-    /// The hash under the HMAC.
+    /// An HMAC with this hash (SHA-256 unless set).
     pub fn hash(mut self, hash: Hash) -> Self {
-        self.hash = hash;
+        self.algorithm = Algorithm::Hmac(hash);
+        self
+    }
+
+    /// Signed with Ed25519: the "secret" is the provider's public key, in the
+    /// [`secret_format`](Self::secret_format) it is published in (hex, base64).
+    pub fn ed25519(mut self) -> Self {
+        self.algorithm = Algorithm::Ed25519;
         self
     }
 
@@ -321,9 +351,17 @@ impl Signature {
         &self.secret_format
     }
 
-    /// The hash under the HMAC.
-    pub fn hash_function(&self) -> Hash {
-        self.hash
+    /// The hash under the HMAC; `None` for a public-key algorithm.
+    pub fn hash_function(&self) -> Option<Hash> {
+        match self.algorithm {
+            Algorithm::Hmac(hash) => Some(hash),
+            Algorithm::Ed25519 => None,
+        }
+    }
+
+    /// How the signature is made.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
     }
 
     /// The public base URL, for schemes that sign the URL.

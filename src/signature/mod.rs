@@ -13,6 +13,8 @@ use crate::scheme::{Encoding, Scheme, Signature, SignatureFormat, SignedPart};
 mod key;
 mod verifier;
 
+#[cfg(any(test, feature = "testing"))]
+pub(crate) use self::key::SigningKey;
 pub(crate) use self::key::{encode, Key};
 pub use self::verifier::Verifier;
 
@@ -162,14 +164,9 @@ pub(crate) fn verify(
         request.body,
         request.uri,
     );
-    let mut matched = None;
-    for (index, key) in keys.iter().enumerate() {
-        let expected = key.mac(&message);
-        if signatures.matches(expected.as_slice()) {
-            matched = Some(index);
-            break;
-        }
-    }
+    let matched = keys
+        .iter()
+        .position(|key| key.accepts(&message, &signatures));
     let Some(key) = matched else {
         return Err(SignatureError::Mismatch);
     };
@@ -247,7 +244,7 @@ const TOO_MANY: SignatureError = SignatureError::Malformed("too many signatures"
 const CANDIDATE_LEN: usize = 72;
 
 /// The decoded signatures of a header, on the stack: verifying allocates nothing.
-struct Signatures {
+pub(super) struct Signatures {
     bytes: [[u8; CANDIDATE_LEN]; MAX_SIGNATURES],
     /// The decoded length of each; `None` for a validly encoded value too long to be any MAC.
     lens: [Option<usize>; MAX_SIGNATURES],
@@ -310,6 +307,16 @@ impl Signatures {
         self.lens[self.count] = len;
         self.count += 1;
         Ok(())
+    }
+
+    /// The decoded signatures that could be any signature (not too long to be one).
+    #[cfg(feature = "ed25519")]
+    fn candidates(&self) -> impl Iterator<Item = &[u8]> {
+        self.bytes
+            .iter()
+            .zip(&self.lens)
+            .take(self.count)
+            .filter_map(|(bytes, len)| len.map(|len| &bytes[..len]))
     }
 
     /// Whether any candidate equals `mac`, in constant time for equal lengths (a length
@@ -470,11 +477,11 @@ fn parse_timestamp(raw: &str) -> Result<i64, SignatureError> {
 #[cfg(any(test, feature = "testing"))]
 pub(crate) fn sign(
     signature: &Signature,
-    key: &Key,
+    key: &SigningKey,
     message: &Message<'_>,
     timestamp_pair: Option<&str>,
 ) -> String {
-    let encoded = encode(signature.encoding, key.mac(message).as_slice());
+    let encoded = encode(signature.encoding, &key.sign(message));
     match &signature.format {
         SignatureFormat::Prefixed { prefix, .. } => format!("{prefix}{encoded}"),
         SignatureFormat::Pairs {
@@ -520,6 +527,7 @@ mod tests {
     }
 
     fn signed(sig: &Signature, key: &Key, ts: &str, body: &[u8]) -> String {
+        let key = &SigningKey::Hmac(key.hmac().unwrap().clone());
         let uri = Uri::from_static("/");
         let message = Message::new(sig, ts, "", body, &uri);
         sign(sig, key, &message, Some("t"))

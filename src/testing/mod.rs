@@ -29,7 +29,20 @@ pub use self::signer::Signer;
 
 use crate::scheme::Scheme;
 
-/// Every preset's scheme, with placeholder settings where a preset takes some (Meta's verify
+/// The presets that sign with a private key (Ed25519: Discord, Telnyx), for tests that must
+/// cover them too: sign with [`Signer::new`] and a private key (a 32-byte seed, in the scheme's
+/// key format), and configure the layer with [`Signer::public_key`].
+///
+/// ```
+/// let presets = tower_webhooks::testing::public_key_presets();
+/// assert!(presets.iter().any(|scheme| scheme.provider() == "discord"));
+/// ```
+pub fn public_key_presets() -> Vec<Scheme> {
+    use crate::provider::*;
+    vec![discord::scheme(), telnyx::scheme()]
+}
+
+/// Every preset's scheme that signs with a shared secret, with placeholder settings where a preset takes some (Meta's verify
 /// token `verify-token`, Twilio's base URL `https://example.com`): for tests, benches and fuzz
 /// targets that must cover them all.
 ///

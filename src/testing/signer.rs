@@ -7,7 +7,7 @@ use http::{header, HeaderMap, HeaderValue, Method, Request, Uri};
 use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
 use crate::scheme::{BuildError, Scheme};
-use crate::signature::{self, Message, Verifier};
+use crate::signature::{self, Message, SigningKey};
 use crate::Secret;
 
 /// Signs requests the way a provider would.
@@ -23,22 +23,36 @@ use crate::Secret;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Signer {
-    /// The scheme and the one key signing with it, derived as the layer derives its keys.
-    verifier: Verifier,
+    scheme: Scheme,
+    /// The shared secret, or the provider's private key.
+    key: SigningKey,
     timestamp: Option<i64>,
     id: Option<String>,
     form: bool,
 }
 
 impl Signer {
-    /// A signer for `scheme` with `secret`; fails if the scheme is unsigned or the secret unusable.
+    /// A signer for `scheme` with `secret`: the shared secret of an HMAC scheme, or the private
+    /// key of a public-key scheme (an Ed25519 seed, in the scheme's key format: configure the
+    /// layer with [`public_key`](Self::public_key)). Fails if the scheme is unsigned or the
+    /// secret unusable.
     pub fn new(scheme: Scheme, secret: impl Into<Secret>) -> Result<Self, BuildError> {
+        let signature = scheme.signature.as_ref().ok_or(BuildError::NoSignature)?;
+        let key = SigningKey::derive(&secret.into(), signature).map_err(BuildError::Secret)?;
         Ok(Self {
-            verifier: Verifier::new(scheme, secret)?,
+            scheme,
+            key,
             timestamp: None,
             id: None,
             form: false,
         })
+    }
+
+    /// The public key that verifies this signer's signatures, in the scheme's key format, for a
+    /// public-key scheme; `None` for an HMAC scheme (the layer takes the same secret).
+    pub fn public_key(&self) -> Option<String> {
+        let signature = self.scheme.signature.as_ref()?;
+        self.key.public_key(&signature.secret_format)
     }
 
     /// Signs with this timestamp (unix seconds) instead of now, for stale or pinned-clock tests.
@@ -82,8 +96,8 @@ impl Signer {
                 "application/json"
             }),
         );
-        let scheme = self.verifier.scheme();
-        let (Some(signature), Some(key)) = (&scheme.signature, self.verifier.keys().first()) else {
+        let scheme = &self.scheme;
+        let Some(signature) = &scheme.signature else {
             return headers;
         };
         let timestamp = self
@@ -103,7 +117,7 @@ impl Signer {
             insert(&mut headers, name.clone(), &id);
         }
         let message = Message::new(signature, &timestamp, &id, body, uri);
-        let value = signature::sign(signature, key, &message, scheme.timestamp_pair());
+        let value = signature::sign(signature, &self.key, &message, scheme.timestamp_pair());
         insert(&mut headers, signature.header.clone(), &value);
         headers
     }
@@ -114,7 +128,7 @@ impl Signer {
     /// added to the query first, as the provider does.
     pub fn request(&self, uri: &str, body: impl Into<Bytes>) -> Request<Body> {
         let body = body.into();
-        let scheme = self.verifier.scheme();
+        let scheme = &self.scheme;
         let pin = scheme
             .signature
             .as_ref()
