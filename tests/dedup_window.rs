@@ -11,14 +11,13 @@ mod common;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
-use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::routing::post;
 use axum::Router;
-use common::SECRET;
+use common::{Captured, SECRET};
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::Signer;
@@ -42,20 +41,6 @@ impl Clock for SimClock {
 /// cumulative): the first attempt, then 7 retries.
 const SCHEDULE: [i64; 8] = [0, 10, 40, 340, 2_140, 5_740, 12_940, 20_140];
 const START_MS: i64 = 1_700_000_000_000;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 struct Run {
     deliveries: i64,
@@ -167,7 +152,7 @@ async fn at_100_per_second_the_store_says_what_its_window_is() {
     // Every delivery once, and every 25th on the whole schedule: enough to see which retries
     // fall outside the window, in a bounded run.
     let run = drive(100, 3 * 3600, 25).await;
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let warnings: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("memory delivery store over its budget"))

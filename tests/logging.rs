@@ -2,32 +2,15 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use common::{ycloud_body, SECRET};
+use common::{ycloud_body, Captured, SECRET};
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::MemoryStore;
 use tower_webhooks::testing::Signer;
 use tower_webhooks::{Event, WebhookLayer};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn no_secret_signature_or_body_in_logs_at_trace_level() {
@@ -80,7 +63,7 @@ async fn no_secret_signature_or_body_in_logs_at_trace_level() {
     let garbage = signer.request("/hook", format!("not json {marker}"));
     assert_eq!(app.oneshot(garbage).await.unwrap().status(), 200);
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("webhook handler failed"),
         "the failure was not logged:\n{logs}"
@@ -135,7 +118,7 @@ async fn one_span_per_delivery_with_its_outcome() {
         assert_eq!(app.clone().oneshot(request).await.unwrap().status(), status);
     }
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let closed: Vec<&str> = logs.lines().filter(|l| l.contains("close")).collect();
     assert_eq!(closed.len(), 3, "one span per delivery:\n{logs}");
     let named = "webhook{provider=ycloud id=evt_span event_type=whatsapp.message.updated attempt=1";

@@ -15,6 +15,28 @@ use http_body_util::BodyExt;
 pub const SECRET: &str = "whsec_test_secret";
 pub const NOW: i64 = 1_700_000_000;
 
+/// Log output captured for a test (a `tracing_subscriber` writer).
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 /// Counts handler calls.
 #[derive(Clone, Default)]
 pub struct Calls(Arc<AtomicUsize>);
