@@ -177,6 +177,15 @@ impl WebhookLayer {
         Self::new(provider::telnyx::scheme(), public_key)
     }
 
+    /// SendGrid Event Webhook: `X-Twilio-Email-Event-Webhook-Signature` (base64 DER ECDSA
+    /// P-256) over `<timestamp><body>`, checked with the public key (base64 SPKI, or PEM),
+    /// tolerance 24 h. See [`provider::sendgrid`].
+    #[cfg(feature = "ecdsa")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ecdsa")))]
+    pub fn sendgrid(public_key: impl Into<Secret>) -> Self {
+        Self::new(provider::sendgrid::scheme(), public_key)
+    }
+
     /// A layer for any provider; see [`Builder`].
     pub fn builder() -> Builder {
         Builder::new()

@@ -81,7 +81,7 @@
 //! [`shopify`](WebhookLayer::shopify), [`twilio`](WebhookLayer::twilio),
 //! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
 //! [`intercom`](WebhookLayer::intercom), [`x`](WebhookLayer::x), and, signing with a private
-//! key (feature `ed25519`), `discord` and `telnyx`; [`provider`] has their formats in one table and their
+//! key, `discord` and `telnyx` (feature `ed25519`) and `sendgrid` (feature `ecdsa`); [`provider`] has their formats in one table and their
 //! typed payloads. Any other provider:
 //! [`WebhookLayer::builder`], composed from the same parts (every one of them in [`scheme`]).
 //!
@@ -115,6 +115,8 @@
 //! - `ed25519`: providers that sign with an Ed25519 private key (`WebhookLayer::discord`,
 //!   `WebhookLayer::telnyx`, [`scheme::Algorithm::Ed25519`] in the builder), verified strictly
 //!   with `ed25519-dalek`.
+//! - `ecdsa`: providers that sign with an ECDSA P-256 key (`WebhookLayer::sendgrid`,
+//!   [`scheme::Algorithm::EcdsaP256Sha256`]), verified with `ring`.
 //!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).

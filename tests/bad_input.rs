@@ -607,6 +607,8 @@ fn rows() -> Vec<Row> {
     });
     #[cfg(feature = "ed25519")]
     rows.extend(ed25519_rows());
+    #[cfg(feature = "ecdsa")]
+    rows.extend(ecdsa_rows());
     let _ = meta::scheme("unused");
     let _ = wappcloud::scheme();
     rows
@@ -692,6 +694,73 @@ fn ed25519_rows() -> Vec<Row> {
             Rejection(tower_webhooks::Rejection::InvalidSignature),
         ),
     ]
+}
+
+/// SendGrid's own vector (all its SDKs), with the signature header replaced.
+#[cfg(feature = "ecdsa")]
+fn ecdsa_rows() -> Vec<Row> {
+    use Says::*;
+    const KEY: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
+    let sendgrid = |key: &str| WebhookLayer::sendgrid(key).with_clock(FixedClock(1_600_112_502));
+    let with = |signature: &str| {
+        let body = "[{\"email\":\"hello@world.com\",\"event\":\"dropped\",\"reason\":\"Bounced Address\",\"sg_event_id\":\"ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA\",\"sg_message_id\":\"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0\",\"smtp-id\":\"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>\",\"timestamp\":1600112492}]\r\n";
+        Request::post("/hook")
+            .header("x-twilio-email-event-webhook-timestamp", "1600112502")
+            .header("x-twilio-email-event-webhook-signature", signature)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let valid = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM=";
+    let row = |name, layer, request, status, says| Row {
+        name,
+        layer,
+        request,
+        status,
+        says,
+        handler_runs: false,
+    };
+    let mut rows = vec![
+        row(
+            "DER signature of 300 bytes",
+            sendgrid(KEY),
+            with(&"A".repeat(400)),
+            401,
+            Malformed,
+        ),
+        row(
+            "DER signature not base64",
+            sendgrid(KEY),
+            with("MEUCIGHQ!!!!"),
+            401,
+            Malformed,
+        ),
+        row(
+            "DER signature with its length byte wrong",
+            sendgrid(KEY),
+            with(&valid.replacen("MEUC", "MEYC", 1)),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+        row(
+            "ECDSA key on another curve (secp256k1)",
+            sendgrid("MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEeb5mfvncu6xVoGKVzocLBwKb/NstzijZWfKBWxb4F5hIOtp3JqPEZV2k+/wOEQio/Re0SKaFVBmcR9CP+xDUuA=="),
+            with(valid),
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
+        ),
+    ];
+    // The accepted edge, for contrast: SendGrid's own vector.
+    rows.push(Row {
+        handler_runs: true,
+        ..row(
+            "SendGrid's own vector",
+            sendgrid(KEY),
+            with(valid),
+            200,
+            Anything,
+        )
+    });
+    rows
 }
 
 #[tokio::test]

@@ -498,3 +498,41 @@ async fn telnyx() {
     .await;
     assert_eq!(id, "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0");
 }
+
+/// A P-256 private key (PKCS#8, base64), made with Python's cryptography from a fixed scalar.
+#[cfg(feature = "ecdsa")]
+const P256_PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98LptNWm+ODBstP0pbbH2OnwobLD1OX2BxgpOktcahRANCAATyNrMAWI4eUWiF8hye1zgKw44BeZmgNCKlppYwmyn3StVAowyHCeA6C4+iXjmBuGaHo0KGBYk/Y0qnmlPzjMhQ";
+
+#[cfg(feature = "ecdsa")]
+#[tokio::test]
+async fn sendgrid_batches() {
+    use tower_webhooks::provider::sendgrid;
+    let s = signer(sendgrid::scheme(), P256_PKCS8);
+    assert_eq!(
+        s.public_key().unwrap(),
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE8jazAFiOHlFohfIcntc4CsOOAXmZoDQipaaWMJsp90rVQKMMhwngOguPol45gbhmh6NChgWJP2NKp5pT84zIUA=="
+    );
+    let body = "[{\"email\":\"a@example.com\",\"timestamp\":1600112492,\"event\":\"delivered\",\"sg_event_id\":\"ZGVs\"},{\"email\":\"b@example.com\",\"timestamp\":1600112493,\"event\":\"open\",\"sg_event_id\":\"b3Blbg\"}]\r\n";
+    let (app, calls, _) =
+        route::<sendgrid::Events>(WebhookLayer::sendgrid(s.public_key().unwrap()), |_| None);
+    for _ in 0..2 {
+        let response = app.clone().oneshot(s.request("/hook", body)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // A batch is deduplicated by its bytes: the retry is not handled twice.
+    assert_eq!(calls.get(), 1);
+    let mut tampered = s.request("/hook", body);
+    *tampered.body_mut() = Body::from(body.trim_end());
+    assert_eq!(
+        app.oneshot(tampered).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let batch: sendgrid::Events = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        batch
+            .iter()
+            .map(sendgrid::Event::event_type)
+            .collect::<Vec<_>>(),
+        ["delivered", "open"]
+    );
+}

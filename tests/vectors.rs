@@ -56,6 +56,8 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "discord" => WebhookLayer::discord(secret),
         #[cfg(feature = "ed25519")]
         "telnyx" => WebhookLayer::telnyx(secret),
+        #[cfg(feature = "ecdsa")]
+        "sendgrid" => WebhookLayer::sendgrid(secret),
         other => {
             panic!("vector file for an unknown provider {other:?}: add it to tests/vectors.rs")
         }
@@ -265,9 +267,10 @@ fn check(name: &str, ok: bool, detail: &dyn std::fmt::Debug) -> Result<(), Strin
 }
 
 /// The providers whose presets need a cargo feature this build may lack.
-const NEEDS_FEATURE: [(&str, &str, bool); 2] = [
+const NEEDS_FEATURE: [(&str, &str, bool); 3] = [
     ("discord", "ed25519", cfg!(feature = "ed25519")),
     ("telnyx", "ed25519", cfg!(feature = "ed25519")),
+    ("sendgrid", "ecdsa", cfg!(feature = "ecdsa")),
 ];
 
 fn vector_files(dir: &std::path::Path) -> Vec<(PathBuf, Value)> {

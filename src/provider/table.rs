@@ -38,6 +38,7 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
         ("WebhookLayer::discord(public_key)", discord::scheme()),
         ("WebhookLayer::telnyx(public_key)", telnyx::scheme()),
+        ("WebhookLayer::sendgrid(public_key)", sendgrid::scheme()),
     ]
 }
 
@@ -140,6 +141,7 @@ fn mac(scheme: &Scheme) -> String {
         Algorithm::Hmac(Hash::Sha256) => ("HMAC-SHA256", false),
         Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512", false),
         Algorithm::Ed25519 => ("Ed25519", true),
+        Algorithm::EcdsaP256Sha256 => ("DER ECDSA P-256 SHA-256", true),
     };
     let key = match (&signature.secret_format, public) {
         (SecretFormat::Raw, _) => String::new(),

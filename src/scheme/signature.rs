@@ -23,6 +23,10 @@ pub enum Algorithm {
     /// Ed25519 (RFC 8032) with the provider's public key, verified strictly: non-canonical
     /// signatures and small-order keys are refused. Needs the `ed25519` feature to verify.
     Ed25519,
+    /// ECDSA over P-256 with SHA-256, the signature in ASN.1 DER, the public key as a
+    /// SubjectPublicKeyInfo (DER, in the secret format; PEM accepted too). Other curves and
+    /// encodings are refused. Needs the `ecdsa` feature to verify.
+    EcdsaP256Sha256,
 }
 
 /// The hash function under the HMAC.
@@ -292,6 +296,14 @@ impl Signature {
         self
     }
 
+    /// Signed with ECDSA P-256 / SHA-256 (DER signatures): the "secret" is the provider's public
+    /// key, a SubjectPublicKeyInfo in the [`secret_format`](Self::secret_format) (SendGrid:
+    /// base64), or PEM.
+    pub fn ecdsa_p256(mut self) -> Self {
+        self.algorithm = Algorithm::EcdsaP256Sha256;
+        self
+    }
+
     /// The signed message, piece by piece.
     pub fn signs(mut self, parts: impl IntoIterator<Item = SignedPart>) -> Self {
         self.signed = parts.into_iter().collect();
@@ -355,7 +367,7 @@ impl Signature {
     pub fn hash_function(&self) -> Option<Hash> {
         match self.algorithm {
             Algorithm::Hmac(hash) => Some(hash),
-            Algorithm::Ed25519 => None,
+            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 => None,
         }
     }
 

@@ -10,6 +10,11 @@ use subtle::ConstantTimeEq;
 use crate::rejection::Rejection;
 use crate::scheme::{Encoding, Scheme, Signature, SignatureFormat, SignedPart};
 
+#[cfg(feature = "ecdsa")]
+mod ecdsa;
+#[cfg(feature = "ed25519")]
+mod ed25519;
+mod hmac;
 mod key;
 mod verifier;
 
@@ -67,6 +72,14 @@ impl<'a> Message<'a> {
             uri,
             body_pinned: body_hash_param(signature, uri).is_some(),
         }
+    }
+
+    /// The signed message in one buffer, for the algorithms that need it whole.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    fn to_vec(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        self.feed(|part| bytes.extend_from_slice(part));
+        bytes
     }
 
     /// Feeds the signed message to `update` piece by piece, without concatenating.
@@ -310,7 +323,7 @@ impl Signatures {
     }
 
     /// The decoded signatures that could be any signature (not too long to be one).
-    #[cfg(feature = "ed25519")]
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
     fn candidates(&self) -> impl Iterator<Item = &[u8]> {
         self.bytes
             .iter()

@@ -29,9 +29,10 @@ pub use self::signer::Signer;
 
 use crate::scheme::Scheme;
 
-/// The presets that sign with a private key (Ed25519: Discord, Telnyx), for tests that must
-/// cover them too: sign with [`Signer::new`] and a private key (a 32-byte seed, in the scheme's
-/// key format), and configure the layer with [`Signer::public_key`].
+/// The presets that sign with a private key (Ed25519: Discord, Telnyx; ECDSA P-256: SendGrid),
+/// for tests that must cover them too: sign with [`Signer::new`] and a private key in the
+/// scheme's key format (an Ed25519 32-byte seed; a P-256 PKCS#8 document), and configure the
+/// layer with [`Signer::public_key`].
 ///
 /// ```
 /// let presets = tower_webhooks::testing::public_key_presets();
@@ -39,7 +40,7 @@ use crate::scheme::Scheme;
 /// ```
 pub fn public_key_presets() -> Vec<Scheme> {
     use crate::provider::*;
-    vec![discord::scheme(), telnyx::scheme()]
+    vec![discord::scheme(), telnyx::scheme(), sendgrid::scheme()]
 }
 
 /// Every preset's scheme that signs with a shared secret, with placeholder settings where a preset takes some (Meta's verify

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the vector files of the presets that sign with a private key, computed independently of
+"""Writes the vector files of the presets that sign with a private key (and checks the official
+ones it copies), computed independently of
 the crate with the Python `cryptography` package (pip install cryptography), following each
 provider's documentation (cited in each file's "source"). Ed25519 is deterministic: the same
 keys give the same files. Run: python3 tests/vectors/make_public_key_vectors.py
@@ -12,7 +13,8 @@ import json
 import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes, serialization
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = 1_700_000_000
@@ -173,6 +175,103 @@ def telnyx():
     })
 
 
+def sendgrid():
+    # The official vectors of SendGrid's SDKs: the single-event one every SDK uses
+    # (sendgrid-python test/unit/test_eventwebhook.py, sendgrid-nodejs eventwebhook.spec.js,
+    # sendgrid-go helpers/eventwebhook/eventwebhook_test.go, ...), the multi-event one of
+    # sendgrid-nodejs, and the 2020 one they replaced. Bodies end with the CRLF SendGrid signs.
+    key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
+    sig = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM="
+    ts = "1600112502"
+    body = ('[{"email":"hello@world.com","event":"dropped","reason":"Bounced Address",'
+            '"sg_event_id":"ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA",'
+            '"sg_message_id":"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0",'
+            '"smtp-id":"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>","timestamp":1600112492}]\r\n')
+    multi_key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEQ4LIFtWztlsF7skFqOncjD1lun4H5w8XOhyOArHW9RcIx/FfEzx6cikC/yPfUvwaX/JScE7Fc9CJD2afQ9Ok3Q=="
+    multi_sig = "MEYCIQC/I4o6vCgqRYrTljjoVWB/GRWNtxeePlLMHr3x9ETeRQIhAIpV+03nREPTTHWSW0wIOA0EoMPdcNgXa70yCaqDJlu5"
+    multi_ts = "1619651159"
+    multi_body = ('[{"email":"invalid@gmail.com","event":"processed","send_at":0,'
+                  '"sg_event_id":"cHJvY2Vzc2VkLTE5OTQyMTEyLXFOd0JMZ1BRUWpXNkRKdktRd1NBYnctMA",'
+                  '"sg_message_id":"qNwBLgPQQjW6DJvKQwSAbw.filterdrecv-canary-547b64655b-cw6zx-1-6089EA4A-56.0",'
+                  '"smtp-id":"<qNwBLgPQQjW6DJvKQwSAbw@ismtpd0178p1mdw1.sendgrid.net>","timestamp":1619651146},\r\n'
+                  '{"email":"invalid@gmail.com","event":"bounce","ip":"167.89.101.76","reason":"552 5.2.2 The email '
+                  'account that you tried to reach is over quota and inactive. Please direct the recipient to '
+                  'https://support.google.com/mail/?p=OverQuotaPerm c17si1130468pgv.34 - gsmtp",'
+                  '"sg_event_id":"Ym91bmNlLTAtMTk5NDIxMTItcU53QkxnUFFRalc2REp2S1F3U0Fidy0w",'
+                  '"sg_message_id":"qNwBLgPQQjW6DJvKQwSAbw.filterdrecv-canary-547b64655b-cw6zx-1-6089EA4A-56.0",'
+                  '"smtp-id":"<qNwBLgPQQjW6DJvKQwSAbw@ismtpd0178p1mdw1.sendgrid.net>","status":"5.2.2",'
+                  '"timestamp":1619651147,"tls":1,"type":"blocked"}]\r\n')
+    old_key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+    old_sig = "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0="
+    old_ts = "1588788367"
+    old_body = '{"category":"example_payload","event":"test_event","message_id":"message_id"}'
+    wrong_key = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj+y7GjUuFDb/R1NGe1OPzpA=="
+    # Checked here too, so that a vector file never claims what cryptography refuses.
+    for k, sg, t, b in [(key, sig, ts, body), (multi_key, multi_sig, multi_ts, multi_body), (old_key, old_sig, old_ts, old_body)]:
+        public = serialization.load_der_public_key(base64.b64decode(k))
+        public.verify(base64.b64decode(sg), (t + b).encode(), ec.ECDSA(hashes.SHA256()))
+    pem = serialization.load_der_public_key(base64.b64decode(key)).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    # A P-384 key (another curve): made here from a fixed scalar.
+    p384 = base64.b64encode(ec.derive_private_key(7, ec.SECP384R1()).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+    raw_sig = base64.b64decode(sig)
+    sig_header = "x-twilio-email-event-webhook-signature"
+    ts_header = "x-twilio-email-event-webhook-timestamp"
+
+    def case(name, expect, body=body, sig=sig, ts=ts, now=int(ts), **more):
+        headers = {}
+        if sig is not None:
+            headers[sig_header] = sig
+        if ts is not None:
+            headers[ts_header] = ts
+        return {"name": name, "now": now, "body": body, "headers": headers, "expect": expect, **more}
+
+    cases = [
+        case("SendGrid's single-event vector (all SDKs)", "valid"),
+        case("SendGrid's multi-event vector (sendgrid-nodejs)", "valid", body=multi_body, sig=multi_sig,
+             ts=multi_ts, now=int(multi_ts), secret=multi_key),
+        case("SendGrid's 2020 vector", "valid", body=old_body, sig=old_sig, ts=old_ts, now=int(old_ts),
+             secret=old_key),
+        case("the single-event vector, key given as PEM", "valid", secret=pem),
+        case("SDKs: wrong key", "invalid_signature", secret=wrong_key),
+        case("SDKs: wrong payload", "invalid_signature", body="payload"),
+        case("SDKs: wrong signature (2020 signature, one character changed)", "invalid_signature",
+             sig="MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH3j/0=",
+             body=old_body, ts=old_ts, now=int(old_ts), secret=old_key),
+        case("SDKs: wrong timestamp", "malformed_signature", ts="timestamp"),
+        case("the body without its trailing CRLF", "invalid_signature", body=body[:-2]),
+        case("one byte of the body changed", "invalid_signature", body=body.replace("dropped", "droppee")),
+        case("one byte of the signature changed", "invalid_signature",
+             sig=base64.b64encode(flip(raw_sig, 40)).decode()),
+        case("the timestamp changed by one second", "invalid_signature", ts=str(int(ts) + 1), now=int(ts) + 1),
+        case("checked with the key, one byte changed", "invalid_signature",
+             secret=base64.b64encode(flip(base64.b64decode(key), 60)).decode()),
+        case("a key on another curve (P-384)", "invalid_signature", secret=p384),
+        case("the signature truncated (DER cut short)", "invalid_signature",
+             sig=base64.b64encode(raw_sig[:-3]).decode()),
+        case("the signature as raw r || s, not DER", "invalid_signature",
+             sig=base64.b64encode(bytes(64)).decode()),
+        case("a day and a second late", "stale_timestamp", now=int(ts) + 86401),
+        case("no signature header", "missing_signature", sig=None),
+        case("no timestamp header", "malformed_signature", ts=None),
+    ]
+    write("sendgrid", {
+        "provider": "sendgrid",
+        "source": "SendGrid's published SDK test vectors (sendgrid-python test/unit/test_eventwebhook.py, "
+                  "sendgrid-nodejs packages/eventwebhook/src/eventwebhook.spec.js, sendgrid-go "
+                  "helpers/eventwebhook/eventwebhook_test.go, and the 2020 vector they replaced), and "
+                  "cases derived from them with Python cryptography, following 'Getting Started with the "
+                  "Event Webhook Security Features' (https://www.twilio.com/docs/sendgrid/for-developers/"
+                  "tracking-events/getting-started-event-webhook-security-features): base64 DER ECDSA "
+                  "P-256/SHA-256 of timestamp + raw body, public key base64 SPKI. The 24 h tolerance is "
+                  "the preset's (SendGrid documents none; it retries for 24 h).",
+        "secret": key,
+        "cases": cases,
+    })
+
+
 if __name__ == "__main__":
     discord()
     telnyx()
+    sendgrid()
