@@ -10,7 +10,8 @@ use std::time::Duration;
 use http::Method;
 
 use crate::scheme::{
-    validate, BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampSource,
+    validate, BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampFormat,
+    TimestampSource,
 };
 use crate::signature::Verifier;
 use crate::Secret;
@@ -69,6 +70,7 @@ impl Builder {
             provider: Cow::Borrowed("custom"),
             signature: None,
             timestamp: None,
+            timestamp_format: TimestampFormat::UnixSeconds,
             tolerance: Duration::from_secs(300),
             id: IdSource::body_hash(),
             event_type: Vec::new(),
@@ -94,6 +96,12 @@ impl Builder {
     /// Where the signed timestamp is.
     pub fn timestamp(mut self, source: TimestampSource) -> Self {
         self.scheme.timestamp = Some(source);
+        self
+    }
+
+    /// How the timestamp is written (default unix seconds).
+    pub fn timestamp_format(mut self, format: TimestampFormat) -> Self {
+        self.scheme.timestamp_format = format;
         self
     }
 

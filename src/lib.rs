@@ -146,6 +146,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod timestamp;
 mod worker;
 
 /// The README's examples, compiled and run as doc tests.

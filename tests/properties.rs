@@ -180,3 +180,38 @@ proptest! {
         prop_assert!(matches!(signed.verify(), Err(Rejection::InvalidSignature)), "{}", signed.scheme.provider());
     }
 }
+
+/// A scheme whose timestamp header is written as `format`: `<t>.<body>` under HMAC-SHA256.
+fn timestamped(format: tower_webhooks::scheme::TimestampFormat) -> Scheme {
+    use http::HeaderName;
+    use tower_webhooks::scheme::{Signature, SignedPart};
+    tower_webhooks::Builder::new()
+        .signature(Signature::new(HeaderName::from_static("x-sig")).signs([
+            SignedPart::Timestamp,
+            SignedPart::literal("."),
+            SignedPart::Body,
+        ]))
+        .timestamp(TimestampSource::Header(HeaderName::from_static("x-ts")))
+        .timestamp_format(format)
+        .scheme()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Every timestamp format round-trips through the signer and the verifier, from year 1 to
+    /// 9999 for RFC 3339, and a second off is refused as stale with a zero tolerance.
+    #[test]
+    fn every_timestamp_format_round_trips(ts in -62_135_596_800i64..253_402_300_799, body in bodies(), format in 0usize..3) {
+        use tower_webhooks::scheme::TimestampFormat;
+        let format = [TimestampFormat::UnixSeconds, TimestampFormat::UnixMillis, TimestampFormat::Rfc3339][format];
+        // Digits carry no sign: before 1970 only a date-time can be signed.
+        let ts = if format == TimestampFormat::Rfc3339 { ts } else { ts.abs() };
+        let scheme = timestamped(format);
+        let request = Signer::new(scheme.clone(), "k").unwrap().at(ts).request("/", body.clone());
+        let verifier = Verifier::new(scheme, "k").unwrap().with_tolerance(std::time::Duration::ZERO);
+        prop_assert_eq!(verifier.verify(request.headers(), request.uri(), &body, ts).ok(), Some(Some(ts)));
+        prop_assert!(matches!(verifier.verify(request.headers(), request.uri(), &body, ts + 1), Err(Rejection::StaleTimestamp)));
+    }
+}

@@ -7,7 +7,7 @@
 //!
 //! | part | types |
 //! |---|---|
-//! | the signature | [`Signature`], [`Algorithm`], [`SignatureFormat`], [`Encoding`], [`Hash`](enum@Hash), [`SignedPart`], [`SecretFormat`], [`TimestampSource`] |
+//! | the signature | [`Signature`], [`Algorithm`], [`SignatureFormat`], [`Encoding`], [`Hash`](enum@Hash), [`SignedPart`], [`SecretFormat`], [`TimestampSource`], [`TimestampFormat`] |
 //! | the values of a delivery | [`Source`], [`Pointer`], [`IdSource`], [`Payload`] |
 //! | the URL check | [`Handshake`] |
 //! | consistency | [`BuildError`], what [`Builder`](crate::Builder) checks |
@@ -25,7 +25,7 @@ mod validate;
 pub use self::handshake::Handshake;
 pub use self::signature::{
     Algorithm, Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart,
-    TimestampSource,
+    TimestampFormat, TimestampSource,
 };
 pub use self::source::{IdSource, Pointer, Source};
 pub(crate) use self::validate::validate;
@@ -75,6 +75,7 @@ pub struct Scheme {
     pub(crate) provider: Cow<'static, str>,
     pub(crate) signature: Option<Signature>,
     pub(crate) timestamp: Option<TimestampSource>,
+    pub(crate) timestamp_format: TimestampFormat,
     pub(crate) tolerance: Duration,
     pub(crate) id: IdSource,
     /// Where the type may be, in order: the first one present wins.
@@ -108,6 +109,11 @@ impl Scheme {
     /// Where the signed timestamp comes from, if the scheme has one.
     pub fn timestamp(&self) -> Option<&TimestampSource> {
         self.timestamp.as_ref()
+    }
+
+    /// How the timestamp is written.
+    pub fn timestamp_format(&self) -> TimestampFormat {
+        self.timestamp_format
     }
 
     /// How the dedup key is made.

@@ -152,6 +152,29 @@ pub enum TimestampSource {
     Header(HeaderName),
 }
 
+/// How the signed timestamp is written.
+///
+/// ```
+/// use tower_webhooks::scheme::TimestampFormat;
+///
+/// // HubSpot sends milliseconds; Twitch and Box an RFC 3339 date-time.
+/// let formats = [TimestampFormat::UnixMillis, TimestampFormat::Rfc3339];
+/// assert_eq!(TimestampFormat::default(), TimestampFormat::UnixSeconds);
+/// # let _ = formats;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TimestampFormat {
+    /// Unix seconds, plain digits (most providers).
+    #[default]
+    UnixSeconds,
+    /// Unix milliseconds, plain digits (HubSpot, Linear); checked to the second.
+    UnixMillis,
+    /// An RFC 3339 date-time, `2023-11-14T22:13:20.123Z` or with an offset (Twitch, Box);
+    /// checked to the second.
+    Rfc3339,
+}
+
 /// One piece of the message the provider signs; the pieces are fed to the HMAC in order.
 ///
 /// ```

@@ -100,10 +100,10 @@ impl Signer {
         let Some(signature) = &scheme.signature else {
             return headers;
         };
-        let timestamp = self
-            .timestamp
-            .unwrap_or_else(|| SystemClock.now())
-            .to_string();
+        let timestamp = crate::timestamp::format(
+            self.timestamp.unwrap_or_else(|| SystemClock.now()),
+            scheme.timestamp_format,
+        );
         let id = match (&self.id, scheme.id.header()) {
             (Some(id), _) => id.clone(),
             (None, Some(_)) => format!("msg_{}", &body_hash(body)[..24]),
