@@ -52,7 +52,13 @@ fn signed_bytes(scheme: &Scheme, headers: &HeaderMap, uri: &Uri, body: &[u8]) ->
     for part in signature.signed_parts() {
         match part {
             SignedPart::Literal(bytes) => out.extend_from_slice(bytes),
-            SignedPart::Timestamp => out.extend_from_slice(NOW.to_string().as_bytes()),
+            // As sent: in its own header (any format), else the pair's unix seconds.
+            SignedPart::Timestamp => match scheme.timestamp() {
+                Some(tower_webhooks::scheme::TimestampSource::Header(name)) => {
+                    out.extend_from_slice(&header(name))
+                }
+                _ => out.extend_from_slice(NOW.to_string().as_bytes()),
+            },
             SignedPart::Id => match scheme.id().parts().first() {
                 Some(tower_webhooks::scheme::Source::Header(name)) => {
                     out.extend_from_slice(&header(name))

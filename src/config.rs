@@ -214,7 +214,12 @@ impl Drop for RunningWorker {
 /// The headers that authenticate and identify a delivery of `scheme`, and its content type.
 fn headers_to_keep(scheme: &Scheme) -> Vec<HeaderName> {
     let mut names = vec![header::CONTENT_TYPE];
-    names.extend(scheme.signature().map(|s| s.header().clone()));
+    names.extend(
+        scheme
+            .signature()
+            .into_iter()
+            .flat_map(|s| s.headers().cloned()),
+    );
     names.extend(scheme.timestamp_header().cloned());
     names.extend(scheme.id().header().cloned());
     for source in scheme.event_type() {

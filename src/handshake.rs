@@ -38,6 +38,7 @@ pub(crate) fn matches(
         Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
+        | Handshake::SignedEchoText { .. }
         | Handshake::SignedReply { .. } => false,
     }
 }
@@ -83,6 +84,7 @@ pub(crate) fn answer(
         }
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
+        | Handshake::SignedEchoText { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
             "this handshake arrives as a signed event",
         )),
@@ -104,6 +106,8 @@ pub(crate) fn answer_signed(
         Handshake::SignedEcho { key: name, .. } => {
             Ok(json_response(&json_object(&[(name, token)])))
         }
+        // Plain text, never sniffed: the challenge as it was sent.
+        Handshake::SignedEchoText { .. } => Ok(text_response(token)),
         Handshake::SignedMac {
             token_key, mac_key, ..
         } => {

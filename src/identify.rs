@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 
-use crate::scheme::{Payload, Pointer, Scheme, Source};
+use crate::scheme::{Marker, Payload, Pointer, Scheme, Source};
 
 /// Longest dedup key accepted: provider ids are tens of bytes.
 pub(crate) const MAX_KEY_LEN: usize = 1024;
@@ -83,11 +83,11 @@ pub(crate) fn identify(
     let type_at: Vec<At<'_>> = scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
     let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
     let handshake_at = handshake.map(|(event, value, token)| {
-        (
-            wanted.pointer(event),
-            value,
-            token.map(|t| wanted.pointer(t)),
-        )
+        let event_at = match event {
+            Marker::Json(pointer) => wanted.pointer(pointer),
+            Marker::Header(name) => At::Header(name),
+        };
+        (event_at, value, token.map(|t| wanted.pointer(t)))
     });
 
     let format = body_format(scheme.payload, headers, body);

@@ -153,6 +153,25 @@ impl WebhookLayer {
         Self::new(provider::x::scheme(), consumer_secret)
     }
 
+    /// Square: `x-square-hmacsha256-signature` (base64 HMAC-SHA256) over the notification URL
+    /// (`public_base_url` + the request's path and query) and the body. See [`provider::square`].
+    pub fn square(signature_key: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {
+        Self::new(provider::square::scheme(public_base_url), signature_key)
+    }
+
+    /// Twitch EventSub: `Twitch-Eventsub-Message-Signature: sha256=<hex>` over id + RFC 3339
+    /// timestamp + body, 10 min; answers the signed `webhook_callback_verification` with its
+    /// challenge as text. See [`provider::twitch`].
+    pub fn twitch(secret: impl Into<Secret>) -> Self {
+        Self::new(provider::twitch::scheme(), secret)
+    }
+
+    /// Box: `BOX-SIGNATURE-PRIMARY` / `-SECONDARY` (base64) over body + RFC 3339 timestamp, with
+    /// the primary and secondary keys, 10 min. See [`provider::box_webhooks`].
+    pub fn box_webhooks(primary_key: impl Into<Secret>, secondary_key: impl Into<Secret>) -> Self {
+        Self::new(provider::box_webhooks::scheme(), primary_key).with_secret(secondary_key)
+    }
+
     /// Discord interactions: `X-Signature-Ed25519` (hex) over `<X-Signature-Timestamp><body>`,
     /// checked with the application's public key (hex); answers the signed PING with
     /// `{"type":1}`. See [`provider::discord`].

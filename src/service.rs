@@ -291,7 +291,13 @@ where
     let (timestamp, key) = if verifier.is_unsigned() {
         (None, None)
     } else {
-        match verifier.check(&parts.headers, &parts.uri, &raw, config.clock.now()) {
+        match verifier.check(
+            &parts.method,
+            &parts.headers,
+            &parts.uri,
+            &raw,
+            config.clock.now(),
+        ) {
             Ok(verification) => (
                 verification.timestamp,
                 verifier.keys().get(verification.key),

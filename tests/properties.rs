@@ -161,6 +161,12 @@ proptest! {
         let other = ts ^ (1 << bit);
         match signed.scheme.timestamp().cloned() {
             None => return Ok(()),
+            Some(TimestampSource::Header(name)) if signed.scheme.timestamp_format() == tower_webhooks::scheme::TimestampFormat::Rfc3339 => {
+                // Another valid date-time: the minute's last digit moved on.
+                let mut value = signed.headers[&name].as_bytes().to_vec();
+                value[15] = b'0' + (value[15] - b'0' + 1) % 10;
+                signed.headers.insert(name, HeaderValue::from_bytes(&value).unwrap());
+            }
             Some(TimestampSource::Header(name)) => {
                 signed.headers.insert(name, HeaderValue::from_str(&other.to_string()).unwrap());
             }

@@ -536,3 +536,104 @@ async fn sendgrid_batches() {
         ["delivered", "open"]
     );
 }
+
+#[tokio::test]
+async fn twitch_notifications_and_callback_verification() {
+    use tower_webhooks::provider::twitch;
+    let body = r#"{"subscription":{"id":"f1c2","status":"enabled","type":"channel.follow","version":"2"},"event":{"user_id":"1234"}}"#;
+    let s = signer(twitch::scheme(), "twitch-secret-0123").with_id("msg-1");
+    let request = s.request("/hook", body);
+    // The Signer writes the scheme's RFC 3339 timestamp.
+    let timestamp = request.headers()["twitch-eventsub-message-timestamp"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        timestamp.ends_with('Z') && timestamp.contains('T'),
+        "{timestamp}"
+    );
+    let id = deliver(
+        WebhookLayer::twitch("twitch-secret-0123"),
+        s.clone(),
+        body,
+        Some("channel.follow"),
+        |n: &twitch::Notification| Some(n.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "msg-1");
+
+    // The verification: the challenge back as text, the handler not called.
+    let verify = r#"{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"id":"f1c2","status":"webhook_callback_verification_pending","type":"channel.follow","version":"2"}}"#;
+    let (app, calls, _) = route::<Value>(WebhookLayer::twitch("twitch-secret-0123"), |_| None);
+    let mut request = s.clone().with_id("msg-2").request("/hook", verify);
+    request.headers_mut().insert(
+        "twitch-eventsub-message-type",
+        "webhook_callback_verification".parse().unwrap(),
+    );
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(
+        body_string(response).await,
+        "pogchamp-kappa-360noscope-vohiyo"
+    );
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn box_with_either_key() {
+    use tower_webhooks::provider::box_webhooks;
+    let body = r#"{"type":"webhook_event","id":"eb0c4e06","trigger":"FILE.UPLOADED","source":{"id":"1","type":"file"}}"#;
+    let id = deliver(
+        WebhookLayer::box_webhooks("primary-key", "secondary-key"),
+        signer(box_webhooks::scheme(), "primary-key"),
+        body,
+        Some("FILE.UPLOADED"),
+        |e: &box_webhooks::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "eb0c4e06");
+    // Signed with the secondary key only, in the secondary header: accepted too.
+    let (app, calls, _) = route::<Value>(
+        WebhookLayer::box_webhooks("primary-key", "secondary-key"),
+        |_| None,
+    );
+    let mut request = signer(box_webhooks::scheme(), "secondary-key").request("/hook", body);
+    let value = request
+        .headers_mut()
+        .remove("box-signature-primary")
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("box-signature-secondary", value);
+    assert_eq!(app.oneshot(request).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(calls.get(), 1);
+}
+
+#[tokio::test]
+async fn square() {
+    use tower_webhooks::provider::square;
+    let body = r#"{"merchant_id":"M1","type":"payment.updated","event_id":"ev-1","data":{"type":"payment","id":"p1"}}"#;
+    let id = deliver(
+        WebhookLayer::square("square-key", "https://example.com/"),
+        signer(square::scheme("https://example.com"), "square-key"),
+        body,
+        Some("payment.updated"),
+        |e: &square::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "ev-1");
+    // Signed for another public URL: refused.
+    let (app, _, _) = route::<Value>(
+        WebhookLayer::square("square-key", "https://example.com"),
+        |_| None,
+    );
+    let other = signer(square::scheme("https://example.org"), "square-key").request("/hook", body);
+    assert_eq!(
+        app.oneshot(other).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -52,6 +52,9 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "x" => WebhookLayer::x(secret),
         "meta" => WebhookLayer::meta(secret, file["verify_token"].as_str().unwrap()),
         "twilio" => WebhookLayer::twilio(secret, "https://mycompany.com"),
+        "twitch" => WebhookLayer::twitch(secret),
+        "box" => WebhookLayer::box_webhooks(secret, file["secondary_key"].as_str().unwrap()),
+        "square" => WebhookLayer::square(secret, file["base_url"].as_str().unwrap()),
         #[cfg(feature = "ed25519")]
         "discord" => WebhookLayer::discord(secret),
         #[cfg(feature = "ed25519")]
@@ -140,7 +143,7 @@ fn app(layer: WebhookLayer) -> Router {
 
 fn request_for(case: &Value) -> Request<Body> {
     let method = case["method"].as_str().unwrap_or("POST");
-    let mut uri = "/hook".to_owned();
+    let mut uri = case["path"].as_str().unwrap_or("/hook").to_owned();
     if let Some(query) = case["query"].as_str() {
         uri = format!("{uri}?{query}");
     }

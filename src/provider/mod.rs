@@ -23,11 +23,15 @@
 //! | `WebhookLayer::paddle(secret)` | `paddle-signature: ts=<t>;h1=<sig>[;h1=<sig>…]` | `<t>:<body>` | hex HMAC-SHA256 | pair `ts`, 5 s | none | JSON `/event_id` | JSON `/event_type` |
 //! | `WebhookLayer::intercom(client_secret)` | `x-hub-signature: sha1=<sig>` | `<body>` | hex HMAC-SHA1 | none | none | JSON `/id` | JSON `/topic` |
 //! | `WebhookLayer::x(consumer_secret)` | `x-twitter-webhooks-signature: sha256=<sig>` | `<body>` | base64 HMAC-SHA256 | none | `GET ?crc_token=<v>` → `{"response_token":"sha256=<base64 HMAC(<v>)>"}` | body SHA-256 | none |
+//! | `WebhookLayer::twitch(secret)` | `twitch-eventsub-message-signature: sha256=<sig>` | `<id><t><body>` | hex HMAC-SHA256 | `twitch-eventsub-message-timestamp`, 600 s | signed POST with `twitch-eventsub-message-type = "webhook_callback_verification"` → `/challenge` as text | `twitch-eventsub-message-id` | JSON `/subscription/type` |
+//! | `WebhookLayer::square(signature_key, public_base_url)` | `x-square-hmacsha256-signature: <sig>` | `<public url><body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id`, else body SHA-256 | JSON `/type` |
+//! | `WebhookLayer::box_webhooks(primary_key, secondary_key)` | `box-signature-primary: <sig>` | `<body><t>` | base64 HMAC-SHA256 | `box-delivery-timestamp`, 600 s | none | JSON `/id`, else body SHA-256 | JSON `/trigger` |
 //! | `WebhookLayer::discord(public_key)` | `x-signature-ed25519: <sig>` | `<t><body>` | hex Ed25519, public key in hex | `x-signature-timestamp`, 300 s | signed POST with `/type = 1` → `{"type":1}` | JSON `/id` | JSON `/type` |
 //! | `WebhookLayer::telnyx(public_key)` | `telnyx-signature-ed25519: <sig>` | `<t>\|<body>` | base64 Ed25519, public key in base64 | `telnyx-timestamp`, 300 s | none | JSON `/data/id` | JSON `/data/event_type` |
 //! | `WebhookLayer::sendgrid(public_key)` | `x-twilio-email-event-webhook-signature: <sig>` | `<t><body>` | base64 DER ECDSA P-256 SHA-256, public key in base64 | `x-twilio-email-event-webhook-timestamp`, 86400 s | none | body SHA-256 | none |
 //! <!-- providers:end -->
 
+pub mod box_webhooks;
 pub mod conversation;
 pub mod discord;
 pub mod github;
@@ -37,11 +41,13 @@ pub mod paddle;
 pub mod sendgrid;
 pub mod shopify;
 pub mod slack;
+pub mod square;
 pub mod standard_webhooks;
 pub mod stripe;
 pub mod svix;
 pub mod telnyx;
 pub mod twilio;
+pub mod twitch;
 pub mod wappcloud;
 pub mod x;
 pub mod ycloud;

@@ -36,6 +36,15 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::paddle(secret)", paddle::scheme()),
         ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
+        ("WebhookLayer::twitch(secret)", twitch::scheme()),
+        (
+            "WebhookLayer::square(signature_key, public_base_url)",
+            square::scheme("https://example.com"),
+        ),
+        (
+            "WebhookLayer::box_webhooks(primary_key, secondary_key)",
+            box_webhooks::scheme(),
+        ),
         ("WebhookLayer::discord(public_key)", discord::scheme()),
         ("WebhookLayer::telnyx(public_key)", telnyx::scheme()),
         ("WebhookLayer::sendgrid(public_key)", sendgrid::scheme()),
@@ -116,6 +125,7 @@ fn signed(scheme: &Scheme) -> String {
             SignedPart::Body => message.push_str("<body>"),
             SignedPart::Url => message.push_str("<public url>"),
             SignedPart::SortedFormParams => message.push_str("<sorted form params>"),
+            SignedPart::Method => message.push_str("<method>"),
         }
     }
     let mut text = code(&message);
@@ -219,6 +229,15 @@ fn handshake(scheme: &Scheme) -> String {
                 "{{\"{token_key}\": {token}, \"{mac_key}\": hex HMAC({token})}}"
             ))
         ),
+        Some(Handshake::SignedEchoText {
+            event,
+            value,
+            challenge,
+        }) => format!(
+            "signed POST with {} → {} as text",
+            code(&format!("{} = \"{value}\"", marker(event))),
+            code(challenge.as_str())
+        ),
         Some(Handshake::SignedReply {
             event,
             value,
@@ -228,6 +247,14 @@ fn handshake(scheme: &Scheme) -> String {
             code(&format!("{event} = {value}")),
             code(answer)
         ),
+    }
+}
+
+/// A handshake's marker: a header, or a JSON field.
+fn marker(source: &Source) -> String {
+    match source {
+        Source::Json(pointer) => pointer.as_str().to_owned(),
+        Source::Header(name) => name.as_str().to_owned(),
     }
 }
 

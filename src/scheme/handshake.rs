@@ -4,9 +4,9 @@
 
 use std::borrow::Cow;
 
-use http::Method;
+use http::{HeaderName, Method};
 
-use super::{Encoding, Pointer};
+use super::{Encoding, Pointer, Source};
 use crate::Secret;
 
 /// A handshake a provider performs before (or besides) delivering events.
@@ -90,6 +90,17 @@ pub enum Handshake {
         token_key: Cow<'static, str>,
         /// The JSON key of the MAC.
         mac_key: Cow<'static, str>,
+    },
+    /// A signed delivery whose `event` (a header or a JSON field) equals `value` is answered
+    /// `200 text/plain` with the string at `challenge`, as is (Twitch's
+    /// `webhook_callback_verification`, marked by the `Twitch-Eventsub-Message-Type` header).
+    SignedEchoText {
+        /// Where the type is: a header or a JSON field.
+        event: Source,
+        /// The type that marks the handshake.
+        value: Cow<'static, str>,
+        /// Where the challenge is.
+        challenge: Pointer,
     },
     /// A signed delivery whose JSON `event` field equals `value` is answered `200
     /// application/json` with the fixed `answer` (Discord's PING, `{"type":1}`).
@@ -192,6 +203,32 @@ impl Handshake {
         }
     }
 
+    /// A signed event marked by `value` in `event` (a header or a JSON field), answered with
+    /// the string at `challenge` as plain text: Twitch's callback verification.
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tower_webhooks::scheme::{Handshake, Source};
+    ///
+    /// let twitch = Handshake::signed_echo_text(
+    ///     Source::header(HeaderName::from_static("twitch-eventsub-message-type")),
+    ///     "webhook_callback_verification",
+    ///     &["challenge"],
+    /// );
+    /// # let _ = twitch;
+    /// ```
+    pub fn signed_echo_text(
+        event: Source,
+        value: impl Into<Cow<'static, str>>,
+        challenge: &[&str],
+    ) -> Self {
+        Handshake::SignedEchoText {
+            event,
+            value: value.into(),
+            challenge: Pointer::from_keys(challenge),
+        }
+    }
+
     /// The method the handshake arrives with.
     pub fn method(&self) -> &Method {
         match self {
@@ -200,30 +237,49 @@ impl Handshake {
             | Handshake::QueryMac { .. } => &Method::GET,
             Handshake::SignedEcho { .. }
             | Handshake::SignedMac { .. }
+            | Handshake::SignedEchoText { .. }
             | Handshake::SignedReply { .. } => &Method::POST,
         }
     }
 
     /// For a signed handshake: where its type is, the type that marks it, and where its token
     /// is (if it has one).
-    pub(crate) fn signed_fields(&self) -> Option<(&Pointer, &str, Option<&Pointer>)> {
+    pub(crate) fn signed_fields(&self) -> Option<(Marker<'_>, &str, Option<&Pointer>)> {
         match self {
             Handshake::SignedEcho {
                 event,
                 value,
                 challenge,
                 ..
-            } => Some((event, value, Some(challenge))),
+            } => Some((Marker::Json(event), value, Some(challenge))),
             Handshake::SignedMac {
                 event,
                 value,
                 token,
                 ..
-            } => Some((event, value, Some(token))),
-            Handshake::SignedReply { event, value, .. } => Some((event, value, None)),
+            } => Some((Marker::Json(event), value, Some(token))),
+            Handshake::SignedEchoText {
+                event,
+                value,
+                challenge,
+            } => {
+                let marker = match event {
+                    Source::Json(pointer) => Marker::Json(pointer),
+                    Source::Header(name) => Marker::Header(name),
+                };
+                Some((marker, value, Some(challenge)))
+            }
+            Handshake::SignedReply { event, value, .. } => Some((Marker::Json(event), value, None)),
             Handshake::EchoJson { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => None,
         }
     }
+}
+
+/// Where a signed handshake's type is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Marker<'a> {
+    Json(&'a Pointer),
+    Header(&'a HeaderName),
 }

@@ -23,6 +23,7 @@ mod source;
 mod validate;
 
 pub use self::handshake::Handshake;
+pub(crate) use self::handshake::Marker;
 pub use self::signature::{
     Algorithm, Encoding, Hash, SecretFormat, Signature, SignatureFormat, SignedPart,
     TimestampFormat, TimestampSource,

@@ -204,6 +204,8 @@ pub enum SignedPart {
     /// The public URL of the request: the configured base URL, then the request's path and query
     /// (Twilio). Requires [`Signature::base_url`].
     Url,
+    /// The request's method, such as `POST` (HubSpot v2 and v3).
+    Method,
     /// The form parameters of an `application/x-www-form-urlencoded` body, sorted by name, each
     /// written as name then value (Twilio).
     SortedFormParams,
@@ -237,6 +239,9 @@ pub struct Signature {
     pub(crate) secret_format: SecretFormat,
     pub(crate) base_url: Option<String>,
     pub(crate) body_hash_param: Option<std::borrow::Cow<'static, str>>,
+    /// More headers carrying signatures of the same message, any of which may match (Box's
+    /// `BOX-SIGNATURE-SECONDARY`, with the second key).
+    pub(crate) more_headers: Vec<HeaderName>,
 }
 
 impl Signature {
@@ -270,6 +275,7 @@ impl Signature {
             secret_format: SecretFormat::Raw,
             base_url: None,
             body_hash_param: None,
+            more_headers: Vec::new(),
         }
     }
 
@@ -364,6 +370,28 @@ impl Signature {
     pub fn body_hash_param(mut self, param: impl Into<Cow<'static, str>>) -> Self {
         self.body_hash_param = Some(param.into());
         self
+    }
+
+    /// Another header with a signature of the same message in the same format, made with
+    /// another of the secrets; any signature in any of the headers may match (Box signs with a
+    /// primary and a secondary key, in two headers, so that keys can rotate).
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tower_webhooks::scheme::Signature;
+    ///
+    /// let boxed = Signature::new(HeaderName::from_static("box-signature-primary"))
+    ///     .or_header(HeaderName::from_static("box-signature-secondary"));
+    /// assert_eq!(boxed.headers().count(), 2);
+    /// ```
+    pub fn or_header(mut self, header: HeaderName) -> Self {
+        self.more_headers.push(header);
+        self
+    }
+
+    /// Every header that carries signatures: [`header`](Self::header) first.
+    pub fn headers(&self) -> impl Iterator<Item = &HeaderName> {
+        std::iter::once(&self.header).chain(&self.more_headers)
     }
 
     /// The query parameter that pins the body's SHA-256, if any.

@@ -49,6 +49,8 @@ pub(crate) struct Message<'a> {
     pub(crate) body: &'a [u8],
     pub(crate) base_url: &'a str,
     pub(crate) uri: &'a Uri,
+    /// The request's method (POST unless set).
+    pub(crate) method: &'a str,
     /// Twilio's JSON mode: the URL pins the body's hash, so the body is not form parameters.
     pub(crate) body_pinned: bool,
 }
@@ -69,8 +71,15 @@ impl<'a> Message<'a> {
             body,
             base_url: signature.base_url.as_deref().unwrap_or(""),
             uri,
+            method: "POST",
             body_pinned: body_hash_param(signature, uri).is_some(),
         }
+    }
+
+    /// The message of a request with this method.
+    pub(crate) fn with_method(mut self, method: &'a http::Method) -> Self {
+        self.method = method.as_str();
+        self
     }
 
     /// The signed message in one buffer, for the algorithms that need it whole.
@@ -89,6 +98,7 @@ impl<'a> Message<'a> {
                 SignedPart::Timestamp => update(self.timestamp.as_bytes()),
                 SignedPart::Id => update(self.id.as_bytes()),
                 SignedPart::Body => update(self.body),
+                SignedPart::Method => update(self.method.as_bytes()),
                 SignedPart::Url => {
                     update(self.base_url.as_bytes());
                     let path = self.uri.path_and_query().map_or("/", |pq| pq.as_str());
@@ -110,6 +120,7 @@ impl<'a> Message<'a> {
 
 /// What a request presents for verification, besides the signature settings.
 pub(crate) struct Presented<'a> {
+    pub(crate) method: &'a http::Method,
     pub(crate) headers: &'a HeaderMap,
     pub(crate) uri: &'a Uri,
     pub(crate) body: &'a [u8],
@@ -151,10 +162,25 @@ pub(crate) fn verify(
     now: i64,
     tolerance_secs: u64,
 ) -> Result<Verification, SignatureError> {
-    let value =
-        single_header(request.headers, &signature.header)?.ok_or(SignatureError::Missing)?;
     let mut signatures = Signatures::new();
-    let parsed = parse(signature, value, request.timestamp_pair, &mut signatures)?;
+    let mut parsed = Parsed { timestamp: None };
+    let mut present = false;
+    for name in signature.headers() {
+        let Some(value) = single_header(request.headers, name)? else {
+            continue;
+        };
+        present = true;
+        let more = parse(signature, value, request.timestamp_pair, &mut signatures)?;
+        if let Some(timestamp) = more.timestamp {
+            // A pairs header carries the timestamp: two headers may not give two.
+            if parsed.timestamp.replace(timestamp).is_some() {
+                return Err(SignatureError::Malformed("timestamp given twice"));
+            }
+        }
+    }
+    if !present {
+        return Err(SignatureError::Missing);
+    }
 
     let timestamp_raw = match (request.timestamp_header, parsed.timestamp) {
         (_, Some(raw)) => Some(raw),
@@ -187,7 +213,8 @@ pub(crate) fn verify(
         id,
         request.body,
         request.uri,
-    );
+    )
+    .with_method(request.method);
     let matched = keys
         .iter()
         .position(|key| key.accepts(&message, &signatures));
@@ -217,7 +244,7 @@ pub(crate) fn verify(
 pub(crate) fn check(
     scheme: &Scheme,
     keys: &[Key],
-    (headers, uri, body): (&HeaderMap, &Uri, &[u8]),
+    (method, headers, uri, body): (&http::Method, &HeaderMap, &Uri, &[u8]),
     now: i64,
     tolerance_secs: u64,
 ) -> Result<Verification, Rejection> {
@@ -225,6 +252,7 @@ pub(crate) fn check(
         return Err(Rejection::InvalidSignature);
     };
     let presented = Presented {
+        method,
         headers,
         uri,
         body,
@@ -527,6 +555,7 @@ mod tests {
 
     fn request<'a>(headers: &'a HeaderMap, uri: &'a Uri, body: &'a [u8]) -> Presented<'a> {
         Presented {
+            method: &http::Method::POST,
             headers,
             uri,
             body,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, Method, Uri};
 
 use super::{check, Key, Verification};
 use crate::rejection::Rejection;
@@ -91,6 +91,8 @@ impl Verifier {
 
     /// Checks the signature of a request with these headers, URI (for schemes that sign the URL)
     /// and raw body, at `now` (unix seconds); returns the signed timestamp, if the scheme has one.
+    /// A scheme that signs the method is checked with its first delivery method (POST for every
+    /// preset); [`verify_parts`](Self::verify_parts) takes the request's own.
     pub fn verify(
         &self,
         headers: &HeaderMap,
@@ -98,7 +100,30 @@ impl Verifier {
         body: &[u8],
         now: i64,
     ) -> Result<Option<i64>, Rejection> {
-        self.check(headers, uri, body, now)
+        let method = self.scheme.methods.first().unwrap_or(&Method::POST);
+        self.check(method, headers, uri, body, now)
+            .map(|verification| verification.timestamp)
+    }
+
+    /// Checks a request given as its parts (method, URI, headers) and raw body, at `now`.
+    ///
+    /// ```
+    /// use tower_webhooks::{provider::stripe, testing::Signer, Verifier};
+    ///
+    /// let verifier = Verifier::new(stripe::scheme(), "whsec_test")?;
+    /// let body = br#"{"id":"evt_1","type":"invoice.paid"}"#;
+    /// let request = Signer::new(stripe::scheme(), "whsec_test")?.at(1_700_000_000).request("/", &body[..]);
+    /// let (parts, _) = request.into_parts();
+    /// assert_eq!(verifier.verify_parts(&parts, body, 1_700_000_000)?, Some(1_700_000_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_parts(
+        &self,
+        parts: &http::request::Parts,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Option<i64>, Rejection> {
+        self.check(&parts.method, &parts.headers, &parts.uri, body, now)
             .map(|verification| verification.timestamp)
     }
 
@@ -158,6 +183,7 @@ impl Verifier {
     /// The check, with which key matched.
     pub(crate) fn check(
         &self,
+        method: &Method,
         headers: &HeaderMap,
         uri: &Uri,
         body: &[u8],
@@ -166,7 +192,7 @@ impl Verifier {
         check(
             &self.scheme,
             &self.keys,
-            (headers, uri, body),
+            (method, headers, uri, body),
             now,
             self.tolerance.as_secs(),
         )

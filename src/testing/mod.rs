@@ -71,5 +71,8 @@ pub fn presets() -> Vec<Scheme> {
         paddle::scheme(),
         intercom::scheme(),
         x::scheme(),
+        twitch::scheme(),
+        square::scheme("https://example.com"),
+        box_webhooks::scheme(),
     ]
 }

@@ -116,7 +116,8 @@ impl Signer {
         if let Some(name) = scheme.id.header() {
             insert(&mut headers, name.clone(), &id);
         }
-        let message = Message::new(signature, &timestamp, &id, body, uri);
+        let method = scheme.methods.first().unwrap_or(&Method::POST);
+        let message = Message::new(signature, &timestamp, &id, body, uri).with_method(method);
         let value = signature::sign(signature, &self.key, &message, scheme.timestamp_pair());
         insert(&mut headers, signature.header.clone(), &value);
         headers

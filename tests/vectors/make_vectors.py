@@ -236,6 +236,161 @@ def x():
         ]))
 
 
+def twitch():
+    # twitch-rs/twitch_api@6f98d0a, src/eventsub/mod.rs: two real deliveries (the second a
+    # webhook_callback_verification), signed sha256=<hex HMAC(secret, id + timestamp + body)>.
+    note = ('{"subscription":{"id":"ae2ff348-e102-16be-a3eb-6830c1bf38d2","status":"enabled","type":"channel.follow",'
+            '"version":"1","condition":{"broadcaster_user_id":"44429626"},"transport":{"method":"webhook",'
+            '"callback":"null"},"created_at":"2021-02-19T23:47:00.7621315Z"},"event":{"user_id":"28408015",'
+            '"user_login":"testFromUser","user_name":"testFromUser","broadcaster_user_id":"44429626",'
+            '"broadcaster_user_login":"44429626","broadcaster_user_name":"testBroadcaster"}}')
+    verify = ('{"challenge":"11535768-497e-14ec-8197-ba2cb5341a01","subscription":{"id":"8d8fa82b-9792-79da-4e11-a6fa58a7a582",'
+              '"status":"webhook_callback_verification_pending","type":"channel.subscribe","version":"1","condition":'
+              '{"broadcaster_user_id":"88525095"},"transport":{"method":"webhook","callback":"http://localhost:80/twitch/eventsub"},'
+              '"created_at":"2022-02-06T04:03:24.2706497Z","cost":0}}')
+    n_id, n_ts, n_secret = "ae2ff348-e102-16be-a3eb-6830c1bf38d2", "2021-02-19T23:47:00.8091512Z", "secretabcd"
+    v_id, v_ts, v_secret = "8d8fa82b-9792-79da-4e11-a6fa58a7a582", "2022-02-06T04:03:24.2726598Z", "HELLOabc2321"
+    n_sig = mac(n_secret, n_id + n_ts + note).hex()
+    v_sig = mac(v_secret, v_id + v_ts + verify).hex()
+    assert n_sig == "d10f5bd9474b7ac7bd7105eb79c2d52768b4d0cd2a135982c3bf5a1d59a78823"
+    assert v_sig == "091f6a5c74fba820f2d50e9d0c5e7650556ee009375af2cc662e610e670bc412"
+    n_now, v_now = 1613778420, 1644120204  # the timestamps' seconds
+
+    def headers(mid, ts, sig, kind):
+        return {"Twitch-Eventsub-Message-Id": mid, "Twitch-Eventsub-Message-Timestamp": ts,
+                "Twitch-Eventsub-Message-Signature": f"sha256={sig}", "Twitch-Eventsub-Message-Type": kind}
+    case = lambda name, expect, body=note, h=None, now=n_now, **kw: dict(
+        name=name, now=now, body=body, headers=h if h is not None else headers(n_id, n_ts, n_sig, "notification"),
+        expect=expect, **kw)
+    write("twitch", dict(
+        provider="twitch",
+        source="two real deliveries from twitch-rs/twitch_api (src/eventsub/mod.rs, commit 6f98d0a), checked with Python hmac, "
+               "following Twitch's 'Handling webhook events' (https://dev.twitch.tv/docs/eventsub/handling-webhook-events): "
+               "sha256=<hex HMAC-SHA256(secret, message id + timestamp + raw body)>, RFC 3339 timestamps, 10 min; the "
+               "webhook_callback_verification is answered with its challenge as text. Changed-byte cases are ours.",
+        secret=n_secret,
+        cases=[
+            case("a channel.follow notification", "valid", event_id=n_id, event_type="channel.follow"),
+            case("the callback verification", "challenge_text", body=verify, now=v_now, secret=v_secret,
+                 h=headers(v_id, v_ts, v_sig, "webhook_callback_verification"),
+                 response_text="11535768-497e-14ec-8197-ba2cb5341a01"),
+            case("the callback verification with a bad signature", "invalid_signature", body=verify, now=v_now,
+                 secret=v_secret, h=headers(v_id, v_ts, n_sig, "webhook_callback_verification")),
+            case("one byte of the body changed", "invalid_signature", body=note.replace("testFromUser", "testFromUsex", 1)),
+            case("one byte of the signature changed", "invalid_signature",
+                 h=headers(n_id, n_ts, ("e" if n_sig[0] != "e" else "f") + n_sig[1:], "notification")),
+            case("the timestamp's fraction changed", "invalid_signature",
+                 h=headers(n_id, n_ts.replace("8091512", "8091513"), n_sig, "notification")),
+            case("another message id", "invalid_signature",
+                 h=headers(n_id.replace("ae2f", "ae2e"), n_ts, n_sig, "notification")),
+            case("another secret", "invalid_signature", secret="secretabce"),
+            case("ten minutes and a second late", "stale_timestamp", now=n_now + 601),
+            case("the timestamp not RFC 3339", "malformed_signature",
+                 h=headers(n_id, "1613778420", n_sig, "notification")),
+        ]))
+
+
+def box():
+    # box/box-node-sdk (tests/lib/managers/webhooks-test.js) and box/box-python-sdk
+    # (test/webhooks.py): base64 HMAC-SHA256(key, raw body + BOX-DELIVERY-TIMESTAMP), with the
+    # primary and the secondary key, one header each. Box escapes / and non-ASCII on the wire.
+    ts = "2020-01-01T00:00:00-07:00"
+    now = 1577862000  # the timestamp in unix seconds
+    body = ('{"type":"webhook_event","webhook":{"id":"1234567890"},"trigger":"FILE.UPLOADED",'
+            '"source":{"id":"1234567890","type":"file","name":"Test.txt"}}')
+    sig = lambda key, b=body, t=ts: base64.b64encode(mac(key, b + t)).decode()
+    primary, secondary = sig("SamplePrimaryKey"), sig("SampleSecondaryKey")
+    assert primary == "6TfeAW3A1PASkgboxxA5yqHNKOwFyMWuEXny/FPD5hI="
+    assert secondary == "v+1CD1Jdo3muIcbpv5lxxgPglOqMfsNHPV899xWYydo="
+    japanese = ('{"webhook":{"id":"1234567890"},"trigger":"FILE.UPLOADED","source":{"id":"1234567890","type":"file",'
+                '"name":"\\u30b9\\u30af\\u30ea\\u30fc\\u30f3\\u30b7\\u30e7\\u30c3\\u30c8 2020-08-05.txt"}}')
+    assert sig("SamplePrimaryKey", japanese) == "LV2uCu+5NJtIHrCXDYgZ0v/PP5THGRuegw3RtdnEyuE="
+    slash = ('{"webhook":{"id":"1234567890"},"trigger":"FILE.UPLOADED","source":{"id":"1234567890","type":"file",'
+             '"name":"Test.txt","shared_link":{"url":"https:\\/\\/app.test.com\\/s\\/test123"}}}')
+    assert sig("SamplePrimaryKey", slash) == "+hKJH+wxkEBpkQRag11Ij1Wh4+7QrgUeRe0PPSoGWOI="
+
+    def headers(p=primary, s=secondary, t=ts):
+        h = {"BOX-DELIVERY-ID": "f96bb54b-ee16-4fc5-aa65-8c2d9e5b546f", "BOX-DELIVERY-TIMESTAMP": t,
+             "BOX-SIGNATURE-VERSION": "1", "BOX-SIGNATURE-ALGORITHM": "HmacSHA256"}
+        if p is not None:
+            h["BOX-SIGNATURE-PRIMARY"] = p
+        if s is not None:
+            h["BOX-SIGNATURE-SECONDARY"] = s
+        return h
+    case = lambda name, expect, b=body, h=None, at=now, **kw: dict(
+        name=name, now=at, body=b, headers=h if h is not None else headers(), expect=expect, **kw)
+    write("box", dict(
+        provider="box",
+        source="Box's SDK test vectors (box/box-node-sdk tests/lib/managers/webhooks-test.js, box/box-python-sdk "
+               "test/webhooks.py), checked with Python hmac, following Box's 'Signature verification' "
+               "(https://developer.box.com/guides/webhooks/v2/signatures-v2/): base64 HMAC-SHA256 of the raw body then "
+               "the BOX-DELIVERY-TIMESTAMP, with the primary and secondary keys, 10 min. Changed-byte cases are ours.",
+        secret="SamplePrimaryKey",
+        secondary_key="SampleSecondaryKey",
+        cases=[
+            case("both signatures", "valid", event_type="FILE.UPLOADED"),
+            case("only the primary matches (the secondary key rotated)", "valid",
+                 h=headers(s=sig("NewSecondaryKey"))),
+            case("only the secondary matches (the primary key rotated)", "valid",
+                 h=headers(p=sig("NewPrimaryKey"))),
+            case("Japanese file name, escaped as Box sends it", "valid", b=japanese,
+                 h=headers(p=sig("SamplePrimaryKey", japanese), s=sig("SampleSecondaryKey", japanese))),
+            case("a URL with escaped slashes, as Box sends it", "valid", b=slash,
+                 h=headers(p=sig("SamplePrimaryKey", slash), s=sig("SampleSecondaryKey", slash))),
+            case("the escaped slashes unescaped (a re-serialised body)", "invalid_signature",
+                 b=slash.replace("\\/", "/"),
+                 h=headers(p=sig("SamplePrimaryKey", slash), s=sig("SampleSecondaryKey", slash))),
+            case("one byte of the body changed", "invalid_signature", b=body.replace("Test.txt", "Test.txu")),
+            case("neither key signed it", "invalid_signature", h=headers(p=sig("Other1"), s=sig("Other2"))),
+            case("the timestamp changed by one second", "invalid_signature", h=headers(t="2020-01-01T00:00:01-07:00"),
+                 at=now + 1),
+            case("the same instant written in UTC (what is signed are the header's bytes)", "invalid_signature",
+                 h=headers(t="2020-01-01T07:00:00Z")),
+            case("ten minutes and a second late", "stale_timestamp", at=now + 601),
+            case("no signature header", "missing_signature", h=headers(p=None, s=None)),
+        ]))
+
+
+def square():
+    # square/square-python-sdk (tests/integration/test_webhooks_helper.py), square-nodejs-sdk
+    # (tests/integration/webhooks.test.ts), square-java-sdk (WebhooksTest.java): a real delivery.
+    body = ('{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f",'
+            '"created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}')
+    key, base, path = "Ibxx_5AKakO-3qeNVR61Dw", "https://webhook.site", "/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
+    sig = base64.b64encode(mac(key, base + path + body)).decode()
+    assert sig == "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4="
+    escaped = '{"data":{"type":"webhooks","id":">id<"}}'
+    escaped_sig = base64.b64encode(mac("signature-key", base + "/webhooks" + escaped)).decode()
+    assert escaped_sig == "Cxt7+aTi4rKgcA0bC4g9EHdVtLSDWdqccmL5MvihU4U="
+    case = lambda name, expect, b=body, header=sig, p=path, **kw: dict(
+        name=name, path=p, body=b, headers={"x-square-hmacsha256-signature": header} if header else {},
+        expect=expect, **kw)
+    write("square", dict(
+        provider="square",
+        source="Square's SDK test vectors (square-python-sdk tests/integration/test_webhooks_helper.py, square-nodejs-sdk "
+               "tests/integration/webhooks.test.ts, square-java-sdk WebhooksTest.java), checked with Python hmac, following "
+               "'Validate notifications' (https://developer.squareup.com/docs/webhooks/step3validate): base64 "
+               "HMAC-SHA256(signature key, notification URL + raw body).",
+        secret=key,
+        base_url=base,
+        cases=[
+            case("a real delivery (all SDKs)", "valid", event_id="ac3ac95b-f97d-458c-a6e6-18981597e05f",
+                 event_type="webhooks.test_notification"),
+            case("escaped characters (all SDKs)", "valid", b=escaped, header=escaped_sig, p="/webhooks",
+                 secret="signature-key"),
+            case("SDKs: another URL (one character missing)", "invalid_signature",
+                 p="/79a4f3a-dcfa-49ee-bac5-9d0edad886b9"),
+            case("SDKs: another key", "invalid_signature", secret="MCmhFRxGX82xMwg5FsaoQA"),
+            case("SDKs: another created_at", "invalid_signature", b=body.replace("2022-07-13", "2022-06-13")),
+            case("one byte of the signature changed", "invalid_signature", header="HF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4="),
+            case("a query string the URL did not have", "invalid_signature", p=path + "?x=1"),
+            case("no signature header", "missing_signature", header=None),
+        ]))
+
+
 if __name__ == "__main__":
+    twitch()
+    box()
+    square()
     for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
