@@ -153,6 +153,13 @@ impl WebhookLayer {
         Self::new(provider::x::scheme(), consumer_secret)
     }
 
+    /// HubSpot (signature v3): `X-HubSpot-Signature-v3` (base64 HMAC-SHA256) over method + public
+    /// URL (`public_base_url` + path and query) + body + timestamp in milliseconds, 5 min. See
+    /// [`provider::hubspot`].
+    pub fn hubspot(client_secret: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {
+        Self::new(provider::hubspot::scheme(public_base_url), client_secret)
+    }
+
     /// Square: `x-square-hmacsha256-signature` (base64 HMAC-SHA256) over the notification URL
     /// (`public_base_url` + the request's path and query) and the body. See [`provider::square`].
     pub fn square(signature_key: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {

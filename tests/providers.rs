@@ -637,3 +637,32 @@ async fn square() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn hubspot_batches() {
+    use tower_webhooks::provider::hubspot;
+    let body = r#"[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123}]"#;
+    let s = signer(hubspot::scheme("https://example.com"), "client-secret");
+    let request = s.request("/hook", body);
+    // Milliseconds, as HubSpot sends them.
+    let timestamp = request.headers()["x-hubspot-request-timestamp"]
+        .to_str()
+        .unwrap();
+    assert!(timestamp.len() >= 13, "{timestamp}");
+    let (app, calls, _) = route::<hubspot::Events>(
+        WebhookLayer::hubspot("client-secret", "https://example.com"),
+        |_| None,
+    );
+    for _ in 0..2 {
+        let response = app.clone().oneshot(s.request("/hook", body)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(calls.get(), 1, "a batch is deduplicated by its bytes");
+    let mut tampered = s.request("/hook", body);
+    *tampered.uri_mut() = "/hook?x=1".parse().unwrap();
+    assert_eq!(
+        app.oneshot(tampered).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "the URL is signed"
+    );
+}

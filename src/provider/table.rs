@@ -38,6 +38,10 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
         ("WebhookLayer::twitch(secret)", twitch::scheme()),
         (
+            "WebhookLayer::hubspot(client_secret, public_base_url)",
+            hubspot::scheme("https://example.com"),
+        ),
+        (
             "WebhookLayer::square(signature_key, public_base_url)",
             square::scheme("https://example.com"),
         ),

@@ -388,9 +388,55 @@ def square():
         ]))
 
 
+def hubspot():
+    # HubSpot's SDK tests: hubspot-api-python tests/spec/utils/test_signature.py
+    # (test_get_signature__v3) and hubspot-api-ruby spec/helpers/signature_spec.rb (v3_hash):
+    # base64 HMAC-SHA256(client secret, method + URL + body + timestamp in ms). Their body is the
+    # SDKs' own, single-quoted (not JSON): the signature covers bytes, whatever they are.
+    secret, base, path = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy", "https://www.example.com", "/webhook_uri"
+    body = "{'example_field':'example_value'}"
+    sig = lambda ts, b=body, method="POST", p=path, key=secret: base64.b64encode(mac(key, method + base + p + b + str(ts))).decode()
+    assert sig(1693657560000) == "K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y="
+    assert sig(1700000300000) == "RnbPH7+UMKVkbV32P8bz450N4M56aPmcru1+D3kSDtw="
+    ts = 1693657560000
+    batch = ('[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,'
+             '"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM",'
+             '"changeFlag":"NEW","appId":54321}]')
+
+    def case(name, expect, b=body, header=None, t=ts, now=ts // 1000, p=path, **kw):
+        headers = {"X-HubSpot-Request-Timestamp": str(t)}
+        if header is not False:
+            headers["X-HubSpot-Signature-v3"] = header or sig(t, b)
+        return dict(name=name, now=now, path=p, body=b, headers=headers, expect=expect, **kw)
+    write("hubspot", dict(
+        provider="hubspot",
+        source="HubSpot's SDK test vectors (hubspot-api-python tests/spec/utils/test_signature.py, hubspot-api-ruby "
+               "spec/helpers/signature_spec.rb), checked with Python hmac, following 'Validating requests from "
+               "HubSpot' (https://developers.hubspot.com/docs/api/webhooks/validating-requests): base64 HMAC-SHA256("
+               "client secret, method + URL + body + X-HubSpot-Request-Timestamp), milliseconds, 5 min. The batch "
+               "body is the v1 example of that page; changed-byte cases are ours.",
+        secret=secret,
+        base_url=base,
+        cases=[
+            case("the Python SDK's v3 vector", "valid"),
+            case("the Ruby SDK's v3 vector", "valid", t=1700000300000, now=1700000300),
+            case("a batch of events", "valid", b=batch),
+            case("signed as a GET", "invalid_signature", header=sig(ts, method="GET")),
+            case("another path", "invalid_signature", p="/webhook_ur1"),
+            case("a query string that was not signed", "invalid_signature", p=path + "?portalId=1"),
+            case("one byte of the body changed", "invalid_signature", b=body.replace("value", "valuf"), header=sig(ts)),
+            case("one byte of the timestamp changed", "invalid_signature", header=sig(ts), t=ts + 1),
+            case("another client secret", "invalid_signature", header=sig(ts, key="zyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy")),
+            case("five minutes and a second late", "stale_timestamp", now=ts // 1000 + 301),
+            case("the timestamp in seconds", "stale_timestamp", t=ts // 1000, header=sig(ts // 1000)),
+            case("no signature header", "missing_signature", header=False),
+        ]))
+
+
 if __name__ == "__main__":
     twitch()
     box()
     square()
+    hubspot()
     for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
