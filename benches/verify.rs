@@ -37,7 +37,12 @@ fn body(scheme: &Scheme, size: usize) -> Vec<u8> {
         body.resize(size.max(6), b'a');
         return body;
     }
-    let head = br#"{"id":"evt_0123456789","type":"bench.event","pad":""#;
+    // Linear's timestamp is in the body.
+    let head: &[u8] = if scheme.provider() == "linear" {
+        br#"{"id":"evt_0123456789","webhookTimestamp":1700000000000,"pad":""#
+    } else {
+        br#"{"id":"evt_0123456789","type":"bench.event","pad":""#
+    };
     let mut body = head.to_vec();
     body.resize(size.saturating_sub(2).max(head.len()), b'a');
     body.extend_from_slice(b"\"}");

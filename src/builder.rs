@@ -243,6 +243,14 @@ mod tests {
             Builder::new().signature(signs_id).secret("k").build(),
             Err(BuildError::Inconsistent(_))
         ));
+        let body_ts_signed = Builder::new()
+            .signature(sig().signs([SignedPart::Timestamp, SignedPart::Body]))
+            .timestamp(TimestampSource::Json(crate::scheme::Pointer::from_keys(&["ts"])))
+            .secret("k");
+        assert!(matches!(
+            body_ts_signed.build(),
+            Err(BuildError::Inconsistent(_))
+        ));
         let pair_ts = Builder::new()
             .signature(sig())
             .timestamp(TimestampSource::Pair("t".into()))

@@ -170,6 +170,15 @@ impl<'a> Wanted<'a> {
     }
 }
 
+/// The scalar at `pointer` in a JSON body, if the body is JSON and has one there (a signed
+/// timestamp carried in the body, such as Linear's `webhookTimestamp`).
+pub(crate) fn json_field(body: &[u8], pointer: &Pointer) -> Option<String> {
+    let mut found = [None];
+    scan(body, &[pointer.segments()], &mut found).ok()?;
+    let [value] = found;
+    value
+}
+
 /// How the body is read for fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {

@@ -160,6 +160,12 @@ impl WebhookLayer {
         Self::new(provider::hubspot::scheme(public_base_url), client_secret)
     }
 
+    /// Linear: `Linear-Signature` (hex HMAC-SHA256 of the body), the signed body's
+    /// `webhookTimestamp` (ms) within 60 s; id = `Linear-Delivery`. See [`provider::linear`].
+    pub fn linear(signing_secret: impl Into<Secret>) -> Self {
+        Self::new(provider::linear::scheme(), signing_secret)
+    }
+
     /// Square: `x-square-hmacsha256-signature` (base64 HMAC-SHA256) over the notification URL
     /// (`public_base_url` + the request's path and query) and the body. See [`provider::square`].
     pub fn square(signature_key: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {

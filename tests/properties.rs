@@ -19,7 +19,12 @@ const P256_PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98Lp
 /// signer sends JSON, which the signed URL pins by its SHA-256; in form mode Twilio signs the
 /// decoded parameters, so `%41` and `A` are the same message by design.
 fn presets() -> Vec<Scheme> {
-    let mut presets = tower_webhooks::testing::presets();
+    // A timestamp carried in the body needs a JSON body holding it: Linear is covered by its
+    // vectors and its provider test instead.
+    let mut presets: Vec<Scheme> = tower_webhooks::testing::presets()
+        .into_iter()
+        .filter(|scheme| !matches!(scheme.timestamp(), Some(TimestampSource::Json(_))))
+        .collect();
     presets.extend(
         tower_webhooks::testing::public_key_presets()
             .into_iter()

@@ -666,3 +666,34 @@ async fn hubspot_batches() {
         "the URL is signed"
     );
 }
+
+#[tokio::test]
+async fn linear_with_the_timestamp_in_the_body() {
+    use tower_webhooks::provider::linear;
+    use tower_webhooks::FixedClock;
+    let body =
+        r#"{"action":"update","type":"Issue","data":{"id":"i1"},"webhookTimestamp":1700000000123}"#;
+    let s = signer(linear::scheme(), "linear-secret").with_id("delivery-1");
+    let layer = WebhookLayer::linear("linear-secret").with_clock(FixedClock(1_700_000_030));
+    let id = deliver(
+        layer.clone(),
+        s.clone(),
+        body,
+        Some("Issue"),
+        |e: &linear::Event| Some(e.event_type().to_owned()),
+    )
+    .await;
+    assert_eq!(id, "delivery-1");
+    // The same signed body a minute and more later: stale, read from the signed body.
+    let (app, calls, _) = route::<Value>(
+        WebhookLayer::linear("linear-secret").with_clock(FixedClock(1_700_000_061)),
+        |_| None,
+    );
+    let response = app.oneshot(s.request("/hook", body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body_string(response).await,
+        tower_webhooks::Rejection::StaleTimestamp.to_string()
+    );
+    assert_eq!(calls.get(), 0);
+}

@@ -56,6 +56,7 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "box" => WebhookLayer::box_webhooks(secret, file["secondary_key"].as_str().unwrap()),
         "square" => WebhookLayer::square(secret, file["base_url"].as_str().unwrap()),
         "hubspot" => WebhookLayer::hubspot(secret, file["base_url"].as_str().unwrap()),
+        "linear" => WebhookLayer::linear(secret),
         #[cfg(feature = "ed25519")]
         "discord" => WebhookLayer::discord(secret),
         #[cfg(feature = "ed25519")]

@@ -23,10 +23,11 @@
 //! | `WebhookLayer::paddle(secret)` | `paddle-signature: ts=<t>;h1=<sig>[;h1=<sig>…]` | `<t>:<body>` | hex HMAC-SHA256 | pair `ts`, 5 s | none | JSON `/event_id` | JSON `/event_type` |
 //! | `WebhookLayer::intercom(client_secret)` | `x-hub-signature: sha1=<sig>` | `<body>` | hex HMAC-SHA1 | none | none | JSON `/id` | JSON `/topic` |
 //! | `WebhookLayer::x(consumer_secret)` | `x-twitter-webhooks-signature: sha256=<sig>` | `<body>` | base64 HMAC-SHA256 | none | `GET ?crc_token=<v>` → `{"response_token":"sha256=<base64 HMAC(<v>)>"}` | body SHA-256 | none |
-//! | `WebhookLayer::twitch(secret)` | `twitch-eventsub-message-signature: sha256=<sig>` | `<id><t><body>` | hex HMAC-SHA256 | `twitch-eventsub-message-timestamp`, 600 s | signed POST with `twitch-eventsub-message-type = "webhook_callback_verification"` → `/challenge` as text | `twitch-eventsub-message-id` | JSON `/subscription/type` |
-//! | `WebhookLayer::hubspot(client_secret, public_base_url)` | `x-hubspot-signature-v3: <sig>` | `<method><public url><body><t>` | base64 HMAC-SHA256 | `x-hubspot-request-timestamp`, 300 s | none | body SHA-256 | none |
+//! | `WebhookLayer::twitch(secret)` | `twitch-eventsub-message-signature: sha256=<sig>` | `<id><t><body>` | hex HMAC-SHA256 | `twitch-eventsub-message-timestamp` (RFC 3339), 600 s | signed POST with `twitch-eventsub-message-type = "webhook_callback_verification"` → `/challenge` as text | `twitch-eventsub-message-id` | JSON `/subscription/type` |
+//! | `WebhookLayer::linear(signing_secret)` | `linear-signature: <sig>` | `<body>` | hex HMAC-SHA256 | JSON `/webhookTimestamp` (ms), 60 s | none | `linear-delivery`, else body SHA-256 | JSON `/type` |
+//! | `WebhookLayer::hubspot(client_secret, public_base_url)` | `x-hubspot-signature-v3: <sig>` | `<method><public url><body><t>` | base64 HMAC-SHA256 | `x-hubspot-request-timestamp` (ms), 300 s | none | body SHA-256 | none |
 //! | `WebhookLayer::square(signature_key, public_base_url)` | `x-square-hmacsha256-signature: <sig>` | `<public url><body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id`, else body SHA-256 | JSON `/type` |
-//! | `WebhookLayer::box_webhooks(primary_key, secondary_key)` | `box-signature-primary: <sig>` | `<body><t>` | base64 HMAC-SHA256 | `box-delivery-timestamp`, 600 s | none | JSON `/id`, else body SHA-256 | JSON `/trigger` |
+//! | `WebhookLayer::box_webhooks(primary_key, secondary_key)` | `box-signature-primary: <sig>` or `box-signature-secondary: <sig>` | `<body><t>` | base64 HMAC-SHA256 | `box-delivery-timestamp` (RFC 3339), 600 s | none | JSON `/id`, else body SHA-256 | JSON `/trigger` |
 //! | `WebhookLayer::discord(public_key)` | `x-signature-ed25519: <sig>` | `<t><body>` | hex Ed25519, public key in hex | `x-signature-timestamp`, 300 s | signed POST with `/type = 1` → `{"type":1}` | JSON `/id` | JSON `/type` |
 //! | `WebhookLayer::telnyx(public_key)` | `telnyx-signature-ed25519: <sig>` | `<t>\|<body>` | base64 Ed25519, public key in base64 | `telnyx-timestamp`, 300 s | none | JSON `/data/id` | JSON `/data/event_type` |
 //! | `WebhookLayer::sendgrid(public_key)` | `x-twilio-email-event-webhook-signature: <sig>` | `<t><body>` | base64 DER ECDSA P-256 SHA-256, public key in base64 | `x-twilio-email-event-webhook-timestamp`, 86400 s | none | body SHA-256 | none |
@@ -38,6 +39,7 @@ pub mod discord;
 pub mod github;
 pub mod hubspot;
 pub mod intercom;
+pub mod linear;
 pub mod meta;
 pub mod paddle;
 pub mod sendgrid;

@@ -4,7 +4,7 @@ use crate::scheme::Handshake;
 use crate::scheme::Source;
 use crate::scheme::{
     Algorithm, Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart,
-    TimestampSource,
+    TimestampFormat, TimestampSource,
 };
 
 /// Every preset, with the constructor that makes its layer.
@@ -37,6 +37,7 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
         ("WebhookLayer::twitch(secret)", twitch::scheme()),
+        ("WebhookLayer::linear(signing_secret)", linear::scheme()),
         (
             "WebhookLayer::hubspot(client_secret, public_base_url)",
             hubspot::scheme("https://example.com"),
@@ -110,10 +111,11 @@ fn header(scheme: &Scheme) -> String {
     } else {
         ""
     };
-    format!(
-        "{}{optional}",
-        code(&format!("{}: {value}", signature.header()))
-    )
+    let headers: Vec<String> = signature
+        .headers()
+        .map(|name| code(&format!("{name}: {value}")))
+        .collect();
+    format!("{}{optional}", headers.join(" or "))
 }
 
 fn signed(scheme: &Scheme) -> String {
@@ -174,10 +176,18 @@ fn mac(scheme: &Scheme) -> String {
 
 fn timestamp(scheme: &Scheme) -> String {
     let tolerance = scheme.tolerance().as_secs();
+    let unit = match scheme.timestamp_format() {
+        TimestampFormat::UnixSeconds => "",
+        TimestampFormat::UnixMillis => " (ms)",
+        TimestampFormat::Rfc3339 => " (RFC 3339)",
+    };
     match scheme.timestamp() {
         None => "none".into(),
-        Some(TimestampSource::Pair(key)) => format!("pair `{key}`, {tolerance} s"),
-        Some(TimestampSource::Header(name)) => format!("`{name}`, {tolerance} s"),
+        Some(TimestampSource::Pair(key)) => format!("pair `{key}`{unit}, {tolerance} s"),
+        Some(TimestampSource::Header(name)) => format!("`{name}`{unit}, {tolerance} s"),
+        Some(TimestampSource::Json(pointer)) => {
+            format!("JSON {}{unit}, {tolerance} s", code(pointer.as_str()))
+        }
     }
 }
 

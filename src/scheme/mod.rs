@@ -141,7 +141,7 @@ impl Scheme {
     pub(crate) fn timestamp_header(&self) -> Option<&http::HeaderName> {
         match &self.timestamp {
             Some(TimestampSource::Header(name)) => Some(name),
-            Some(TimestampSource::Pair(_)) | None => None,
+            Some(TimestampSource::Pair(_) | TimestampSource::Json(_)) | None => None,
         }
     }
 
@@ -149,7 +149,15 @@ impl Scheme {
     pub(crate) fn timestamp_pair(&self) -> Option<&str> {
         match &self.timestamp {
             Some(TimestampSource::Pair(key)) => Some(key),
-            Some(TimestampSource::Header(_)) | None => None,
+            Some(TimestampSource::Header(_) | TimestampSource::Json(_)) | None => None,
+        }
+    }
+
+    /// Where the timestamp sits in the JSON body, when it does.
+    pub(crate) fn timestamp_pointer(&self) -> Option<&Pointer> {
+        match &self.timestamp {
+            Some(TimestampSource::Json(pointer)) => Some(pointer),
+            Some(TimestampSource::Header(_) | TimestampSource::Pair(_)) | None => None,
         }
     }
 }

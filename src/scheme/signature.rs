@@ -150,6 +150,9 @@ pub enum TimestampSource {
     Pair(Cow<'static, str>),
     /// A header of its own (Slack `X-Slack-Request-Timestamp`, Standard Webhooks `webhook-timestamp`).
     Header(HeaderName),
+    /// A field of the JSON body (Linear's `webhookTimestamp`), read once the signature over the
+    /// body has matched; it cannot be part of the signed message itself.
+    Json(super::Pointer),
 }
 
 /// How the signed timestamp is written.

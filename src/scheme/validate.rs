@@ -23,6 +23,13 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
             "the signed message has a timestamp but no timestamp source is set",
         ));
     }
+    if let (Some(TimestampSource::Json(_)), true) =
+        (&scheme.timestamp, signs(&SignedPart::Timestamp))
+    {
+        return Err(BuildError::Inconsistent(
+            "a timestamp read from the body cannot be part of the signed message",
+        ));
+    }
     if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
         if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
             return Err(BuildError::Inconsistent(

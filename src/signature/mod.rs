@@ -128,6 +128,8 @@ pub(crate) struct Presented<'a> {
     pub(crate) timestamp_header: Option<&'a HeaderName>,
     /// The pair key of the timestamp, when it sits in the signature header.
     pub(crate) timestamp_pair: Option<&'a str>,
+    /// Where the timestamp is in the JSON body, when it is there.
+    pub(crate) timestamp_pointer: Option<&'a crate::scheme::Pointer>,
     /// How the timestamp is written.
     pub(crate) timestamp_format: TimestampFormat,
     /// The delivery id header, when the id is part of the signed message.
@@ -190,16 +192,15 @@ pub(crate) fn verify(
         ),
         (None, None) => None,
     };
-    let timestamp = timestamp_raw
-        .map(|raw| {
-            timestamp::parse(raw, request.timestamp_format).ok_or(SignatureError::Malformed(
-                match request.timestamp_format {
-                    TimestampFormat::UnixSeconds => "timestamp is not unix seconds",
-                    TimestampFormat::UnixMillis => "timestamp is not unix milliseconds",
-                    TimestampFormat::Rfc3339 => "timestamp is not an RFC 3339 date-time",
-                },
-            ))
+    let malformed = || {
+        SignatureError::Malformed(match request.timestamp_format {
+            TimestampFormat::UnixSeconds => "timestamp is not unix seconds",
+            TimestampFormat::UnixMillis => "timestamp is not unix milliseconds",
+            TimestampFormat::Rfc3339 => "timestamp is not an RFC 3339 date-time",
         })
+    };
+    let mut timestamp = timestamp_raw
+        .map(|raw| timestamp::parse(raw, request.timestamp_format).ok_or_else(malformed))
         .transpose()?;
     let id = match request.id_header {
         Some(name) => single_header(request.headers, name)?
@@ -221,6 +222,12 @@ pub(crate) fn verify(
     let Some(key) = matched else {
         return Err(SignatureError::Mismatch);
     };
+    if let Some(pointer) = request.timestamp_pointer {
+        // In the body: read only now that the signature over the body has matched.
+        let raw = crate::identify::json_field(request.body, pointer)
+            .ok_or(SignatureError::Malformed("timestamp missing from the body"))?;
+        timestamp = Some(timestamp::parse(&raw, request.timestamp_format).ok_or_else(malformed)?);
+    }
     if let Some(pinned) = body_hash_param(signature, request.uri) {
         // The signature covers the URL, and the URL pins the body.
         let digest = <sha2::Sha256 as sha2::Digest>::digest(request.body);
@@ -258,6 +265,7 @@ pub(crate) fn check(
         body,
         timestamp_header: scheme.timestamp_header(),
         timestamp_pair: scheme.timestamp_pair(),
+        timestamp_pointer: scheme.timestamp_pointer(),
         timestamp_format: scheme.timestamp_format,
         id_header: scheme
             .id
@@ -561,6 +569,7 @@ mod tests {
             body,
             timestamp_header: None,
             timestamp_pair: Some("t"),
+            timestamp_pointer: None,
             timestamp_format: TimestampFormat::UnixSeconds,
             id_header: None,
         }

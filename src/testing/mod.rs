@@ -72,6 +72,7 @@ pub fn presets() -> Vec<Scheme> {
         intercom::scheme(),
         x::scheme(),
         twitch::scheme(),
+        linear::scheme(),
         hubspot::scheme("https://example.com"),
         square::scheme("https://example.com"),
         box_webhooks::scheme(),

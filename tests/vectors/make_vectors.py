@@ -433,10 +433,55 @@ def hubspot():
         ]))
 
 
+def linear():
+    # Linear's docs (https://linear.app/developers/webhooks) publish a payload and a signature
+    # without the secret, so the signatures here are ours: hex HMAC-SHA256(secret, raw body), the
+    # body's webhookTimestamp (ms) within 60 s. The secret "SECRET" is the one Linear's SDK tests use.
+    secret = "SECRET"
+    body = ('{"action":"create","data":{"id":"2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9","createdAt":"2020-01-23T12:53:18.084Z",'
+            '"updatedAt":"2020-01-23T12:53:18.084Z","archivedAt":null,"body":"Indeed, I think this is definitely an improvement '
+            'over the previous version.","edited":false,"issueId":"539068e2-ae88-4d09-bd75-22eb4a59612f","userId":'
+            '"aacdca22-6266-4c0a-ab3c-8fa70a26765c"},"type":"Comment","url":"https://linear.app/issue/LIN-1778/foo-bar#comment-'
+            '77217de3-fb52-4dad-bb9a-b356beb93de8","createdAt":"2020-01-23T12:53:18.084Z","organizationId":'
+            '"dc844923-f9a4-40a3-825c-dea7747e57d6","webhookTimestamp":1676056940508,"webhookId":"000042e3-d123-4980-b49f-8e140eef9329"}')
+    sig = lambda b=body, key=secret: mac(key, b).hex()
+    assert sig() == "46079190665ebade1825f694b4607e08733f1fc87b3951c4eb86676300e7af36"
+    now = 1676056940  # webhookTimestamp, in seconds
+    delivery = "234d1a4e-b617-4388-90fe-adc3633d6b72"
+
+    def case(name, expect, b=body, header=None, at=now, **kw):
+        headers = {"Linear-Delivery": delivery, "Linear-Event": "Comment"}
+        if header is not False:
+            headers["Linear-Signature"] = header or sig(b)
+        return dict(name=name, now=at, body=b, headers=headers, expect=expect, **kw)
+    no_ts = body.replace(',"webhookTimestamp":1676056940508', '')
+    write("linear", dict(
+        provider="linear",
+        source="computed with Python hmac over the example payload of Linear's docs, 'Webhooks' "
+               "(https://linear.app/developers/webhooks): Linear-Signature = hex HMAC-SHA256(signing secret, raw body); "
+               "the body's webhookTimestamp in milliseconds, within a minute; Linear-Delivery identifies the payload.",
+        secret=secret,
+        cases=[
+            case("the docs' payload", "valid", event_id=delivery, event_type="Comment"),
+            case("59 s later", "valid", at=now + 59),
+            case("61 s later", "stale_timestamp", at=now + 61),
+            case("61 s earlier", "stale_timestamp", at=now - 61),
+            case("the timestamp in the body changed (it is signed)", "invalid_signature",
+                 b=body.replace("1676056940508", "1676056999999"), header=sig()),
+            case("one byte of the body changed", "invalid_signature", b=body.replace("Indeed", "Indeef"), header=sig()),
+            case("another secret", "invalid_signature", header=sig(key="SECRET2")),
+            case("signed, but no timestamp in the body", "malformed_signature", b=no_ts),
+            case("signed, but the timestamp in seconds", "stale_timestamp",
+                 b=body.replace("1676056940508", "1676056940")),
+            case("no signature header", "missing_signature", header=False),
+        ]))
+
+
 if __name__ == "__main__":
     twitch()
     box()
     square()
     hubspot()
+    linear()
     for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
