@@ -245,7 +245,9 @@ mod tests {
         ));
         let body_ts_signed = Builder::new()
             .signature(sig().signs([SignedPart::Timestamp, SignedPart::Body]))
-            .timestamp(TimestampSource::Json(crate::scheme::Pointer::from_keys(&["ts"])))
+            .timestamp(TimestampSource::Json(crate::scheme::Pointer::from_keys(&[
+                "ts",
+            ])))
             .secret("k");
         assert!(matches!(
             body_ts_signed.build(),
