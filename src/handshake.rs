@@ -32,9 +32,9 @@ pub(crate) fn matches(
         return true;
     }
     match handshake {
-        Handshake::EchoJson { param, .. } | Handshake::QueryMac { param, .. } => {
-            query_values(uri, param).next().is_some()
-        }
+        Handshake::EchoJson { param, .. }
+        | Handshake::EchoText { param }
+        | Handshake::QueryMac { param, .. } => query_values(uri, param).next().is_some(),
         Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
@@ -54,6 +54,7 @@ pub(crate) fn answer(
             let value = single_value(uri, param)?;
             Ok(json_response(&json_object(&[(key, &value)])))
         }
+        Handshake::EchoText { param } => Ok(text_response(&single_value(uri, param)?)),
         Handshake::VerifyToken { token } => {
             let challenge = single_value(uri, "hub.challenge")?;
             let mode = query_values(uri, "hub.mode").next();
@@ -99,6 +100,9 @@ pub(crate) fn answer_signed(
 ) -> Result<Response, Rejection> {
     match handshake {
         // A fixed answer echoes nothing: there is no token to check.
+        Handshake::SignedReply { answer, .. } if answer.is_empty() => {
+            return Ok(Response::new(Body::empty()))
+        }
         Handshake::SignedReply { answer, .. } => return Ok(json_response(answer)),
         _ => check_value(token)?,
     }
@@ -124,6 +128,7 @@ pub(crate) fn answer_signed(
             ])))
         }
         Handshake::EchoJson { .. }
+        | Handshake::EchoText { .. }
         | Handshake::VerifyToken { .. }
         | Handshake::QueryMac { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(

@@ -166,6 +166,18 @@ impl WebhookLayer {
         Self::new(provider::linear::scheme(), signing_secret)
     }
 
+    /// Dropbox: `X-Dropbox-Signature` (hex HMAC-SHA256 of the body); answers `GET ?challenge=`
+    /// as text. See [`provider::dropbox`].
+    pub fn dropbox(app_secret: impl Into<Secret>) -> Self {
+        Self::new(provider::dropbox::scheme(), app_secret)
+    }
+
+    /// Xero: `x-xero-signature` (base64 HMAC-SHA256 of the body); answers a signed intent to
+    /// receive with an empty 200. See [`provider::xero`].
+    pub fn xero(webhook_key: impl Into<Secret>) -> Self {
+        Self::new(provider::xero::scheme(), webhook_key)
+    }
+
     /// Square: `x-square-hmacsha256-signature` (base64 HMAC-SHA256) over the notification URL
     /// (`public_base_url` + the request's path and query) and the body. See [`provider::square`].
     pub fn square(signature_key: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {

@@ -697,3 +697,69 @@ async fn linear_with_the_timestamp_in_the_body() {
     );
     assert_eq!(calls.get(), 0);
 }
+
+#[tokio::test]
+async fn dropbox_notifications_and_challenge() {
+    use tower_webhooks::provider::dropbox;
+    let body = r#"{"list_folder":{"accounts":["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}}"#;
+    deliver(
+        WebhookLayer::dropbox("app-secret"),
+        signer(dropbox::scheme(), "app-secret"),
+        body,
+        None,
+        |n: &dropbox::Notification| {
+            assert_eq!(n.accounts().len(), 1);
+            None
+        },
+    )
+    .await;
+    let (app, calls, _) = route::<Value>(WebhookLayer::dropbox("app-secret"), |_| None);
+    let response = app
+        .oneshot(
+            Request::get("/hook?challenge=%3Cb%3Etag%3C%2Fb%3E")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(body_string(response).await, "<b>tag</b>");
+    assert_eq!(calls.get(), 0);
+}
+
+#[tokio::test]
+async fn xero_events_and_intent_to_receive() {
+    use tower_webhooks::provider::xero;
+    let body = r#"{"events":[{"resourceId":"1","eventType":"CREATE","eventCategory":"INVOICE","tenantId":"t"}],"lastEventSequence":1,"firstEventSequence":1,"entropy":"ABC"}"#;
+    let s = signer(xero::scheme(), "webhook-key");
+    deliver(
+        WebhookLayer::xero("webhook-key"),
+        s.clone(),
+        body,
+        None,
+        |e: &xero::Events| {
+            assert_eq!(e.events[0].event_type(), "INVOICE.CREATE");
+            None
+        },
+    )
+    .await;
+    // The intent to receive: a well-signed one is an empty 200 without the handler.
+    let itr =
+        r#"{"events":[],"lastEventSequence":0,"firstEventSequence":0,"entropy":"S0m3r4Nd0mt3xt"}"#;
+    let (app, calls, _) = route::<Value>(WebhookLayer::xero("webhook-key"), |_| None);
+    let response = app.clone().oneshot(s.request("/hook", itr)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get("content-type").is_none());
+    assert_eq!(body_string(response).await, "");
+    let forged = signer(xero::scheme(), "other-key").request("/hook", itr);
+    assert_eq!(
+        app.oneshot(forged).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(calls.get(), 0);
+}

@@ -57,6 +57,8 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "square" => WebhookLayer::square(secret, file["base_url"].as_str().unwrap()),
         "hubspot" => WebhookLayer::hubspot(secret, file["base_url"].as_str().unwrap()),
         "linear" => WebhookLayer::linear(secret),
+        "dropbox" => WebhookLayer::dropbox(secret),
+        "xero" => WebhookLayer::xero(secret),
         #[cfg(feature = "ed25519")]
         "discord" => WebhookLayer::discord(secret),
         #[cfg(feature = "ed25519")]

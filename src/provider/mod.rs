@@ -25,6 +25,8 @@
 //! | `WebhookLayer::x(consumer_secret)` | `x-twitter-webhooks-signature: sha256=<sig>` | `<body>` | base64 HMAC-SHA256 | none | `GET ?crc_token=<v>` → `{"response_token":"sha256=<base64 HMAC(<v>)>"}` | body SHA-256 | none |
 //! | `WebhookLayer::twitch(secret)` | `twitch-eventsub-message-signature: sha256=<sig>` | `<id><t><body>` | hex HMAC-SHA256 | `twitch-eventsub-message-timestamp` (RFC 3339), 600 s | signed POST with `twitch-eventsub-message-type = "webhook_callback_verification"` → `/challenge` as text | `twitch-eventsub-message-id` | JSON `/subscription/type` |
 //! | `WebhookLayer::linear(signing_secret)` | `linear-signature: <sig>` | `<body>` | hex HMAC-SHA256 | JSON `/webhookTimestamp` (ms), 60 s | none | `linear-delivery`, else body SHA-256 | JSON `/type` |
+//! | `WebhookLayer::dropbox(app_secret)` | `x-dropbox-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | `GET ?challenge=<v>` → `<v>` as text | body SHA-256 | none |
+//! | `WebhookLayer::xero(webhook_key)` | `x-xero-signature: <sig>` | `<body>` | base64 HMAC-SHA256 | none | signed POST with `/firstEventSequence = 0` → empty 200 | body SHA-256 | none |
 //! | `WebhookLayer::hubspot(client_secret, public_base_url)` | `x-hubspot-signature-v3: <sig>` | `<method><public url><body><t>` | base64 HMAC-SHA256 | `x-hubspot-request-timestamp` (ms), 300 s | none | body SHA-256 | none |
 //! | `WebhookLayer::square(signature_key, public_base_url)` | `x-square-hmacsha256-signature: <sig>` | `<public url><body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id`, else body SHA-256 | JSON `/type` |
 //! | `WebhookLayer::box_webhooks(primary_key, secondary_key)` | `box-signature-primary: <sig>` or `box-signature-secondary: <sig>` | `<body><t>` | base64 HMAC-SHA256 | `box-delivery-timestamp` (RFC 3339), 600 s | none | JSON `/id`, else body SHA-256 | JSON `/trigger` |
@@ -36,6 +38,7 @@
 pub mod box_webhooks;
 pub mod conversation;
 pub mod discord;
+pub mod dropbox;
 pub mod github;
 pub mod hubspot;
 pub mod intercom;
@@ -54,6 +57,7 @@ pub mod twilio;
 pub mod twitch;
 pub mod wappcloud;
 pub mod x;
+pub mod xero;
 pub mod ycloud;
 pub mod yeastar;
 pub mod zoom;

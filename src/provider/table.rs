@@ -38,6 +38,8 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::x(consumer_secret)", x::scheme()),
         ("WebhookLayer::twitch(secret)", twitch::scheme()),
         ("WebhookLayer::linear(signing_secret)", linear::scheme()),
+        ("WebhookLayer::dropbox(app_secret)", dropbox::scheme()),
+        ("WebhookLayer::xero(webhook_key)", xero::scheme()),
         (
             "WebhookLayer::hubspot(client_secret, public_base_url)",
             hubspot::scheme("https://example.com"),
@@ -199,6 +201,11 @@ fn handshake(scheme: &Scheme) -> String {
             code(&format!("GET ?{param}=<v>")),
             code(&format!("{{\"{key}\":\"<v>\"}}"))
         ),
+        Some(Handshake::EchoText { param }) => format!(
+            "{} → {} as text",
+            code(&format!("GET ?{param}=<v>")),
+            code("<v>")
+        ),
         Some(Handshake::QueryMac {
             param,
             key,
@@ -251,6 +258,14 @@ fn handshake(scheme: &Scheme) -> String {
             "signed POST with {} → {} as text",
             code(&format!("{} = \"{value}\"", marker(event))),
             code(challenge.as_str())
+        ),
+        Some(Handshake::SignedReply {
+            event,
+            value,
+            answer,
+        }) if answer.is_empty() => format!(
+            "signed POST with {} → empty 200",
+            code(&format!("{event} = {value}"))
         ),
         Some(Handshake::SignedReply {
             event,

@@ -43,6 +43,12 @@ pub enum Handshake {
         /// The JSON key of the answer.
         key: Cow<'static, str>,
     },
+    /// `GET ?<param>=<value>` is answered `200 text/plain` (with `nosniff`) with `<value>` as is
+    /// (Dropbox's `?challenge=`); the handler is not called.
+    EchoText {
+        /// The query parameter that carries the challenge.
+        param: Cow<'static, str>,
+    },
     /// `GET ?hub.mode=subscribe&hub.verify_token=<token>&hub.challenge=<value>` is answered
     /// `200 text/plain` with `<value>` when the token matches (compared in constant time), `403`
     /// otherwise. The token is one you choose in the provider's console, not the app secret.
@@ -103,7 +109,8 @@ pub enum Handshake {
         challenge: Pointer,
     },
     /// A signed delivery whose JSON `event` field equals `value` is answered `200
-    /// application/json` with the fixed `answer` (Discord's PING, `{"type":1}`).
+    /// application/json` with the fixed `answer` (Discord's PING, `{"type":1}`); an empty
+    /// `answer` is an empty 200, without a content type (Xero's intent to receive).
     SignedReply {
         /// Where the event type is.
         event: Pointer,
@@ -123,6 +130,20 @@ impl Handshake {
         Handshake::EchoJson {
             param: param.into(),
             key: key.into(),
+        }
+    }
+
+    /// A `GET ?<param>=` echo answered as plain text, the value as is (Dropbox).
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::Handshake;
+    ///
+    /// let dropbox = Handshake::echo_text("challenge");
+    /// # let _ = dropbox;
+    /// ```
+    pub fn echo_text(param: impl Into<Cow<'static, str>>) -> Self {
+        Handshake::EchoText {
+            param: param.into(),
         }
     }
 
@@ -233,6 +254,7 @@ impl Handshake {
     pub fn method(&self) -> &Method {
         match self {
             Handshake::EchoJson { .. }
+            | Handshake::EchoText { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => &Method::GET,
             Handshake::SignedEcho { .. }
@@ -271,6 +293,7 @@ impl Handshake {
             }
             Handshake::SignedReply { event, value, .. } => Some((Marker::Json(event), value, None)),
             Handshake::EchoJson { .. }
+            | Handshake::EchoText { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => None,
         }

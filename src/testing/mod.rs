@@ -73,6 +73,8 @@ pub fn presets() -> Vec<Scheme> {
         x::scheme(),
         twitch::scheme(),
         linear::scheme(),
+        dropbox::scheme(),
+        xero::scheme(),
         hubspot::scheme("https://example.com"),
         square::scheme("https://example.com"),
         box_webhooks::scheme(),

@@ -477,11 +477,73 @@ def linear():
         ]))
 
 
+def dropbox():
+    # The one published vector: the tests of the npm package hapi-dropbox-webhooks 1.1.0
+    # (test/index.js; not Dropbox's own). Dropbox's docs ('Webhooks',
+    # https://www.dropbox.com/developers/reference/webhooks): X-Dropbox-Signature = hex
+    # HMAC-SHA256(app secret, body); GET ?challenge= echoed as text/plain with nosniff.
+    secret, body = "the_secret", '{"delta": {"users": [12345]}}'
+    sig = mac(secret, body).hex()
+    assert sig == "0a8c16b085420b960dc78664279fe09e936a2a01b1f91064869d9e77dfd64529"
+    listed = '{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [4245623]}}'
+    case = lambda name, expect, b=body, header=sig, **kw: dict(
+        name=name, body=b, headers={"X-Dropbox-Signature": header} if header else {}, expect=expect, **kw)
+    write("dropbox", dict(
+        provider="dropbox",
+        source="the tests of hapi-dropbox-webhooks 1.1.0 (test/index.js), checked with Python hmac, and ours, following "
+               "Dropbox's 'Webhooks' (https://www.dropbox.com/developers/reference/webhooks): hex HMAC-SHA256(app secret, "
+               "body); GET ?challenge= answered as text/plain with X-Content-Type-Options: nosniff.",
+        secret=secret,
+        cases=[
+            case("hapi-dropbox-webhooks' notification", "valid"),
+            case("a list_folder notification", "valid", b=listed, header=mac(secret, listed).hex()),
+            dict(name="the challenge", method="GET", query="challenge=the_challenge", expect="challenge_text",
+                 response_text="the_challenge"),
+            case("one byte of the body changed", "invalid_signature", b=body.replace("12345", "12346")),
+            case("another app secret", "invalid_signature", header=mac("the_secrets", body).hex()),
+            case("no signature header", "missing_signature", header=None),
+        ]))
+
+
+def xero():
+    # Xero publishes no vector (its .NET receiver's tests mock the check): ours, following
+    # 'Configuring your server' (https://developer.xero.com/documentation/webhooks/configuring-your-server):
+    # base64 HMAC-SHA256(webhook key as text, body); the intent to receive answered 200 empty or 401.
+    key = "webhook_key_example"
+    itr = '{"events":[],"lastEventSequence":0,"firstEventSequence":0,"entropy":"S0m3r4Nd0mt3xt"}'
+    sig = lambda b, k=key: base64.b64encode(mac(k, b)).decode()
+    assert sig(itr) == "soXPeJi5jmEZ2J4drA6me/BrQ/h01oZ3JqAIYWISRq0="
+    batch = ('{"events":[{"resourceUrl":"https://api.xero.com/api.xro/2.0/Contacts/717f2bfc-c6d4-41fd-b238-3f2f0c0cf777",'
+             '"resourceId":"717f2bfc-c6d4-41fd-b238-3f2f0c0cf777","eventDateUtc":"2017-06-21T01:15:39.902","eventType":"UPDATE",'
+             '"eventCategory":"CONTACT","tenantId":"c2cc9b6e-9458-4c7d-93cc-f02b81b0594f","tenantType":"ORGANISATION"}],'
+             '"lastEventSequence":1,"firstEventSequence":1,"entropy":"CRVHMUGMFTZTDSGXAWDA"}')
+    case = lambda name, expect, b=batch, header=None, **kw: dict(
+        name=name, body=b, headers={"x-xero-signature": header or sig(b)} if header is not False else {},
+        expect=expect, **kw)
+    write("xero", dict(
+        provider="xero",
+        source="computed with Python hmac from Xero's 'Configuring your server' "
+               "(https://developer.xero.com/documentation/webhooks/configuring-your-server) and its webhooks OpenAPI "
+               "(XeroAPI/Xero-OpenAPI xero-webhooks.yaml): base64 HMAC-SHA256 of the raw body with the webhook key as "
+               "text; the intent to receive (no events, sequence 0) answered 200 with no body, a bad signature 401.",
+        secret=key,
+        cases=[
+            case("the intent to receive, signed well", "challenge_text", b=itr, response_text=""),
+            case("the intent to receive, signed badly", "invalid_signature", b=itr, header=sig(itr, "other_key")),
+            case("a contact update", "valid"),
+            case("one byte of the body changed", "invalid_signature", b=batch.replace("UPDATE", "UPDATF"), header=sig(batch)),
+            case("another key", "invalid_signature", header=sig(batch, "webhook_key_examplf")),
+            case("no signature header", "missing_signature", header=False),
+        ]))
+
+
 if __name__ == "__main__":
     twitch()
     box()
     square()
     hubspot()
     linear()
+    dropbox()
+    xero()
     for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
