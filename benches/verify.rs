@@ -26,8 +26,16 @@ const SIZES: [(usize, &str); 4] = [
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NOW: i64 = 1_700_000_000;
 
+/// The HMAC presets: a token scheme (GitLab, Okta) computes nothing to compare with an HMAC.
 fn presets() -> Vec<Scheme> {
     tower_webhooks::testing::presets()
+        .into_iter()
+        .filter(|scheme| {
+            scheme
+                .signature()
+                .is_some_and(|s| s.hash_function().is_some())
+        })
+        .collect()
 }
 
 /// A body of exactly `size` bytes: JSON for most schemes, one form field for Twilio's.

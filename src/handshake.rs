@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use axum_core::body::Body;
 use axum_core::response::Response;
-use http::{header, HeaderValue, Method, StatusCode, Uri};
+use http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use subtle::ConstantTimeEq;
 
 use crate::rejection::Rejection;
@@ -23,6 +23,7 @@ pub(crate) fn matches(
     handshake: &Handshake,
     method: &Method,
     uri: &Uri,
+    headers: &HeaderMap,
     delivers_with_method: bool,
 ) -> bool {
     if handshake.signed_fields().is_some() || method != handshake.method() {
@@ -36,6 +37,7 @@ pub(crate) fn matches(
         | Handshake::EchoText { param }
         | Handshake::QueryMac { param, .. } => query_values(uri, param).next().is_some(),
         Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
+        Handshake::HeaderEchoJson { header, .. } => headers.contains_key(header),
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
         | Handshake::SignedEchoText { .. }
@@ -47,9 +49,24 @@ pub(crate) fn matches(
 pub(crate) fn answer(
     handshake: &Handshake,
     uri: &Uri,
+    headers: &HeaderMap,
     key: Option<&Key>,
 ) -> Result<Response, Rejection> {
     match handshake {
+        Handshake::HeaderEchoJson { header, key } => {
+            let mut values = headers.get_all(header).iter();
+            let value = values
+                .next()
+                .ok_or(Rejection::InvalidChallenge("challenge header missing"))?;
+            if values.next().is_some() {
+                return Err(Rejection::InvalidChallenge("challenge header repeated"));
+            }
+            let value = value
+                .to_str()
+                .map_err(|_| Rejection::InvalidChallenge("challenge is not visible ASCII"))?;
+            check_value(value)?;
+            Ok(json_response(&json_object(&[(key, value)])))
+        }
         Handshake::EchoJson { param, key } => {
             let value = single_value(uri, param)?;
             Ok(json_response(&json_object(&[(key, &value)])))
@@ -129,6 +146,7 @@ pub(crate) fn answer_signed(
         }
         Handshake::EchoJson { .. }
         | Handshake::EchoText { .. }
+        | Handshake::HeaderEchoJson { .. }
         | Handshake::VerifyToken { .. }
         | Handshake::QueryMac { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
@@ -207,7 +225,12 @@ mod tests {
 
     fn echo(query: &str) -> Result<String, Rejection> {
         let uri: Uri = format!("/hook?{query}").parse().unwrap();
-        let response = answer(&Handshake::echo_json("challenge", "challenge"), &uri, None)?;
+        let response = answer(
+            &Handshake::echo_json("challenge", "challenge"),
+            &uri,
+            &HeaderMap::new(),
+            None,
+        )?;
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         Ok(json_object(&[(
             "challenge",
@@ -254,7 +277,14 @@ mod tests {
     #[test]
     fn verify_token_answers_plain_text_only_for_the_right_token() {
         let hs = Handshake::verify_token("tok");
-        let answer = |q: &str| super::answer(&hs, &format!("/h?{q}").parse().unwrap(), None);
+        let answer = |q: &str| {
+            super::answer(
+                &hs,
+                &format!("/h?{q}").parse().unwrap(),
+                &HeaderMap::new(),
+                None,
+            )
+        };
         let ok = answer("hub.mode=subscribe&hub.verify_token=tok&hub.challenge=42").unwrap();
         assert_eq!(
             ok.headers()[header::CONTENT_TYPE],
@@ -307,8 +337,14 @@ mod tests {
             200
         );
         // Unsigned handshakes never match a signed kind, and the other way round.
-        assert!(!matches(&echo, &Method::POST, &"/h".parse().unwrap(), true));
-        assert!(answer(&echo, &"/h".parse().unwrap(), None).is_err());
+        assert!(!matches(
+            &echo,
+            &Method::POST,
+            &"/h".parse().unwrap(),
+            &HeaderMap::new(),
+            true
+        ));
+        assert!(answer(&echo, &"/h".parse().unwrap(), &HeaderMap::new(), None).is_err());
         assert!(answer_signed(&Handshake::verify_token("t"), "x", None).is_err());
     }
 
@@ -317,9 +353,27 @@ mod tests {
         let hs = Handshake::echo_json("challenge", "challenge");
         let with: Uri = "/h?challenge=1".parse().unwrap();
         let without: Uri = "/h".parse().unwrap();
-        assert!(matches(&hs, &Method::GET, &with, false));
-        assert!(matches(&hs, &Method::GET, &without, false));
-        assert!(!matches(&hs, &Method::GET, &without, true));
-        assert!(!matches(&hs, &Method::POST, &with, false));
+        assert!(matches(&hs, &Method::GET, &with, &HeaderMap::new(), false));
+        assert!(matches(
+            &hs,
+            &Method::GET,
+            &without,
+            &HeaderMap::new(),
+            false
+        ));
+        assert!(!matches(
+            &hs,
+            &Method::GET,
+            &without,
+            &HeaderMap::new(),
+            true
+        ));
+        assert!(!matches(
+            &hs,
+            &Method::POST,
+            &with,
+            &HeaderMap::new(),
+            false
+        ));
     }
 }

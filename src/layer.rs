@@ -178,6 +178,19 @@ impl WebhookLayer {
         Self::new(provider::xero::scheme(), webhook_key)
     }
 
+    /// GitLab: `X-Gitlab-Token` is the secret token itself, compared in constant time; id =
+    /// `X-Gitlab-Event-UUID`, type = `X-Gitlab-Event`. See [`provider::gitlab`].
+    pub fn gitlab(secret_token: impl Into<Secret>) -> Self {
+        Self::new(provider::gitlab::scheme(), secret_token)
+    }
+
+    /// Okta event hooks: the `Authorization` header's value (the one configured on the hook),
+    /// compared in constant time; answers the `X-Okta-Verification-Challenge` GET. See
+    /// [`provider::okta`].
+    pub fn okta(authorization: impl Into<Secret>) -> Self {
+        Self::new(provider::okta::scheme(), authorization)
+    }
+
     /// Square: `x-square-hmacsha256-signature` (base64 HMAC-SHA256) over the notification URL
     /// (`public_base_url` + the request's path and query) and the body. See [`provider::square`].
     pub fn square(signature_key: impl Into<Secret>, public_base_url: impl Into<String>) -> Self {

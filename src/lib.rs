@@ -82,7 +82,8 @@
 //! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
 //! [`intercom`](WebhookLayer::intercom), [`x`](WebhookLayer::x),
 //! [`twitch`](WebhookLayer::twitch), [`hubspot`](WebhookLayer::hubspot), [`linear`](WebhookLayer::linear),
-//! [`dropbox`](WebhookLayer::dropbox), [`xero`](WebhookLayer::xero), [`square`](WebhookLayer::square), [`box_webhooks`](WebhookLayer::box_webhooks), and, signing with a private
+//! [`dropbox`](WebhookLayer::dropbox), [`xero`](WebhookLayer::xero), [`gitlab`](WebhookLayer::gitlab),
+//! [`okta`](WebhookLayer::okta), [`square`](WebhookLayer::square), [`box_webhooks`](WebhookLayer::box_webhooks), and, signing with a private
 //! key, `discord` and `telnyx` (feature `ed25519`) and `sendgrid` (feature `ecdsa`); [`provider`] has their formats in one table and their
 //! typed payloads. Any other provider:
 //! [`WebhookLayer::builder`], composed from the same parts (every one of them in [`scheme`]).

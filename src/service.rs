@@ -273,8 +273,8 @@ where
     let delivers = scheme.methods.contains(req.method());
 
     if let Some(kind) = &scheme.handshake {
-        if handshake::matches(kind, req.method(), req.uri(), delivers) {
-            let answer = handshake::answer(kind, req.uri(), verifier.keys().first());
+        if handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers) {
+            let answer = handshake::answer(kind, req.uri(), req.headers(), verifier.keys().first());
             return answered(config, answer);
         }
     }

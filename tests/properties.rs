@@ -19,11 +19,13 @@ const P256_PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98Lp
 /// signer sends JSON, which the signed URL pins by its SHA-256; in form mode Twilio signs the
 /// decoded parameters, so `%41` and `A` are the same message by design.
 fn presets() -> Vec<Scheme> {
-    // A timestamp carried in the body needs a JSON body holding it: Linear is covered by its
-    // vectors and its provider test instead.
+    // A timestamp carried in the body needs a JSON body holding it (Linear), and a token is no
+    // signature: it does not cover the body, so a flipped body bit passes by design (GitLab,
+    // Okta). Their vectors, provider tests and the bad-input matrix cover them instead.
     let mut presets: Vec<Scheme> = tower_webhooks::testing::presets()
         .into_iter()
         .filter(|scheme| !matches!(scheme.timestamp(), Some(TimestampSource::Json(_))))
+        .filter(|scheme| scheme.signature().unwrap().algorithm() != Algorithm::Token)
         .collect();
     presets.extend(
         tower_webhooks::testing::public_key_presets()

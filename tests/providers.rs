@@ -763,3 +763,68 @@ async fn xero_events_and_intent_to_receive() {
     );
     assert_eq!(calls.get(), 0);
 }
+
+#[tokio::test]
+async fn gitlab_token() {
+    use tower_webhooks::provider::gitlab;
+    let body = r#"{"object_kind":"push","event_name":"push","ref":"refs/heads/main"}"#;
+    let s = signer(gitlab::scheme(), "gl-token").with_id("5f0e6d3c-uuid");
+    let request = s.request("/hook", body);
+    assert_eq!(request.headers()["x-gitlab-token"], "gl-token");
+    let (app, calls, seen) = route::<gitlab::Event>(WebhookLayer::gitlab("gl-token"), |e| {
+        Some(e.object_kind.clone())
+    });
+    let mut request = s.request("/hook", body);
+    request
+        .headers_mut()
+        .insert("x-gitlab-event", "Push Hook".parse().unwrap());
+    assert_eq!(
+        app.clone().oneshot(request).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(calls.get(), 1);
+    let (id, kind, object_kind) = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        (id.as_str(), kind.as_deref(), object_kind.as_deref()),
+        ("5f0e6d3c-uuid", Some("Push Hook"), Some("push"))
+    );
+    // Another token: refused; a token is not a signature, so this is all it checks.
+    let forged = signer(gitlab::scheme(), "gl-tokem").request("/hook", body);
+    assert_eq!(
+        app.oneshot(forged).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn okta_verification_and_events() {
+    use tower_webhooks::provider::okta;
+    let (app, calls, _) = route::<okta::Delivery>(WebhookLayer::okta("Bearer s3cr3t"), |_| None);
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/hook")
+                .header("x-okta-verification-challenge", "c-123")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_string(response).await, r#"{"verification":"c-123"}"#);
+    let body = r#"{"eventType":"com.okta.event_hook","eventId":"e-1","data":{"events":[{"uuid":"u","eventType":"user.session.start"}]}}"#;
+    let request = signer(okta::scheme(), "Bearer s3cr3t").request("/hook", body);
+    assert_eq!(
+        app.clone().oneshot(request).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let unauthorized = Request::post("/hook")
+        .header("authorization", "Bearer guess")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(
+        app.oneshot(unauthorized).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(calls.get(), 1);
+}

@@ -59,6 +59,8 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "linear" => WebhookLayer::linear(secret),
         "dropbox" => WebhookLayer::dropbox(secret),
         "xero" => WebhookLayer::xero(secret),
+        "gitlab" => WebhookLayer::gitlab(secret),
+        "okta" => WebhookLayer::okta(secret),
         #[cfg(feature = "ed25519")]
         "discord" => WebhookLayer::discord(secret),
         #[cfg(feature = "ed25519")]

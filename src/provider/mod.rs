@@ -26,6 +26,8 @@
 //! | `WebhookLayer::twitch(secret)` | `twitch-eventsub-message-signature: sha256=<sig>` | `<id><t><body>` | hex HMAC-SHA256 | `twitch-eventsub-message-timestamp` (RFC 3339), 600 s | signed POST with `twitch-eventsub-message-type = "webhook_callback_verification"` → `/challenge` as text | `twitch-eventsub-message-id` | JSON `/subscription/type` |
 //! | `WebhookLayer::linear(signing_secret)` | `linear-signature: <sig>` | `<body>` | hex HMAC-SHA256 | JSON `/webhookTimestamp` (ms), 60 s | none | `linear-delivery`, else body SHA-256 | JSON `/type` |
 //! | `WebhookLayer::dropbox(app_secret)` | `x-dropbox-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | `GET ?challenge=<v>` → `<v>` as text | body SHA-256 | none |
+//! | `WebhookLayer::gitlab(secret_token)` | `x-gitlab-token: <secret>` | nothing (the body is not covered) | none: the secret itself, compared in constant time | none | none | `x-gitlab-event-uuid`, else body SHA-256 | `x-gitlab-event` |
+//! | `WebhookLayer::okta(authorization)` | `authorization: <secret>` | nothing (the body is not covered) | none: the secret itself, compared in constant time | none | `GET with x-okta-verification-challenge: <v>` → `{"verification":"<v>"}` | JSON `/eventId`, else body SHA-256 | JSON `/eventType` |
 //! | `WebhookLayer::xero(webhook_key)` | `x-xero-signature: <sig>` | `<body>` | base64 HMAC-SHA256 | none | signed POST with `/firstEventSequence = 0` → empty 200 | body SHA-256 | none |
 //! | `WebhookLayer::hubspot(client_secret, public_base_url)` | `x-hubspot-signature-v3: <sig>` | `<method><public url><body><t>` | base64 HMAC-SHA256 | `x-hubspot-request-timestamp` (ms), 300 s | none | body SHA-256 | none |
 //! | `WebhookLayer::square(signature_key, public_base_url)` | `x-square-hmacsha256-signature: <sig>` | `<public url><body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id`, else body SHA-256 | JSON `/type` |
@@ -40,10 +42,12 @@ pub mod conversation;
 pub mod discord;
 pub mod dropbox;
 pub mod github;
+pub mod gitlab;
 pub mod hubspot;
 pub mod intercom;
 pub mod linear;
 pub mod meta;
+pub mod okta;
 pub mod paddle;
 pub mod sendgrid;
 pub mod shopify;

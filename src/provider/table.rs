@@ -39,6 +39,8 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
         ("WebhookLayer::twitch(secret)", twitch::scheme()),
         ("WebhookLayer::linear(signing_secret)", linear::scheme()),
         ("WebhookLayer::dropbox(app_secret)", dropbox::scheme()),
+        ("WebhookLayer::gitlab(secret_token)", gitlab::scheme()),
+        ("WebhookLayer::okta(authorization)", okta::scheme()),
         ("WebhookLayer::xero(webhook_key)", xero::scheme()),
         (
             "WebhookLayer::hubspot(client_secret, public_base_url)",
@@ -88,15 +90,20 @@ fn header(scheme: &Scheme) -> String {
     let Some(signature) = scheme.signature() else {
         return "none".into();
     };
+    let sig = if signature.algorithm() == Algorithm::Token {
+        "<secret>"
+    } else {
+        "<sig>"
+    };
     let value = match signature.format() {
         SignatureFormat::Prefixed {
             prefix,
             separator: None,
-        } => format!("{prefix}<sig>"),
+        } => format!("{prefix}{sig}"),
         SignatureFormat::Prefixed {
             prefix,
             separator: Some(sep),
-        } => format!("{prefix}<sig>[{sep}{prefix}<sig>…]"),
+        } => format!("{prefix}{sig}[{sep}{prefix}{sig}…]"),
         SignatureFormat::Pairs {
             separator,
             signature_key,
@@ -105,7 +112,7 @@ fn header(scheme: &Scheme) -> String {
                 Some(TimestampSource::Pair(key)) => format!("{key}=<t>{separator}"),
                 _ => String::new(),
             };
-            format!("{ts}{signature_key}=<sig>[{separator}{signature_key}=<sig>…]")
+            format!("{ts}{signature_key}={sig}[{separator}{signature_key}={sig}…]")
         }
     };
     let optional = if scheme.provider() == "conversation" {
@@ -124,6 +131,9 @@ fn signed(scheme: &Scheme) -> String {
     let Some(signature) = scheme.signature() else {
         return "none".into();
     };
+    if signature.algorithm() == Algorithm::Token {
+        return "nothing (the body is not covered)".into();
+    }
     let mut message = String::new();
     for part in &signature.signed {
         match part {
@@ -150,6 +160,9 @@ fn mac(scheme: &Scheme) -> String {
     let Some(signature) = scheme.signature() else {
         return "none".into();
     };
+    if signature.algorithm() == Algorithm::Token {
+        return "none: the secret itself, compared in constant time".into();
+    }
     let encoding = match signature.encoding {
         Encoding::Hex => "hex",
         Encoding::Base64 => "base64",
@@ -160,6 +173,7 @@ fn mac(scheme: &Scheme) -> String {
         Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512", false),
         Algorithm::Ed25519 => ("Ed25519", true),
         Algorithm::EcdsaP256Sha256 => ("DER ECDSA P-256 SHA-256", true),
+        Algorithm::Token => ("token", false),
     };
     let key = match (&signature.secret_format, public) {
         (SecretFormat::Raw, _) => String::new(),
@@ -199,6 +213,11 @@ fn handshake(scheme: &Scheme) -> String {
         Some(Handshake::EchoJson { param, key }) => format!(
             "{} → {}",
             code(&format!("GET ?{param}=<v>")),
+            code(&format!("{{\"{key}\":\"<v>\"}}"))
+        ),
+        Some(Handshake::HeaderEchoJson { header, key }) => format!(
+            "{} → {}",
+            code(&format!("GET with {header}: <v>")),
             code(&format!("{{\"{key}\":\"<v>\"}}"))
         ),
         Some(Handshake::EchoText { param }) => format!(

@@ -49,6 +49,14 @@ pub enum Handshake {
         /// The query parameter that carries the challenge.
         param: Cow<'static, str>,
     },
+    /// A `GET` carrying the `header` is answered `200 application/json` with
+    /// `{"<key>":"<the header's value>"}` (Okta's `X-Okta-Verification-Challenge`).
+    HeaderEchoJson {
+        /// The header that carries the challenge.
+        header: HeaderName,
+        /// The JSON key of the answer.
+        key: Cow<'static, str>,
+    },
     /// `GET ?hub.mode=subscribe&hub.verify_token=<token>&hub.challenge=<value>` is answered
     /// `200 text/plain` with `<value>` when the token matches (compared in constant time), `403`
     /// otherwise. The token is one you choose in the provider's console, not the app secret.
@@ -144,6 +152,25 @@ impl Handshake {
     pub fn echo_text(param: impl Into<Cow<'static, str>>) -> Self {
         Handshake::EchoText {
             param: param.into(),
+        }
+    }
+
+    /// A `GET` whose `header` carries the challenge, answered `{"<key>": value}` (Okta).
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tower_webhooks::scheme::Handshake;
+    ///
+    /// let okta = Handshake::header_echo_json(
+    ///     HeaderName::from_static("x-okta-verification-challenge"),
+    ///     "verification",
+    /// );
+    /// # let _ = okta;
+    /// ```
+    pub fn header_echo_json(header: HeaderName, key: impl Into<Cow<'static, str>>) -> Self {
+        Handshake::HeaderEchoJson {
+            header,
+            key: key.into(),
         }
     }
 
@@ -255,6 +282,7 @@ impl Handshake {
         match self {
             Handshake::EchoJson { .. }
             | Handshake::EchoText { .. }
+            | Handshake::HeaderEchoJson { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => &Method::GET,
             Handshake::SignedEcho { .. }
@@ -294,6 +322,7 @@ impl Handshake {
             Handshake::SignedReply { event, value, .. } => Some((Marker::Json(event), value, None)),
             Handshake::EchoJson { .. }
             | Handshake::EchoText { .. }
+            | Handshake::HeaderEchoJson { .. }
             | Handshake::VerifyToken { .. }
             | Handshake::QueryMac { .. } => None,
         }

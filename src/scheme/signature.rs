@@ -23,6 +23,10 @@ pub enum Algorithm {
     /// Ed25519 (RFC 8032) with the provider's public key, verified strictly: non-canonical
     /// signatures and small-order keys are refused. Needs the `ed25519` feature to verify.
     Ed25519,
+    /// No signature: the header carries the shared secret itself (after the prefix), compared in
+    /// constant time (GitLab's `X-Gitlab-Token`, Okta's authorization header). Weaker than a
+    /// signature: the body is not covered, and the secret travels with every request (over TLS).
+    Token,
     /// ECDSA over P-256 with SHA-256, the signature in ASN.1 DER, the public key as a
     /// SubjectPublicKeyInfo (DER, in the secret format; PEM accepted too). Other curves and
     /// encodings are refused. Needs the `ecdsa` feature to verify.
@@ -328,6 +332,21 @@ impl Signature {
         self
     }
 
+    /// Not signed: the header carries the shared secret itself, after the prefix (GitLab,
+    /// Okta), compared in constant time.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::{Algorithm, Signature};
+    ///
+    /// let gitlab = Signature::new(http::HeaderName::from_static("x-gitlab-token")).token();
+    /// assert_eq!(gitlab.algorithm(), Algorithm::Token);
+    /// ```
+    pub fn token(mut self) -> Self {
+        self.algorithm = Algorithm::Token;
+        self.signed.clear();
+        self
+    }
+
     /// Signed with ECDSA P-256 / SHA-256 (DER signatures): the "secret" is the provider's public
     /// key, a SubjectPublicKeyInfo in the [`secret_format`](Self::secret_format) (SendGrid:
     /// base64), or PEM.
@@ -421,7 +440,7 @@ impl Signature {
     pub fn hash_function(&self) -> Option<Hash> {
         match self.algorithm {
             Algorithm::Hmac(hash) => Some(hash),
-            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 => None,
+            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 | Algorithm::Token => None,
         }
     }
 

@@ -18,6 +18,24 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
         };
     };
     let signs = |part: &SignedPart| signature.signed.contains(part);
+    if signature.algorithm == super::Algorithm::Token {
+        if scheme.timestamp.is_some() || !signature.signed.is_empty() {
+            return Err(BuildError::Inconsistent(
+                "a token is the secret itself: it signs nothing and carries no timestamp",
+            ));
+        }
+        if !matches!(
+            signature.format,
+            SignatureFormat::Prefixed {
+                separator: None,
+                ..
+            }
+        ) {
+            return Err(BuildError::Inconsistent(
+                "a token is the whole header value, after an optional prefix",
+            ));
+        }
+    }
     if signs(&SignedPart::Timestamp) && scheme.timestamp.is_none() {
         return Err(BuildError::Inconsistent(
             "the signed message has a timestamp but no timestamp source is set",

@@ -30,6 +30,8 @@ pub(crate) enum Key {
     /// The provider's P-256 public key.
     #[cfg(feature = "ecdsa")]
     EcdsaP256(ecdsa::PublicKey),
+    /// A shared token, sent as is.
+    Token(Zeroizing<Vec<u8>>),
 }
 
 impl fmt::Debug for Key {
@@ -69,12 +71,23 @@ fn decode_public(
 }
 
 impl Key {
+    /// Whether `value` is this token, in constant time for a value of the token's length (the
+    /// length alone is not secret enough to hide at the cost of a branch-free padding scheme).
+    pub(super) fn token_matches(&self, value: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        match self {
+            Key::Token(token) => token.len() == value.len() && bool::from(token.ct_eq(value)),
+            _ => false,
+        }
+    }
+
     /// The key `secret` stands for under `signature`'s key format and algorithm. Only
     /// [`Verifier`](super::Verifier) calls it: keys are derived in one place.
     pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, SecretError> {
         let format = &signature.secret_format;
         match signature.algorithm {
             Algorithm::Hmac(hash) => Ok(Key::Hmac(HmacKey::new(hash, &decode(secret, format)?)?)),
+            Algorithm::Token => Ok(Key::Token(decode(secret, format)?)),
             #[cfg(feature = "ed25519")]
             Algorithm::Ed25519 => Ok(Key::Ed25519(ed25519::public_key(&decode(secret, format)?)?)),
             #[cfg(not(feature = "ed25519"))]
@@ -92,6 +105,7 @@ impl Key {
     pub(crate) fn hmac(&self) -> Option<&HmacKey> {
         match self {
             Key::Hmac(key) => Some(key),
+            Key::Token(_) => None,
             #[cfg(feature = "ed25519")]
             Key::Ed25519(_) => None,
             #[cfg(feature = "ecdsa")]
@@ -104,6 +118,8 @@ impl Key {
         match self {
             // The HMAC is fed piece by piece and compared in constant time.
             Key::Hmac(key) => signatures.matches(key.mac(message).as_slice()),
+            // A token is compared where it is read (`token_matches`), never as a signature.
+            Key::Token(_) => false,
             #[cfg(feature = "ed25519")]
             Key::Ed25519(key) => {
                 let bytes = message.to_vec();
@@ -127,6 +143,7 @@ impl Key {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum SigningKey {
     Hmac(HmacKey),
+    Token(Zeroizing<Vec<u8>>),
     #[cfg(feature = "ed25519")]
     Ed25519(ed25519_dalek::SigningKey),
     #[cfg(feature = "ecdsa")]
@@ -138,6 +155,7 @@ impl Clone for SigningKey {
     fn clone(&self) -> Self {
         match self {
             SigningKey::Hmac(key) => SigningKey::Hmac(key.clone()),
+            SigningKey::Token(token) => SigningKey::Token(token.clone()),
             #[cfg(feature = "ed25519")]
             SigningKey::Ed25519(key) => SigningKey::Ed25519(key.clone()),
             #[cfg(feature = "ecdsa")]
@@ -161,6 +179,7 @@ impl SigningKey {
         let bytes = decode(secret, &signature.secret_format)?;
         match signature.algorithm {
             Algorithm::Hmac(hash) => Ok(SigningKey::Hmac(HmacKey::new(hash, &bytes)?)),
+            Algorithm::Token => Ok(SigningKey::Token(bytes)),
             #[cfg(feature = "ed25519")]
             Algorithm::Ed25519 => Ok(SigningKey::Ed25519(ed25519::signing_key(&bytes)?)),
             #[cfg(not(feature = "ed25519"))]
@@ -178,6 +197,7 @@ impl SigningKey {
     pub(crate) fn sign(&self, message: &Message<'_>) -> Vec<u8> {
         match self {
             SigningKey::Hmac(key) => key.mac(message).as_slice().to_vec(),
+            SigningKey::Token(token) => token.to_vec(),
             #[cfg(feature = "ed25519")]
             SigningKey::Ed25519(key) => ed25519::sign(key, &message.to_vec()),
             #[cfg(feature = "ecdsa")]
@@ -193,7 +213,7 @@ impl SigningKey {
     )]
     pub(crate) fn public_key(&self, format: &SecretFormat) -> Option<String> {
         let public: Vec<u8> = match self {
-            SigningKey::Hmac(_) => return None,
+            SigningKey::Hmac(_) | SigningKey::Token(_) => return None,
             #[cfg(feature = "ed25519")]
             SigningKey::Ed25519(key) => key.verifying_key().to_bytes().to_vec(),
             #[cfg(feature = "ecdsa")]

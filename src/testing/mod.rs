@@ -74,6 +74,8 @@ pub fn presets() -> Vec<Scheme> {
         twitch::scheme(),
         linear::scheme(),
         dropbox::scheme(),
+        gitlab::scheme(),
+        okta::scheme(),
         xero::scheme(),
         hubspot::scheme("https://example.com"),
         square::scheme("https://example.com"),

@@ -537,6 +537,59 @@ def xero():
         ]))
 
 
+def gitlab():
+    # GitLab's docs, 'Webhooks' (https://docs.gitlab.com/user/project/integrations/webhooks/): the secret
+    # token is sent as is in X-Gitlab-Token; X-Gitlab-Event-UUID identifies the delivery.
+    token = "glwht-7s3cr3t-T0k3n"
+    body = '{"object_kind":"push","event_name":"push","before":"95790bf8","after":"da1560886","ref":"refs/heads/master","project":{"id":15}}'
+    case = lambda name, expect, header=token, **kw: dict(
+        name=name, body=body, expect=expect,
+        headers={**({"X-Gitlab-Token": header} if header is not None else {}), "X-Gitlab-Event": "Push Hook",
+                 "X-Gitlab-Event-UUID": "13792a34-cac6-4fda-95a8-c58e00a3954e"}, **kw)
+    write("gitlab", dict(
+        provider="gitlab",
+        source="GitLab's docs, 'Webhooks' (https://docs.gitlab.com/user/project/integrations/webhooks/): X-Gitlab-Token "
+               "is the hook's secret token as is (no signature), X-Gitlab-Event the type, X-Gitlab-Event-UUID the "
+               "delivery. The token is ours.",
+        secret=token,
+        cases=[
+            case("the token", "valid", event_id="13792a34-cac6-4fda-95a8-c58e00a3954e", event_type="Push Hook"),
+            case("the token, one character changed", "invalid_signature", header=token[:-1] + "l"),
+            case("a prefix of the token", "invalid_signature", header=token[:-1]),
+            case("the token and more", "invalid_signature", header=token + "x"),
+            case("an empty token", "malformed_signature", header=""),
+            case("no token header", "missing_signature", header=None),
+        ]))
+
+
+def okta():
+    # Okta's docs, 'Event hooks' (okta/okta-developer-docs, docs/concepts/event-hooks): the header and
+    # value configured on the hook (here Authorization) come with every request; the verification GET
+    # carries X-Okta-Verification-Challenge, answered {"verification": value}.
+    auth = "Basic YWRtaW46c3VwZXJzZWNyZXQ="
+    body = ('{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1","source":'
+            '"https://dev-1.okta.com/api/v1/eventHooks/who8tsgwmx2I6ps5k0g3","eventId":"b5a188b9-5ece-4636-b041-482ffda96311",'
+            '"data":{"events":[{"uuid":"4b9b1b1c-0d7a-11ea-9c3f-a7d1f2c3b0a1","published":"2019-03-27T16:59:51.000Z",'
+            '"eventType":"user.session.start"}]},"eventTime":"2019-03-27T16:59:53.032Z","contentType":"application/json"}')
+    case = lambda name, expect, header=auth, **kw: dict(
+        name=name, body=body, expect=expect, headers={"Authorization": header} if header is not None else {}, **kw)
+    write("okta", dict(
+        provider="okta",
+        source="Okta's docs, 'Event hooks' (https://developer.okta.com/docs/concepts/event-hooks/, okta/okta-developer-docs): "
+               "the configured authorization header's value (the guide's example, Basic YWRtaW46c3VwZXJzZWNyZXQ=) with "
+               "every request, compared as is; the one-time verification GET answered {\"verification\": <challenge>}.",
+        secret=auth,
+        cases=[
+            case("an event hook delivery", "valid", event_id="b5a188b9-5ece-4636-b041-482ffda96311",
+                 event_type="com.okta.event_hook"),
+            dict(name="the verification", method="GET", expect="challenge",
+                 headers={"X-Okta-Verification-Challenge": "X8ppJ8P9bXtYaZ5SF5p38ujHlL2P7j35gf5_jRWAg"},
+                 response_json={"verification": "X8ppJ8P9bXtYaZ5SF5p38ujHlL2P7j35gf5_jRWAg"}),
+            case("another authorization", "invalid_signature", header="Basic YWRtaW46c3VwZXJzZWNyZXU="),
+            case("no authorization header", "missing_signature", header=None),
+        ]))
+
+
 if __name__ == "__main__":
     twitch()
     box()
@@ -545,5 +598,7 @@ if __name__ == "__main__":
     linear()
     dropbox()
     xero()
+    gitlab()
+    okta()
     for make in (x, github, stripe, paddle, shopify, zoom, meta, intercom, svix, slack, twilio_json):
         make()
