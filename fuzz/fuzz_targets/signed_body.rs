@@ -8,6 +8,7 @@ use axum::routing::post;
 use axum::Router;
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt;
+use tower_webhooks::scheme::TimestampSource;
 use tower_webhooks::testing::Signer;
 use tower_webhooks::{Event, WebhookLayer};
 
@@ -22,7 +23,12 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let presets = common::presets();
+    // A timestamp carried in the body (Linear) makes an arbitrary body unsigned in time: it is
+    // refused as malformed, rightly. Those presets are fuzzed by the headers target instead.
+    let presets: Vec<_> = common::presets()
+        .into_iter()
+        .filter(|scheme| !matches!(scheme.timestamp(), Some(TimestampSource::Json(_))))
+        .collect();
     let scheme = presets[input.preset as usize % presets.len()].clone();
     let mut signer = Signer::new(scheme.clone(), common::SECRET)
         .unwrap()
