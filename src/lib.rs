@@ -90,7 +90,7 @@
 //!
 //! # Testing your handler
 //!
-//! With the `testing` feature, [`testing::Signer`] signs requests for `oneshot` tests:
+//! With the `testing` feature, `testing::Signer` signs requests for `oneshot` tests:
 //!
 //! ```
 //! # #[cfg(feature = "testing")]
@@ -111,7 +111,7 @@
 //!
 //! # Features
 //!
-//! - `testing`: [`testing::Signer`], to sign requests in your own tests (also
+//! - `testing`: `testing::Signer`, to sign requests in your own tests (also
 //!   `testing::presets()` and `testing::NoStore`).
 //! - `redis`: `store::RedisStore`, deduplication and a durable inbox shared by replicas, in Redis.
 //! - `postgres`: `store::PostgresStore`, the same in PostgreSQL, with `migrate()`.
