@@ -141,6 +141,7 @@ impl Key {
 /// What signs requests in tests: the shared secret, or the provider's private key.
 #[cfg(any(test, feature = "testing"))]
 #[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
 pub(crate) enum SigningKey {
     Hmac(HmacKey),
     Token(Zeroizing<Vec<u8>>),
@@ -148,20 +149,6 @@ pub(crate) enum SigningKey {
     Ed25519(ed25519_dalek::SigningKey),
     #[cfg(feature = "ecdsa")]
     EcdsaP256(std::sync::Arc<ring::signature::EcdsaKeyPair>),
-}
-
-#[cfg(any(test, feature = "testing"))]
-impl Clone for SigningKey {
-    fn clone(&self) -> Self {
-        match self {
-            SigningKey::Hmac(key) => SigningKey::Hmac(key.clone()),
-            SigningKey::Token(token) => SigningKey::Token(token.clone()),
-            #[cfg(feature = "ed25519")]
-            SigningKey::Ed25519(key) => SigningKey::Ed25519(key.clone()),
-            #[cfg(feature = "ecdsa")]
-            SigningKey::EcdsaP256(key) => SigningKey::EcdsaP256(std::sync::Arc::clone(key)),
-        }
-    }
 }
 
 #[cfg(any(test, feature = "testing"))]
