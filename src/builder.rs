@@ -71,7 +71,7 @@ impl Builder {
             signature: None,
             timestamp: None,
             timestamp_format: TimestampFormat::UnixSeconds,
-            tolerance: Duration::from_secs(300),
+            tolerance: crate::scheme::DEFAULT_TOLERANCE,
             id: IdSource::body_hash(),
             event_type: Vec::new(),
             payload: Payload::Json,
@@ -148,6 +148,25 @@ impl Builder {
         self
     }
 
+    /// Sets the token of a [`Handshake::VerifyToken`] handshake (Meta's `hub.verify_token`): a
+    /// scheme read from a document carries none, since secrets never sit in its text.
+    ///
+    /// ```
+    /// use tower_webhooks::{scheme::Scheme, Builder};
+    ///
+    /// let document = tower_webhooks::provider::meta::scheme("token").to_json();
+    /// let scheme = Scheme::from_json(&document)?;
+    /// let layer = Builder::from(scheme).secret("app secret").verify_token("token").build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify_token(mut self, token: impl Into<Secret>) -> Self {
+        if let Some(Handshake::VerifyToken { token: slot }) = &mut self.scheme.handshake {
+            *slot = token.into();
+        }
+        self
+    }
+
     /// Adds a secret; several may be given during a rotation, any one matching is enough.
     pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
         self.secrets.push(secret.into());
@@ -178,6 +197,11 @@ impl Builder {
         if self.secrets.is_empty() && !self.unsigned {
             // A signature is configured (validate saw to it): it needs a key.
             return Err(BuildError::NoSecret);
+        }
+        if let Some(Handshake::VerifyToken { token }) = &self.scheme.handshake {
+            if token.is_empty() {
+                return Err(BuildError::NoVerifyToken);
+            }
         }
         let mut verifier = Verifier::without_keys(self.scheme);
         for secret in &self.secrets {
@@ -236,12 +260,12 @@ mod tests {
         let signs_ts = sig().signs([SignedPart::Timestamp, SignedPart::Body]);
         assert!(matches!(
             Builder::new().signature(signs_ts).secret("k").build(),
-            Err(BuildError::Inconsistent(_))
+            Err(BuildError::Inconsistent { .. })
         ));
         let signs_id = sig().signs([SignedPart::Id, SignedPart::Body]);
         assert!(matches!(
             Builder::new().signature(signs_id).secret("k").build(),
-            Err(BuildError::Inconsistent(_))
+            Err(BuildError::Inconsistent { .. })
         ));
         let body_ts_signed = Builder::new()
             .signature(sig().signs([SignedPart::Timestamp, SignedPart::Body]))
@@ -251,13 +275,16 @@ mod tests {
             .secret("k");
         assert!(matches!(
             body_ts_signed.build(),
-            Err(BuildError::Inconsistent(_))
+            Err(BuildError::Inconsistent { .. })
         ));
         let pair_ts = Builder::new()
             .signature(sig())
             .timestamp(TimestampSource::Pair("t".into()))
             .secret("k");
-        assert!(matches!(pair_ts.build(), Err(BuildError::Inconsistent(_))));
+        assert!(matches!(
+            pair_ts.build(),
+            Err(BuildError::Inconsistent { .. })
+        ));
         assert_eq!(
             Builder::new()
                 .signature(sig())

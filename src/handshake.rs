@@ -78,7 +78,9 @@ pub(crate) fn answer(
             let given = query_values(uri, "hub.verify_token")
                 .next()
                 .unwrap_or_default();
-            let token_ok: bool = given.as_bytes().ct_eq(token.expose()).into();
+            // An unset token matches nothing (the builder refuses one; this is the second lock).
+            let token_ok: bool =
+                !token.is_empty() && bool::from(given.as_bytes().ct_eq(token.expose()));
             if mode.as_deref() != Some("subscribe") || !token_ok {
                 return Err(Rejection::InvalidVerifyToken);
             }

@@ -3,8 +3,8 @@
 use crate::scheme::Handshake;
 use crate::scheme::Source;
 use crate::scheme::{
-    Algorithm, Encoding, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart,
-    TimestampFormat, TimestampSource,
+    Algorithm, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart, TimestampFormat,
+    TimestampSource,
 };
 
 /// Every preset, with the constructor that makes its layer.
@@ -163,10 +163,7 @@ fn mac(scheme: &Scheme) -> String {
     if signature.algorithm() == Algorithm::Token {
         return "none: the secret itself, compared in constant time".into();
     }
-    let encoding = match signature.encoding {
-        Encoding::Hex => "hex",
-        Encoding::Base64 => "base64",
-    };
+    let encoding = signature.encoding.name();
     let (algorithm, public) = match signature.algorithm() {
         Algorithm::Hmac(Hash::Sha1) => ("HMAC-SHA1", false),
         Algorithm::Hmac(Hash::Sha256) => ("HMAC-SHA256", false),
@@ -235,10 +232,7 @@ fn handshake(scheme: &Scheme) -> String {
             code(&format!("GET ?{param}=<v>")),
             code(&format!(
                 "{{\"{key}\":\"{prefix}<{} HMAC(<v>)>\"}}",
-                match encoding {
-                    Encoding::Hex => "hex",
-                    Encoding::Base64 => "base64",
-                }
+                encoding.name()
             ))
         ),
         Some(Handshake::VerifyToken { .. }) => format!(

@@ -17,11 +17,13 @@ use std::time::Duration;
 
 use http::Method;
 
+mod document;
 mod handshake;
 mod signature;
 mod source;
 mod validate;
 
+pub use self::document::{DocumentError, Location};
 pub use self::handshake::Handshake;
 pub(crate) use self::handshake::Marker;
 pub use self::signature::{
@@ -31,6 +33,10 @@ pub use self::signature::{
 pub use self::source::{IdSource, Pointer, Source};
 pub(crate) use self::validate::validate;
 pub use self::validate::BuildError;
+
+/// The timestamp tolerance of a scheme that does not choose one: the five minutes most
+/// providers' own libraries allow.
+pub(crate) const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 
 /// What the body is, so that the layer can check it and find fields in it.
 ///

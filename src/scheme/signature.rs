@@ -78,6 +78,24 @@ pub enum Encoding {
     Hex,
     /// Standard base64 alphabet with padding.
     Base64,
+    /// The URL-safe base64 alphabet (`-` and `_`), padding optional on input and left out on
+    /// output, as in JWTs.
+    Base64Url,
+}
+
+impl Encoding {
+    /// How the encoding is named in tables and scheme documents.
+    ///
+    /// ```
+    /// assert_eq!(tower_webhooks::scheme::Encoding::Base64Url.name(), "base64url");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Encoding::Hex => "hex",
+            Encoding::Base64 => "base64",
+            Encoding::Base64Url => "base64url",
+        }
+    }
 }
 
 /// How the configured secret becomes the HMAC key.

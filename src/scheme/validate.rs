@@ -20,9 +20,10 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
     let signs = |part: &SignedPart| signature.signed.contains(part);
     if signature.algorithm == super::Algorithm::Token {
         if scheme.timestamp.is_some() || !signature.signed.is_empty() {
-            return Err(BuildError::Inconsistent(
-                "a token is the secret itself: it signs nothing and carries no timestamp",
-            ));
+            return Err(BuildError::Inconsistent {
+                field: "signature.signed",
+                reason: "a token is the secret itself: it signs nothing and carries no timestamp",
+            });
         }
         if !matches!(
             signature.format,
@@ -31,39 +32,45 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
                 ..
             }
         ) {
-            return Err(BuildError::Inconsistent(
-                "a token is the whole header value, after an optional prefix",
-            ));
+            return Err(BuildError::Inconsistent {
+                field: "signature.format",
+                reason: "a token is the whole header value, after an optional prefix",
+            });
         }
     }
     if signs(&SignedPart::Timestamp) && scheme.timestamp.is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has a timestamp but no timestamp source is set",
-        ));
+        return Err(BuildError::Inconsistent {
+            field: "signature.signed",
+            reason: "the signed message has a timestamp but no timestamp source is set",
+        });
     }
     if let (Some(TimestampSource::Json(_)), true) =
         (&scheme.timestamp, signs(&SignedPart::Timestamp))
     {
-        return Err(BuildError::Inconsistent(
-            "a timestamp read from the body cannot be part of the signed message",
-        ));
+        return Err(BuildError::Inconsistent {
+            field: "timestamp",
+            reason: "a timestamp read from the body cannot be part of the signed message",
+        });
     }
     if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
         if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
-            return Err(BuildError::Inconsistent(
-                "a timestamp pair needs a `pairs` signature format",
-            ));
+            return Err(BuildError::Inconsistent {
+                field: "signature.format",
+                reason: "a timestamp pair needs a `pairs` signature format",
+            });
         }
     }
     if signs(&SignedPart::Id) && scheme.id.header().is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has the id, so the id must come from a header",
-        ));
+        return Err(BuildError::Inconsistent {
+            field: "id",
+            reason: "the signed message has the id, so the id must come from a header",
+        });
     }
     if signs(&SignedPart::Url) && signature.base_url.is_none() {
-        return Err(BuildError::Inconsistent(
-            "the signed message has the URL but no base URL is set",
-        ));
+        return Err(BuildError::Inconsistent {
+            field: "signature.base_url",
+            reason: "the signed message has the URL but no base URL is set",
+        });
     }
     Ok(())
 }
@@ -82,12 +89,20 @@ pub enum BuildError {
     NoSignature,
     /// No secret is configured and [`Builder::unsigned`](crate::Builder::unsigned) was not called.
     NoSecret,
+    /// A [`Handshake::VerifyToken`](super::Handshake::VerifyToken) has no token (see
+    /// [`Builder::verify_token`](crate::Builder::verify_token)).
+    NoVerifyToken,
     /// No delivery method is configured.
     NoMethod,
     /// A secret cannot become a key (empty, or not the expected encoding).
     Secret(SecretError),
     /// The parts contradict each other.
-    Inconsistent(&'static str),
+    Inconsistent {
+        /// The part at fault, named as in a scheme document (`signature.signed`).
+        field: &'static str,
+        /// What does not fit.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -99,9 +114,14 @@ impl fmt::Display for BuildError {
             BuildError::NoSecret => f.write_str(
                 "no secret configured (call `unsigned()` to accept unsigned deliveries)",
             ),
+            BuildError::NoVerifyToken => {
+                f.write_str("the verify-token handshake has no token (call `verify_token()`)")
+            }
             BuildError::NoMethod => f.write_str("no delivery method configured"),
             BuildError::Secret(err) => write!(f, "invalid secret: {err}"),
-            BuildError::Inconsistent(why) => write!(f, "inconsistent scheme: {why}"),
+            BuildError::Inconsistent { field, reason } => {
+                write!(f, "inconsistent scheme: `{field}`: {reason}")
+            }
         }
     }
 }

@@ -3,7 +3,6 @@
 //! the layer and for code that is not a tower service.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
 use http::{HeaderMap, HeaderName, Uri};
 use subtle::ConstantTimeEq;
 
@@ -383,17 +382,13 @@ impl Signatures {
                     None
                 }
             }
-            Encoding::Base64 => {
-                let not_base64 = SignatureError::Malformed("signature is not base64");
-                match BASE64.decode_slice(encoded, slot) {
-                    Ok(len) => Some(len),
-                    Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
-                        BASE64.decode(encoded).map_err(|_| not_base64)?;
-                        None
-                    }
-                    Err(_) => return Err(not_base64),
-                }
-            }
+            Encoding::Base64 => decode_base64(&BASE64, encoded, slot, "signature is not base64")?,
+            Encoding::Base64Url => decode_base64(
+                &key::BASE64_URL,
+                encoded,
+                slot,
+                "signature is not base64url",
+            )?,
         };
         self.lens[self.count] = len;
         self.count += 1;
@@ -581,6 +576,26 @@ pub(crate) fn sign(
             ),
             None => format!("{signature_key}={encoded}"),
         },
+    }
+}
+
+/// Decodes base64 into `slot` when it fits; a longer value is still checked to be base64 (so
+/// that it is malformed, not a mismatch, when it is not), and gives no candidate.
+fn decode_base64(
+    engine: &impl base64::Engine,
+    encoded: &str,
+    slot: &mut [u8],
+    not_base64: &'static str,
+) -> Result<Option<usize>, SignatureError> {
+    match engine.decode_slice(encoded, slot) {
+        Ok(len) => Ok(Some(len)),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            engine
+                .decode(encoded)
+                .map_err(|_| SignatureError::Malformed(not_base64))?;
+            Ok(None)
+        }
+        Err(_) => Err(SignatureError::Malformed(not_base64)),
     }
 }
 
