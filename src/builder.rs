@@ -167,6 +167,26 @@ impl Builder {
         self
     }
 
+    /// Sets the public base URL of a scheme that signs its URL (Twilio, HubSpot, Square), such as
+    /// one from [`provider::by_name`](crate::provider::by_name): what the provider was told to
+    /// call, without the path the request carries.
+    ///
+    /// ```
+    /// use tower_webhooks::{provider, Builder};
+    ///
+    /// let twilio = provider::by_name("twilio").unwrap();
+    /// assert!(Builder::from(twilio.clone()).secret("token").build().is_err());
+    /// let layer = Builder::from(twilio).base_url("https://api.example.com").secret("token").build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_webhooks::BuildError>(())
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        if let Some(signature) = self.scheme.signature.take() {
+            self.scheme.signature = Some(signature.base_url(url));
+        }
+        self
+    }
+
     /// Adds a secret; several may be given during a rotation, any one matching is enough.
     pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
         self.secrets.push(secret.into());
@@ -184,6 +204,11 @@ impl Builder {
     pub fn scheme(self) -> Result<Scheme, BuildError> {
         validate(&self.scheme, self.unsigned)?;
         Ok(self.scheme)
+    }
+
+    /// The scheme so far, unchecked.
+    pub(crate) fn peek(&self) -> &Scheme {
+        &self.scheme
     }
 
     /// The scheme as is, for presets whose consistency a unit test checks.

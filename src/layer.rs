@@ -46,6 +46,24 @@ pub struct WebhookLayer {
     runtime: Arc<Runtime>,
 }
 
+/// `WebhookLayer::<name>(secret)` for each one-secret catalogue preset.
+macro_rules! constructors {
+    ($($name:ident),* $(,)?) => {
+        impl WebhookLayer {
+            $(
+                #[doc = concat!(
+                    "The [`provider::", stringify!($name), "`] preset with its secret: see that ",
+                    "page for the scheme and the provider's documentation."
+                )]
+                pub fn $name(secret: impl Into<Secret>) -> Self {
+                    Self::new(provider::$name::scheme(), secret)
+                }
+            )*
+        }
+    };
+}
+provider::one_secret_presets!(constructors);
+
 impl fmt::Debug for WebhookLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookLayer")

@@ -73,19 +73,15 @@
 //!
 //! # Providers
 //!
-//! Presets: [`WebhookLayer::ycloud`], [`wappcloud`](WebhookLayer::wappcloud),
-//! [`yeastar`](WebhookLayer::yeastar), [`conversation`](WebhookLayer::conversation),
-//! [`standard_webhooks`](WebhookLayer::standard_webhooks), [`svix`](WebhookLayer::svix),
-//! [`stripe`](WebhookLayer::stripe), [`github`](WebhookLayer::github),
-//! [`slack`](WebhookLayer::slack), [`meta`](WebhookLayer::meta),
-//! [`shopify`](WebhookLayer::shopify), [`twilio`](WebhookLayer::twilio),
-//! [`zoom`](WebhookLayer::zoom), [`paddle`](WebhookLayer::paddle),
-//! [`intercom`](WebhookLayer::intercom), [`x`](WebhookLayer::x),
-//! [`twitch`](WebhookLayer::twitch), [`hubspot`](WebhookLayer::hubspot), [`linear`](WebhookLayer::linear),
-//! [`dropbox`](WebhookLayer::dropbox), [`xero`](WebhookLayer::xero), [`gitlab`](WebhookLayer::gitlab),
-//! [`okta`](WebhookLayer::okta), [`square`](WebhookLayer::square), [`box_webhooks`](WebhookLayer::box_webhooks), and, signing with a private
-//! key, `discord` and `telnyx` (feature `ed25519`) and `sendgrid` (feature `ecdsa`); [`provider`] has their formats in one table and their
-//! typed payloads. Any other provider:
+//! Seventy-two presets: [`WebhookLayer::ycloud`], [`stripe`](WebhookLayer::stripe),
+//! [`github`](WebhookLayer::github), [`slack`](WebhookLayer::slack),
+//! [`standard_webhooks`](WebhookLayer::standard_webhooks), [`pagerduty`](WebhookLayer::pagerduty),
+//! [`mux`](WebhookLayer::mux) and the rest of the catalogue, and, signing with a private key,
+//! `discord` and `telnyx` (feature `ed25519`) and `sendgrid` (feature `ecdsa`); [`provider`] has
+//! their formats and documentation links in one table and their typed payloads, and
+//! [`provider::by_name`] finds one by name. A provider described in a file instead:
+//! [`Scheme::from_json`](scheme::Scheme::from_json) (or `from_toml`, feature `toml`). Any other
+//! provider:
 //! [`WebhookLayer::builder`], composed from the same parts (every one of them in [`scheme`]).
 //!
 //! # Testing your handler

@@ -828,3 +828,102 @@ async fn okta_verification_and_events() {
     );
     assert_eq!(calls.get(), 1);
 }
+
+/// A secret in the form a scheme's key format expects.
+fn secret_for(scheme: &Scheme) -> String {
+    use tower_webhooks::scheme::SecretFormat;
+    match scheme.signature().map(|s| s.key_format()) {
+        Some(SecretFormat::Base64 { prefix }) => format!(
+            "{prefix}{}",
+            "Y2F0YWxvZ3VlIHRlc3Qga2V5LCAzMiBieXRlcyBsb25nIQ=="
+        ),
+        _ => "catalogue-test-secret".to_owned(),
+    }
+}
+
+/// The value of a JSON-pointer event type in a body, as the layer must report it.
+fn json_event_type(scheme: &Scheme, body: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    scheme.event_type().iter().find_map(|source| match source {
+        tower_webhooks::scheme::Source::Json(pointer) => value
+            .pointer(pointer.as_str())
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    })
+}
+
+/// One row per catalogue preset: its sample, signed, reaches the handler once and fits its typed
+/// payload; the duplicate is dropped; a tampered copy and one signed with another secret get
+/// 401. Adding a provider to the catalogue adds a row here.
+#[tokio::test]
+async fn every_catalogue_preset_with_its_sample() {
+    let catalogue = tower_webhooks::provider::catalogue();
+    assert!(
+        catalogue.len() >= 44,
+        "{} catalogue presets",
+        catalogue.len()
+    );
+    for preset in catalogue {
+        let scheme = (preset.scheme)();
+        let name = preset.module;
+        let secret = secret_for(&scheme);
+        let (app, calls, seen) =
+            route::<Value>(WebhookLayer::new(scheme.clone(), &secret), |_| None);
+        let signer = signer(scheme.clone(), &secret);
+        for attempt in 0..2 {
+            let response = app
+                .clone()
+                .oneshot(signer.request("/hook", preset.sample))
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::OK,
+                "{name}, attempt {attempt}"
+            );
+        }
+        assert_eq!(calls.get(), 1, "{name}: the duplicate reached the handler");
+
+        let mut tampered = signer.request("/hook", preset.sample);
+        *tampered.body_mut() = Body::from(format!("{} ", preset.sample));
+        let response = app.clone().oneshot(tampered).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{name}: tampered"
+        );
+        let other = Signer::new(scheme.clone(), format!("{secret}x")).unwrap_or_else(|_| {
+            // A base64 key with a character added is not base64: sign with another valid key.
+            Signer::new(scheme.clone(), secret.replace('Y', "Z")).unwrap()
+        });
+        let response = app
+            .clone()
+            .oneshot(other.request("/hook", preset.sample))
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{name}: another secret"
+        );
+        assert_eq!(calls.get(), 1, "{name}");
+
+        let (_, layer_type, _) = seen.lock().unwrap()[0].clone();
+        if let Some(expected) = json_event_type(&scheme, preset.sample) {
+            assert_eq!(
+                layer_type.as_deref(),
+                Some(expected.as_str()),
+                "{name}: Event::event_type"
+            );
+        }
+        (preset.parse)(preset.sample.as_bytes()).unwrap_or_else(|err| {
+            panic!("{name}: the sample does not fit the typed payload: {err}")
+        });
+        assert!(
+            preset.docs.starts_with("https://"),
+            "{name}: {}",
+            preset.docs
+        );
+    }
+}

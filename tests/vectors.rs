@@ -24,7 +24,7 @@ use tower_webhooks::scheme::{
     Encoding, Hash, Payload, SecretFormat, Signature, SignedPart, TimestampSource,
 };
 use tower_webhooks::scheme::{IdSource, Scheme, Source};
-use tower_webhooks::{Builder, FixedClock, Rejection, Verified, WebhookLayer};
+use tower_webhooks::{provider, Builder, FixedClock, Rejection, Verified, WebhookLayer};
 
 fn official_vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/official")
@@ -32,6 +32,11 @@ fn official_vectors() -> PathBuf {
 
 fn own_vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// One file per catalogue preset, written by `make_catalogue_vectors.py`.
+fn catalogue_vectors() -> PathBuf {
+    own_vectors().join("catalogue")
 }
 
 /// The preset layer for a vector file's provider.
@@ -67,9 +72,13 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "telnyx" => WebhookLayer::telnyx(secret),
         #[cfg(feature = "ecdsa")]
         "sendgrid" => WebhookLayer::sendgrid(secret),
-        other => {
-            panic!("vector file for an unknown provider {other:?}: add it to tests/vectors.rs")
-        }
+        // Every one-secret preset: found by its name, as the gateway finds it.
+        other => WebhookLayer::new(
+            provider::by_name(other).unwrap_or_else(|| {
+                panic!("vector file for an unknown provider {other:?}: no preset has that name")
+            }),
+            secret,
+        ),
     }
 }
 
@@ -288,6 +297,9 @@ async fn run_case(provider: &str, file: &Value, case: &Value, made: Made) -> Res
         "invalid_signature" => status == 401 && text == Rejection::InvalidSignature.to_string(),
         "missing_signature" => status == 401 && text == Rejection::MissingSignature.to_string(),
         "stale_timestamp" => status == 401 && text == Rejection::StaleTimestamp.to_string(),
+        // A published example whose body is not the provider's JSON (an SDK test signing
+        // `hello world`): the signature passed, whatever the body then gets.
+        "verified" => status != 401 && status != 403,
         "malformed_signature" => {
             status == 401 && text.starts_with("webhook signature is malformed")
         }
@@ -372,6 +384,7 @@ async fn every_vector_passes_with_the_presets() {
         "expected the official and seed vector files"
     );
     files.extend(vector_files(&own_vectors()));
+    files.extend(vector_files(&catalogue_vectors()));
     let ran = run_files(&files, Made::Preset).await;
     let providers: std::collections::BTreeSet<&str> = files
         .iter()
@@ -393,6 +406,7 @@ async fn every_vector_passes_with_the_presets() {
 async fn every_vector_passes_with_schemes_read_from_their_documents() {
     let mut files = vector_files(&official_vectors());
     files.extend(vector_files(&own_vectors()));
+    files.extend(vector_files(&catalogue_vectors()));
     let ran = run_files(&files, Made::Document).await;
     assert!(ran >= 70, "only {ran} cases ran");
     println!("{ran} vector cases passed with schemes read back from their documents");

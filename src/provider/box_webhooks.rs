@@ -22,6 +22,9 @@ use crate::Builder;
 
 /// The Box scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developer.box.com/guides/webhooks/v2/signatures-v2/";
+
 /// ```
 /// let scheme = tower_webhooks::provider::box_webhooks::scheme();
 /// assert_eq!(scheme.provider(), "box");

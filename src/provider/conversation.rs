@@ -22,6 +22,9 @@ use crate::Builder;
 
 /// The conversation scheme (its signature applies only once a secret is configured).
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://docs.ycloud.com/reference/whatsapp-messaging-webhook-examples";
+
 /// ```
 /// let scheme = tower_webhooks::provider::conversation::scheme();
 /// assert_eq!(scheme.provider(), "conversation");

@@ -14,6 +14,9 @@ use crate::Builder;
 
 /// The Dropbox scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://www.dropbox.com/developers/reference/webhooks";
+
 /// ```
 /// let scheme = tower_webhooks::provider::dropbox::scheme();
 /// assert!(scheme.handshake().is_some());

@@ -14,6 +14,10 @@ use crate::Builder;
 
 /// The GitHub scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str =
+    "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries";
+
 /// ```
 /// let scheme = tower_webhooks::provider::github::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature-256");

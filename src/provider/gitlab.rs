@@ -14,6 +14,9 @@ use crate::Builder;
 
 /// The GitLab scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://docs.gitlab.com/user/project/integrations/webhooks/";
+
 /// ```
 /// let scheme = tower_webhooks::provider::gitlab::scheme();
 /// assert_eq!(scheme.provider(), "gitlab");

@@ -13,6 +13,9 @@ use crate::Builder;
 
 /// The Intercom scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developers.intercom.com/docs/webhooks/setting-up-webhooks";
+
 /// ```
 /// let scheme = tower_webhooks::provider::intercom::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature");

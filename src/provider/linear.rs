@@ -20,6 +20,9 @@ use crate::Builder;
 
 /// The Linear scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://linear.app/developers/webhooks";
+
 /// ```
 /// let scheme = tower_webhooks::provider::linear::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 60);

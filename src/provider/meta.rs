@@ -17,6 +17,9 @@ use crate::{Builder, Secret};
 
 /// The Meta scheme with your verify token.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developers.facebook.com/docs/graph-api/webhooks/getting-started";
+
 /// ```
 /// let scheme = tower_webhooks::provider::meta::scheme("my-verify-token");
 /// assert_eq!(scheme.provider(), "meta");

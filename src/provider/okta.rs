@@ -15,6 +15,9 @@ use crate::Builder;
 
 /// The Okta event hooks scheme, authenticated by the `Authorization` header's value.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developer.okta.com/docs/concepts/event-hooks/";
+
 /// ```
 /// let scheme = tower_webhooks::provider::okta::scheme();
 /// assert!(scheme.handshake().is_some());

@@ -16,6 +16,9 @@ use crate::Builder;
 
 /// The Paddle Billing scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developer.paddle.com/webhooks/signature-verification";
+
 /// ```
 /// let scheme = tower_webhooks::provider::paddle::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 5);

@@ -23,6 +23,9 @@ use crate::Builder;
 
 /// The SendGrid Event Webhook scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features";
+
 /// ```
 /// let scheme = tower_webhooks::provider::sendgrid::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 24 * 3600);

@@ -22,6 +22,9 @@ use crate::Builder;
 
 /// The Slack scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://api.slack.com/authentication/verifying-requests-from-slack";
+
 /// ```
 /// let scheme = tower_webhooks::provider::slack::scheme();
 /// assert_eq!(scheme.provider(), "slack");

@@ -15,6 +15,10 @@ use crate::Builder;
 
 /// The Standard Webhooks scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str =
+    "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md";
+
 /// ```
 /// let scheme = tower_webhooks::provider::standard_webhooks::scheme();
 /// assert_eq!(scheme.provider(), "standard-webhooks");

@@ -10,6 +10,9 @@ pub use super::standard_webhooks::Event;
 
 /// The Svix scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://docs.svix.com/receiving/verifying-payloads/how-manual";
+
 /// ```
 /// let scheme = tower_webhooks::provider::svix::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "svix-signature");

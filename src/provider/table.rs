@@ -8,66 +8,169 @@ use crate::scheme::{
 };
 
 /// Every preset, with the constructor that makes its layer.
-pub(super) fn catalogue() -> Vec<(&'static str, Scheme)> {
+pub(super) fn catalogue() -> Vec<(String, Scheme, &'static str)> {
     use super::*;
-    vec![
-        ("WebhookLayer::ycloud(secret)", ycloud::scheme()),
-        ("WebhookLayer::wappcloud(secret)", wappcloud::scheme()),
-        ("WebhookLayer::yeastar(secret)", yeastar::scheme()),
-        ("WebhookLayer::conversation()", conversation::scheme()),
+    let mut rows: Vec<(&str, Scheme, &str)> = vec![
+        (
+            "WebhookLayer::ycloud(secret)",
+            ycloud::scheme(),
+            ycloud::DOCS,
+        ),
+        (
+            "WebhookLayer::wappcloud(secret)",
+            wappcloud::scheme(),
+            wappcloud::DOCS,
+        ),
+        (
+            "WebhookLayer::yeastar(secret)",
+            yeastar::scheme(),
+            yeastar::DOCS,
+        ),
+        (
+            "WebhookLayer::conversation()",
+            conversation::scheme(),
+            conversation::DOCS,
+        ),
         (
             "WebhookLayer::standard_webhooks(secret)",
             standard_webhooks::scheme(),
+            standard_webhooks::DOCS,
         ),
-        ("WebhookLayer::svix(secret)", svix::scheme()),
-        ("WebhookLayer::stripe(secret)", stripe::scheme()),
-        ("WebhookLayer::github(secret)", github::scheme()),
-        ("WebhookLayer::slack(signing_secret)", slack::scheme()),
+        ("WebhookLayer::svix(secret)", svix::scheme(), svix::DOCS),
+        (
+            "WebhookLayer::stripe(secret)",
+            stripe::scheme(),
+            stripe::DOCS,
+        ),
+        (
+            "WebhookLayer::github(secret)",
+            github::scheme(),
+            github::DOCS,
+        ),
+        (
+            "WebhookLayer::slack(signing_secret)",
+            slack::scheme(),
+            slack::DOCS,
+        ),
         (
             "WebhookLayer::meta(app_secret, verify_token)",
             meta::scheme("verify_token"),
+            meta::DOCS,
         ),
-        ("WebhookLayer::shopify(secret)", shopify::scheme()),
+        (
+            "WebhookLayer::shopify(secret)",
+            shopify::scheme(),
+            shopify::DOCS,
+        ),
         (
             "WebhookLayer::twilio(auth_token, public_base_url)",
             twilio::scheme("https://example.com"),
+            twilio::DOCS,
         ),
-        ("WebhookLayer::zoom(secret_token)", zoom::scheme()),
-        ("WebhookLayer::paddle(secret)", paddle::scheme()),
-        ("WebhookLayer::intercom(client_secret)", intercom::scheme()),
-        ("WebhookLayer::x(consumer_secret)", x::scheme()),
-        ("WebhookLayer::twitch(secret)", twitch::scheme()),
-        ("WebhookLayer::linear(signing_secret)", linear::scheme()),
-        ("WebhookLayer::dropbox(app_secret)", dropbox::scheme()),
-        ("WebhookLayer::gitlab(secret_token)", gitlab::scheme()),
-        ("WebhookLayer::okta(authorization)", okta::scheme()),
-        ("WebhookLayer::xero(webhook_key)", xero::scheme()),
+        (
+            "WebhookLayer::zoom(secret_token)",
+            zoom::scheme(),
+            zoom::DOCS,
+        ),
+        (
+            "WebhookLayer::paddle(secret)",
+            paddle::scheme(),
+            paddle::DOCS,
+        ),
+        (
+            "WebhookLayer::intercom(client_secret)",
+            intercom::scheme(),
+            intercom::DOCS,
+        ),
+        ("WebhookLayer::x(consumer_secret)", x::scheme(), x::DOCS),
+        (
+            "WebhookLayer::twitch(secret)",
+            twitch::scheme(),
+            twitch::DOCS,
+        ),
+        (
+            "WebhookLayer::linear(signing_secret)",
+            linear::scheme(),
+            linear::DOCS,
+        ),
+        (
+            "WebhookLayer::dropbox(app_secret)",
+            dropbox::scheme(),
+            dropbox::DOCS,
+        ),
+        (
+            "WebhookLayer::gitlab(secret_token)",
+            gitlab::scheme(),
+            gitlab::DOCS,
+        ),
+        (
+            "WebhookLayer::okta(authorization)",
+            okta::scheme(),
+            okta::DOCS,
+        ),
+        (
+            "WebhookLayer::xero(webhook_key)",
+            xero::scheme(),
+            xero::DOCS,
+        ),
         (
             "WebhookLayer::hubspot(client_secret, public_base_url)",
             hubspot::scheme("https://example.com"),
+            hubspot::DOCS,
         ),
         (
             "WebhookLayer::square(signature_key, public_base_url)",
             square::scheme("https://example.com"),
+            square::DOCS,
         ),
         (
             "WebhookLayer::box_webhooks(primary_key, secondary_key)",
             box_webhooks::scheme(),
+            box_webhooks::DOCS,
         ),
-        ("WebhookLayer::discord(public_key)", discord::scheme()),
-        ("WebhookLayer::telnyx(public_key)", telnyx::scheme()),
-        ("WebhookLayer::sendgrid(public_key)", sendgrid::scheme()),
-    ]
+        (
+            "WebhookLayer::discord(public_key)",
+            discord::scheme(),
+            discord::DOCS,
+        ),
+        (
+            "WebhookLayer::telnyx(public_key)",
+            telnyx::scheme(),
+            telnyx::DOCS,
+        ),
+        (
+            "WebhookLayer::sendgrid(public_key)",
+            sendgrid::scheme(),
+            sendgrid::DOCS,
+        ),
+    ];
+    let mut rows: Vec<(String, Scheme, &'static str)> = rows
+        .drain(..)
+        .map(|(constructor, scheme, docs)| (constructor.to_owned(), scheme, docs))
+        .collect();
+    macro_rules! generated {
+        ($($name:ident),* $(,)?) => {
+            $(rows.push((
+                concat!("WebhookLayer::", stringify!($name), "(secret)").to_owned(),
+                $name::scheme(),
+                $name::DOCS,
+            ));)*
+        };
+    }
+    super::one_secret_presets!(generated);
+    rows
 }
 
 /// The markdown table, one row per preset.
 pub(super) fn markdown() -> String {
-    let mut table = String::from(
-        "| preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type |\n|---|---|---|---|---|---|---|---|\n",
+    let rows = catalogue();
+    let mut table = format!(
+        "{} presets, each checked against its vector file.\n\n| preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type | docs |\n|---|---|---|---|---|---|---|---|---|\n",
+        rows.len()
     );
-    for (constructor, scheme) in catalogue() {
+    for (constructor, scheme, docs) in rows {
         let cells = [
-            code(constructor),
+            code(&constructor),
             header(&scheme),
             signed(&scheme),
             mac(&scheme),
@@ -75,6 +178,7 @@ pub(super) fn markdown() -> String {
             handshake(&scheme),
             dedup(&scheme),
             event_type(&scheme),
+            format!("[docs]({docs})"),
         ];
         table.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
@@ -363,10 +467,16 @@ mod tests {
 
     #[test]
     fn module_docs_table_matches_the_presets() {
-        let expected: String = markdown().lines().map(|l| format!("//! {l}\n")).collect();
+        let expected: String = markdown()
+            .lines()
+            .map(|l| format!("{}\n", format!("//! {l}").trim_end()))
+            .collect();
         let docs = include_str!("mod.rs");
         let found = between(docs, "src/provider/mod.rs");
-        let found = found.trim_start_matches('\n').trim_end_matches("//! ");
+        let found = found
+            .trim_start_matches('\n')
+            .trim_end_matches("//! ")
+            .trim_end_matches("//!");
         assert_eq!(
             found, expected,
             "src/provider/mod.rs's table is out of date; it should read:\n{expected}"

@@ -19,6 +19,9 @@ use crate::Builder;
 
 /// The Telnyx scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks";
+
 /// ```
 /// let scheme = tower_webhooks::provider::telnyx::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 300);

@@ -18,6 +18,9 @@ use crate::Builder;
 /// The Twilio scheme for a service reached at `public_base_url` (such as
 /// `https://api.example.com`).
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://www.twilio.com/docs/usage/webhooks/webhooks-security";
+
 /// ```
 /// let scheme = tower_webhooks::provider::twilio::scheme("https://api.example.com");
 /// assert_eq!(scheme.provider(), "twilio");

@@ -21,6 +21,9 @@ use crate::Builder;
 
 /// The Twitch EventSub scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://dev.twitch.tv/docs/eventsub/handling-webhook-events";
+
 /// ```
 /// let scheme = tower_webhooks::provider::twitch::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 600);

@@ -19,6 +19,9 @@ use crate::Builder;
 
 /// The Wappcloud scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://docs.wappcloud.com/webhooks";
+
 /// ```
 /// let scheme = tower_webhooks::provider::wappcloud::scheme();
 /// assert_eq!(scheme.provider(), "wappcloud");

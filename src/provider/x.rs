@@ -17,6 +17,9 @@ use crate::Builder;
 
 /// The X scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://docs.x.com/x-api/webhooks/introduction";
+
 /// ```
 /// let scheme = tower_webhooks::provider::x::scheme();
 /// assert_eq!(scheme.provider(), "x");

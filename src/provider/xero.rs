@@ -16,6 +16,9 @@ use crate::Builder;
 
 /// The Xero scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developer.xero.com/documentation/webhooks/configuring-your-server";
+
 /// ```
 /// let scheme = tower_webhooks::provider::xero::scheme();
 /// assert_eq!(scheme.provider(), "xero");

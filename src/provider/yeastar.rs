@@ -15,6 +15,10 @@ use crate::Builder;
 
 /// The Yeastar scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str =
+    "https://help.yeastar.com/en/p-series-cloud-edition/developer-guide/webhook.html";
+
 /// ```
 /// let scheme = tower_webhooks::provider::yeastar::scheme();
 /// assert_eq!(scheme.provider(), "yeastar");

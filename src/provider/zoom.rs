@@ -19,6 +19,9 @@ use crate::Builder;
 
 /// The Zoom scheme.
 ///
+/// Where the provider documents how it signs deliveries.
+pub const DOCS: &str = "https://developers.zoom.us/docs/api/webhooks/";
+
 /// ```
 /// let scheme = tower_webhooks::provider::zoom::scheme();
 /// assert_eq!(scheme.provider(), "zoom");

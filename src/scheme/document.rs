@@ -15,8 +15,9 @@ use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    validate, Algorithm, BuildError, Encoding, Handshake, Hash, IdSource, Payload, Pointer, Scheme,
-    SecretFormat, Signature, SignatureFormat, SignedPart, Source, TimestampFormat, TimestampSource,
+    validate_document, Algorithm, BuildError, Encoding, Handshake, Hash, IdSource, Payload,
+    Pointer, Scheme, SecretFormat, Signature, SignatureFormat, SignedPart, Source, TimestampFormat,
+    TimestampSource,
 };
 use crate::Secret;
 
@@ -325,9 +326,9 @@ impl Document {
             handshake: self.handshake.map(Handshake::from),
             methods: self.methods.into_iter().map(|method| method.0).collect(),
         };
-        // Whether deliveries must be signed is the builder's question: a document may describe
-        // an unsigned provider.
-        validate(&scheme, true).map_err(DocumentError::Scheme)?;
+        // Whether deliveries must be signed, and the URL a scheme signs, are the deployment's:
+        // the builder checks them.
+        validate_document(&scheme).map_err(DocumentError::Scheme)?;
         Ok(scheme)
     }
 }

@@ -31,8 +31,8 @@ pub use self::signature::{
     TimestampFormat, TimestampSource,
 };
 pub use self::source::{IdSource, Pointer, Source};
-pub(crate) use self::validate::validate;
 pub use self::validate::BuildError;
+pub(crate) use self::validate::{validate, validate_document};
 
 /// The timestamp tolerance of a scheme that does not choose one: the five minutes most
 /// providers' own libraries allow.

@@ -7,6 +7,16 @@ use crate::secret::SecretError;
 
 /// Checks that the parts of a scheme fit together.
 pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError> {
+    validate_parts(scheme, unsigned, true)
+}
+
+/// What a scheme document must hold: the parts, without what a deployment gives (the secret,
+/// Meta's verify token, the public URL of a scheme that signs it).
+pub(crate) fn validate_document(scheme: &Scheme) -> Result<(), BuildError> {
+    validate_parts(scheme, true, false)
+}
+
+fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(), BuildError> {
     if scheme.methods.is_empty() {
         return Err(BuildError::NoMethod);
     }
@@ -66,7 +76,7 @@ pub(crate) fn validate(scheme: &Scheme, unsigned: bool) -> Result<(), BuildError
             reason: "the signed message has the id, so the id must come from a header",
         });
     }
-    if signs(&SignedPart::Url) && signature.base_url.is_none() {
+    if deployed && signs(&SignedPart::Url) && signature.base_url.is_none() {
         return Err(BuildError::Inconsistent {
             field: "signature.base_url",
             reason: "the signed message has the URL but no base URL is set",

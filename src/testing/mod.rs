@@ -27,7 +27,8 @@ pub use self::conformance::StoreConformance;
 pub use self::no_store::NoStore;
 pub use self::signer::Signer;
 
-use crate::scheme::Scheme;
+use crate::scheme::{Algorithm, Scheme, SignedPart};
+use crate::Builder;
 
 /// The presets that sign with a private key (Ed25519: Discord, Telnyx; ECDSA P-256: SendGrid),
 /// for tests that must cover them too: sign with [`Signer::new`] and a private key in the
@@ -39,8 +40,19 @@ use crate::scheme::Scheme;
 /// assert!(presets.iter().any(|scheme| scheme.provider() == "discord"));
 /// ```
 pub fn public_key_presets() -> Vec<Scheme> {
-    use crate::provider::*;
-    vec![discord::scheme(), telnyx::scheme(), sendgrid::scheme()]
+    crate::provider::all()
+        .into_iter()
+        .filter(is_public_key)
+        .collect()
+}
+
+fn is_public_key(scheme: &Scheme) -> bool {
+    scheme.signature().is_some_and(|signature| {
+        matches!(
+            signature.algorithm(),
+            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256
+        )
+    })
 }
 
 /// Every preset's scheme that signs with a shared secret, with placeholder settings where a preset takes some (Meta's verify
@@ -53,32 +65,23 @@ pub fn public_key_presets() -> Vec<Scheme> {
 /// assert!(presets.iter().all(|scheme| scheme.signature().is_some()));
 /// ```
 pub fn presets() -> Vec<Scheme> {
-    use crate::provider::*;
-    vec![
-        ycloud::scheme(),
-        wappcloud::scheme(),
-        yeastar::scheme(),
-        conversation::scheme(),
-        standard_webhooks::scheme(),
-        svix::scheme(),
-        stripe::scheme(),
-        github::scheme(),
-        slack::scheme(),
-        meta::scheme("verify-token"),
-        shopify::scheme(),
-        twilio::scheme("https://example.com"),
-        zoom::scheme(),
-        paddle::scheme(),
-        intercom::scheme(),
-        x::scheme(),
-        twitch::scheme(),
-        linear::scheme(),
-        dropbox::scheme(),
-        gitlab::scheme(),
-        okta::scheme(),
-        xero::scheme(),
-        hubspot::scheme("https://example.com"),
-        square::scheme("https://example.com"),
-        box_webhooks::scheme(),
-    ]
+    crate::provider::all()
+        .into_iter()
+        .filter(|scheme| !is_public_key(scheme))
+        .map(|scheme| {
+            let builder = Builder::from(scheme).verify_token("verify-token");
+            let builder = if needs_base_url(builder.peek()) {
+                builder.base_url("https://example.com")
+            } else {
+                builder
+            };
+            builder.into_scheme()
+        })
+        .collect()
+}
+
+fn needs_base_url(scheme: &Scheme) -> bool {
+    scheme.signature().is_some_and(|signature| {
+        signature.public_base_url().is_none() && signature.signed_parts().contains(&SignedPart::Url)
+    })
 }
