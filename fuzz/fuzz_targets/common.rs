@@ -5,6 +5,16 @@ use tower_webhooks::scheme::Scheme;
 
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+/// A secret every preset takes: `SECRET`, or its base64 alone for a key that is bare base64
+/// (Microsoft Teams).
+pub fn secret(scheme: &Scheme) -> &'static str {
+    use tower_webhooks::scheme::SecretFormat;
+    match scheme.signature().map(|signature| signature.key_format()) {
+        Some(SecretFormat::Base64 { prefix }) if prefix.is_empty() => &SECRET[6..],
+        _ => SECRET,
+    }
+}
+
 /// Every signed preset: together they cover every signature header format and handshake.
 pub fn presets() -> Vec<Scheme> {
     tower_webhooks::testing::presets()

@@ -30,7 +30,7 @@ struct Input {
 fuzz_target!(|input: Input| {
     let presets = common::presets();
     let scheme = presets[input.preset as usize % presets.len()].clone();
-    let layer = WebhookLayer::new(scheme, common::SECRET).with_body_limit(64 * 1024);
+    let layer = WebhookLayer::new(scheme.clone(), common::secret(&scheme)).with_body_limit(64 * 1024);
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = calls.clone();
     let app = Router::new()

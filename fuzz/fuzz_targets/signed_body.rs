@@ -30,13 +30,13 @@ fuzz_target!(|input: Input| {
         .filter(|scheme| !matches!(scheme.timestamp(), Some(TimestampSource::Json(_))))
         .collect();
     let scheme = presets[input.preset as usize % presets.len()].clone();
-    let mut signer = Signer::new(scheme.clone(), common::SECRET)
+    let mut signer = Signer::new(scheme.clone(), common::secret(&scheme))
         .unwrap()
         .with_id("fuzz-id");
     if input.form {
         signer = signer.form();
     }
-    let layer = WebhookLayer::new(scheme, common::SECRET);
+    let layer = WebhookLayer::new(scheme.clone(), common::secret(&scheme));
     let app = Router::new()
         .route("/hook", post(|_event: Event| async { "handled" }))
         .layer(layer);
