@@ -311,6 +311,12 @@ SPECS = [
          id=[("json", "/data/id")], event_type=("json", "/data/attributes/name"), secret="wbhsec_test_persona",
          body='{"data":{"type":"event","id":"evt_XGuYWp4W2YJV7BvMfZ2NPTDn","attributes":{"name":"inquiry.completed","created-at":"2023-11-14T22:13:20.000Z","payload":{"data":{"type":"inquiry","id":"inq_1"}}}}}',
          expect_id="evt_XGuYWp4W2YJV7BvMfZ2NPTDn", expect_type="inquiry.completed"),
+    # --- the conversation preset once a secret is set (unsigned before: see behaviour.rs)
+    spec("conversation", "https://docs.ycloud.com/reference/whatsapp-messaging-webhook-examples", "x-signature",
+         fmt=("plain", "sha256="), id=[("json", "/data/id"), ("json", "/data/status")],
+         event_type=("json", "/data/type"),
+         body='{"conversation_id":"c_1","data":{"id":"m_1","status":"RECEIVED","type":"USER_INPUT","text":"hi"},"timestamp":1700000000}',
+         expect_type="USER_INPUT"),
     # --- Standard Webhooks, as Svix sends it
     svix_family("clerk", "https://clerk.com/docs/webhooks/sync-data#verify-the-webhook"),
     svix_family("resend", "https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests",
