@@ -20,11 +20,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The Box scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.box.com/guides/webhooks/v2/signatures-v2/";
 
+/// The Box scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::box_webhooks::scheme();
 /// assert_eq!(scheme.provider(), "box");

@@ -20,11 +20,11 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
 use crate::Builder;
 
-/// The conversation scheme (its signature applies only once a secret is configured).
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.ycloud.com/reference/whatsapp-messaging-webhook-examples";
 
+/// The conversation scheme (its signature applies only once a secret is configured).
+///
 /// ```
 /// let scheme = tower_webhooks::provider::conversation::scheme();
 /// assert_eq!(scheme.provider(), "conversation");

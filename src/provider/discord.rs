@@ -23,11 +23,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The Discord interactions scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers";
 
+/// The Discord interactions scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::discord::scheme();
 /// assert_eq!(scheme.provider(), "discord");

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::scheme::{Handshake, IdSource, Scheme, Signature};
 use crate::Builder;
 
-/// The Dropbox scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://www.dropbox.com/developers/reference/webhooks";
 
+/// The Dropbox scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::dropbox::scheme();
 /// assert!(scheme.handshake().is_some());

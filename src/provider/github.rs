@@ -12,12 +12,12 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Payload, Scheme, Signature};
 use crate::Builder;
 
-/// The GitHub scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =
     "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries";
 
+/// The GitHub scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::github::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature-256");

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::scheme::{IdSource, Scheme, Signature, Source};
 use crate::Builder;
 
-/// The GitLab scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.gitlab.com/user/project/integrations/webhooks/";
 
+/// The GitLab scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::gitlab::scheme();
 /// assert_eq!(scheme.provider(), "gitlab");

@@ -20,12 +20,12 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The HubSpot v3 scheme, for requests sent to `public_base_url` (such as
-/// `https://example.com`) plus the request's path and query.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.hubspot.com/docs/api/webhooks/validating-requests";
 
+/// The HubSpot v3 scheme, for requests sent to `public_base_url` (such as
+/// `https://example.com`) plus the request's path and query.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::hubspot::scheme("https://example.com");
 /// assert_eq!(scheme.tolerance().as_secs(), 300);

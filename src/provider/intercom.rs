@@ -11,11 +11,11 @@ use crate::scheme::Source;
 use crate::scheme::{Hash, Scheme, Signature};
 use crate::Builder;
 
-/// The Intercom scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.intercom.com/docs/webhooks/setting-up-webhooks";
 
+/// The Intercom scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::intercom::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "x-hub-signature");

@@ -18,11 +18,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The Linear scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://linear.app/developers/webhooks";
 
+/// The Linear scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::linear::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 60);

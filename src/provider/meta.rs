@@ -15,11 +15,11 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
 use crate::{Builder, Secret};
 
-/// The Meta scheme with your verify token.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.facebook.com/docs/graph-api/webhooks/getting-started";
 
+/// The Meta scheme with your verify token.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::meta::scheme("my-verify-token");
 /// assert_eq!(scheme.provider(), "meta");

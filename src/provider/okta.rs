@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::scheme::{Handshake, IdSource, Scheme, Signature, Source};
 use crate::Builder;
 
-/// The Okta event hooks scheme, authenticated by the `Authorization` header's value.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.okta.com/docs/concepts/event-hooks/";
 
+/// The Okta event hooks scheme, authenticated by the `Authorization` header's value.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::okta::scheme();
 /// assert!(scheme.handshake().is_some());

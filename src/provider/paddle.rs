@@ -14,11 +14,11 @@ use crate::scheme::Source;
 use crate::scheme::{Scheme, Signature, TimestampSource};
 use crate::Builder;
 
-/// The Paddle Billing scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.paddle.com/webhooks/signature-verification";
 
+/// The Paddle Billing scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::paddle::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 5);

@@ -21,11 +21,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The SendGrid Event Webhook scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features";
 
+/// The SendGrid Event Webhook scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::sendgrid::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 24 * 3600);

@@ -12,12 +12,12 @@ use crate::scheme::Source;
 use crate::scheme::{Encoding, Payload, Scheme, Signature};
 use crate::Builder;
 
-/// The Shopify scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =
     "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook";
 
+/// The Shopify scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::shopify::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "x-shopify-hmac-sha256");

@@ -20,11 +20,11 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Payload, Scheme, TimestampSource};
 use crate::Builder;
 
-/// The Slack scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://api.slack.com/authentication/verifying-requests-from-slack";
 
+/// The Slack scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::slack::scheme();
 /// assert_eq!(scheme.provider(), "slack");

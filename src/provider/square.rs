@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 use crate::scheme::{Encoding, IdSource, Scheme, Signature, SignedPart, Source};
 use crate::Builder;
 
-/// The Square scheme, for notifications sent to `public_base_url` (such as
-/// `https://example.com`) plus the request's path and query.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.squareup.com/docs/webhooks/step3validate";
 
+/// The Square scheme, for notifications sent to `public_base_url` (such as
+/// `https://example.com`) plus the request's path and query.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::square::scheme("https://example.com");
 /// assert_eq!(scheme.signature().unwrap().public_base_url(), Some("https://example.com"));

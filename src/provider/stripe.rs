@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::scheme::Scheme;
 
-/// The Stripe scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.stripe.com/webhooks#verify-manually";
 
+/// The Stripe scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::stripe::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 300);

@@ -8,11 +8,11 @@ use crate::scheme::Scheme;
 
 pub use super::standard_webhooks::Event;
 
-/// The Svix scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.svix.com/receiving/verifying-payloads/how-manual";
 
+/// The Svix scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::svix::scheme();
 /// assert_eq!(scheme.signature().unwrap().header(), "svix-signature");

@@ -17,11 +17,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The Telnyx scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks";
 
+/// The Telnyx scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::telnyx::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 300);

@@ -15,12 +15,12 @@ use crate::scheme::{Encoding, Hash, Payload, Scheme, Signature, SignedPart};
 use crate::scheme::{IdSource, Source};
 use crate::Builder;
 
-/// The Twilio scheme for a service reached at `public_base_url` (such as
-/// `https://api.example.com`).
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://www.twilio.com/docs/usage/webhooks/webhooks-security";
 
+/// The Twilio scheme for a service reached at `public_base_url` (such as
+/// `https://api.example.com`).
+///
 /// ```
 /// let scheme = tower_webhooks::provider::twilio::scheme("https://api.example.com");
 /// assert_eq!(scheme.provider(), "twilio");

@@ -19,11 +19,11 @@ use crate::scheme::{
 };
 use crate::Builder;
 
-/// The Twitch EventSub scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://dev.twitch.tv/docs/eventsub/handling-webhook-events";
 
+/// The Twitch EventSub scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::twitch::scheme();
 /// assert_eq!(scheme.tolerance().as_secs(), 600);

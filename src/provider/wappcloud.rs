@@ -17,11 +17,11 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
 use crate::Builder;
 
-/// The Wappcloud scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.wappcloud.com/webhooks";
 
+/// The Wappcloud scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::wappcloud::scheme();
 /// assert_eq!(scheme.provider(), "wappcloud");

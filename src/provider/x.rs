@@ -15,11 +15,11 @@ use crate::scheme::IdSource;
 use crate::scheme::{Encoding, Scheme, Signature};
 use crate::Builder;
 
-/// The X scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.x.com/x-api/webhooks/introduction";
 
+/// The X scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::x::scheme();
 /// assert_eq!(scheme.provider(), "x");

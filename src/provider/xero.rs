@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::scheme::{Encoding, Handshake, IdSource, Scheme, Signature};
 use crate::Builder;
 
-/// The Xero scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.xero.com/documentation/webhooks/configuring-your-server";
 
+/// The Xero scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::xero::scheme();
 /// assert_eq!(scheme.provider(), "xero");

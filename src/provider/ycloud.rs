@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::scheme::Scheme;
 
-/// The YCloud scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.ycloud.com/reference/configure-webhooks";
 
+/// The YCloud scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::ycloud::scheme();
 /// assert_eq!(scheme.provider(), "ycloud");

@@ -13,12 +13,12 @@ use crate::scheme::{Encoding, Scheme, Signature};
 use crate::scheme::{IdSource, Source};
 use crate::Builder;
 
-/// The Yeastar scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =
     "https://help.yeastar.com/en/p-series-cloud-edition/developer-guide/webhook.html";
 
+/// The Yeastar scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::yeastar::scheme();
 /// assert_eq!(scheme.provider(), "yeastar");

@@ -17,11 +17,11 @@ use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, TimestampSource};
 use crate::Builder;
 
-/// The Zoom scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.zoom.us/docs/api/webhooks/";
 
+/// The Zoom scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::zoom::scheme();
 /// assert_eq!(scheme.provider(), "zoom");
