@@ -207,6 +207,7 @@ impl Builder {
     }
 
     /// The scheme so far, unchecked.
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn peek(&self) -> &Scheme {
         &self.scheme
     }

@@ -927,3 +927,38 @@ async fn every_catalogue_preset_with_its_sample() {
         );
     }
 }
+
+/// Standard Webhooks' asymmetric entries: a `whsk_` private key signs `v1a,`, the layer checks
+/// with the `whpk_` public key, alone or beside a `whsec_` secret.
+#[cfg(feature = "ed25519")]
+#[tokio::test]
+async fn standard_webhooks_v1a_entries() {
+    let private = "whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=";
+    let signer = signer(standard_webhooks::scheme(), private);
+    let public = signer.public_key().expect("a public key for v1a");
+    assert!(public.starts_with("whpk_"), "{public}");
+    let request = signer.request("/hook", r#"{"type":"user.created"}"#);
+    let value = request.headers()["webhook-signature"].to_str().unwrap();
+    assert!(value.starts_with("v1a,"), "{value}");
+
+    let body = r#"{"type":"user.created","id":"u_1"}"#;
+    let id = deliver::<Value>(
+        WebhookLayer::standard_webhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .with_secret(public.as_str()),
+        signer.clone(),
+        body,
+        Some("user.created"),
+        |_| None,
+    )
+    .await;
+    assert!(!id.is_empty());
+
+    // Without the public key, a v1a entry matches nothing.
+    let (app, calls, _) = route::<Value>(
+        WebhookLayer::standard_webhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        |_| None,
+    );
+    let response = app.oneshot(signer.request("/hook", body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.get(), 0);
+}

@@ -255,6 +255,9 @@ async fn run_case(provider: &str, file: &Value, case: &Value, made: Made) -> Res
         Made::Builder => builder_for(provider, secret),
         Made::Document => document_for(provider, secret, file),
     };
+    for more in case["more_secrets"].as_array().into_iter().flatten() {
+        layer = layer.with_secret(more.as_str().unwrap());
+    }
     if let Some(now) = case["now"].as_i64() {
         layer = layer.with_clock(FixedClock(now));
     }
@@ -339,7 +342,20 @@ fn vector_files(dir: &std::path::Path) -> Vec<(PathBuf, Value)> {
         })
         .filter(|(path, file)| {
             let provider = file["provider"].as_str().unwrap_or("");
-            match NEEDS_FEATURE.iter().find(|(p, _, _)| *p == provider) {
+            let by_file = file["needs_feature"].as_str().map(|feature| {
+                let on = match feature {
+                    "ed25519" => cfg!(feature = "ed25519"),
+                    "ecdsa" => cfg!(feature = "ecdsa"),
+                    other => panic!("{}: unknown feature {other}", path.display()),
+                };
+                (provider, feature, on)
+            });
+            match by_file.or_else(|| {
+                NEEDS_FEATURE
+                    .iter()
+                    .find(|(p, _, _)| *p == provider)
+                    .copied()
+            }) {
                 Some((_, feature, false)) => {
                     // Said out loud: CI runs --all-features, where these run.
                     println!(

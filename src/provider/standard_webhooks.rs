@@ -2,34 +2,45 @@
 //! services that send with it.
 //!
 //! `webhook-signature: v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>`,
-//! several space-separated entries of which any may match (other versions such as `v1a,` are
-//! ignored); the key is the base64 after `whsec_`. Tolerance 5 minutes. `webhook-id` is the dedup
+//! several space-separated entries of which any may match; the key is the base64 after `whsec_`.
+//! The specification's asymmetric entries, `v1a,<base64 Ed25519 signature>` over the same
+//! message, are checked with a public key given as a secret, `whpk_<base64>` (feature
+//! `ed25519`): a layer given both a `whsec_` secret and a `whpk_` key accepts a header if any one
+//! entry matches its key; without a `whpk_` key, `v1a,` entries are ignored. Tolerance 5 minutes. `webhook-id` is the dedup
 //! key and stays the same across retries; the type is JSON `type`.
 
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
 use crate::scheme::Source;
-use crate::scheme::{Encoding, Scheme, SecretFormat, Signature, SignedPart, TimestampSource};
+use crate::scheme::{
+    Encoding, PublicKeyEntries, Scheme, SecretFormat, Signature, SignedPart, TimestampSource,
+};
 use crate::Builder;
 
-/// The Standard Webhooks scheme.
-///
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =
     "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md";
 
+/// The Standard Webhooks scheme.
+///
 /// ```
 /// let scheme = tower_webhooks::provider::standard_webhooks::scheme();
 /// assert_eq!(scheme.provider(), "standard-webhooks");
 /// ```
 pub fn scheme() -> Scheme {
-    with_headers(
+    let mut scheme = with_headers(
         "standard-webhooks",
         "webhook-id",
         "webhook-timestamp",
         "webhook-signature",
-    )
+    );
+    // The specification's asymmetric entries: `v1a,<base64 Ed25519>`, checked with a `whpk_`
+    // public key given as a secret (feature `ed25519`), beside or instead of a `whsec_` secret.
+    scheme.signature = scheme.signature.take().map(|signature| {
+        signature.or_public_key_entries(PublicKeyEntries::ed25519("v1a,", "whpk_", "whsk_"))
+    });
+    scheme
 }
 
 /// The scheme under other header names (Svix's `svix-*`), shared with [`super::svix`].

@@ -288,7 +288,16 @@ fn mac(scheme: &Scheme) -> String {
         (SecretFormat::Hex, true) => ", public key in hex".into(),
         (SecretFormat::Hex, false) => ", key in hex".into(),
     };
-    format!("{encoding} {algorithm}{key}")
+    let entries = match signature.public_key_entries() {
+        Some(entries) => format!(
+            "; {} entries: base64 {:?}, public key = base64 after {}",
+            code(entries.prefix()),
+            entries.algorithm(),
+            code(entries.key_prefix())
+        ),
+        None => String::new(),
+    };
+    format!("{encoding} {algorithm}{key}{entries}")
 }
 
 fn timestamp(scheme: &Scheme) -> String {

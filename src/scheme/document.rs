@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     validate_document, Algorithm, BuildError, Encoding, Handshake, Hash, IdSource, Payload,
-    Pointer, Scheme, SecretFormat, Signature, SignatureFormat, SignedPart, Source, TimestampFormat,
-    TimestampSource,
+    Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature, SignatureFormat, SignedPart,
+    Source, TimestampFormat, TimestampSource,
 };
 use crate::Secret;
 
@@ -412,6 +412,18 @@ struct SignatureText {
     base_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     body_hash_param: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    public_key_entries: Option<EntriesText>,
+}
+
+/// Public-key entries beside the HMAC ones (Standard Webhooks `v1a,`).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntriesText {
+    prefix: String,
+    algorithm: AlgorithmText,
+    key_prefix: String,
+    signing_key_prefix: String,
 }
 
 fn hex() -> EncodingText {
@@ -439,6 +451,12 @@ impl SignatureText {
             signature = signature.base_url(url);
         }
         signature.body_hash_param = self.body_hash_param.map(Cow::Owned);
+        signature.public_entries = self.public_key_entries.map(|e| PublicKeyEntries {
+            prefix: e.prefix.into(),
+            key_prefix: e.key_prefix.into(),
+            signing_key_prefix: e.signing_key_prefix.into(),
+            algorithm: e.algorithm.into(),
+        });
         signature
     }
 }
@@ -460,6 +478,12 @@ impl From<&Signature> for SignatureText {
             secret: signature.secret_format.clone().into(),
             base_url: signature.base_url.clone(),
             body_hash_param: signature.body_hash_param.as_ref().map(|p| p.to_string()),
+            public_key_entries: signature.public_entries.as_ref().map(|e| EntriesText {
+                prefix: e.prefix.to_string(),
+                algorithm: e.algorithm.into(),
+                key_prefix: e.key_prefix.to_string(),
+                signing_key_prefix: e.signing_key_prefix.to_string(),
+            }),
         }
     }
 }

@@ -267,6 +267,67 @@ pub struct Signature {
     /// More headers carrying signatures of the same message, any of which may match (Box's
     /// `BOX-SIGNATURE-SECONDARY`, with the second key).
     pub(crate) more_headers: Vec<HeaderName>,
+    pub(crate) public_entries: Option<PublicKeyEntries>,
+}
+
+/// Entries of a second kind in a signature list, signed with a private key and checked with a
+/// public key that is given as a secret with a prefix of its own: Standard Webhooks' `v1a,`
+/// entries (base64 Ed25519) beside its `v1,` HMAC ones, checked with `whpk_<base64 key>`. A
+/// layer given an HMAC secret and a public key accepts a header if any one entry matches.
+///
+/// ```
+/// use tower_webhooks::scheme::{PublicKeyEntries, Signature};
+///
+/// let signature = Signature::new(http::HeaderName::from_static("webhook-signature"))
+///     .prefixed_list("v1,", ' ')
+///     .or_public_key_entries(PublicKeyEntries::ed25519("v1a,", "whpk_", "whsk_"));
+/// assert_eq!(signature.public_key_entries().unwrap().prefix(), "v1a,");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PublicKeyEntries {
+    pub(crate) prefix: Cow<'static, str>,
+    pub(crate) key_prefix: Cow<'static, str>,
+    pub(crate) signing_key_prefix: Cow<'static, str>,
+    pub(crate) algorithm: Algorithm,
+}
+
+impl PublicKeyEntries {
+    /// Ed25519 entries (base64 signatures): their prefix in the list, the prefix that marks a
+    /// secret as a public key (base64 after it), and the one that marks a private key (a 32-byte
+    /// seed, or seed and public key, in base64) for [`Signer`](crate::testing::Signer).
+    pub fn ed25519(
+        prefix: impl Into<Cow<'static, str>>,
+        key_prefix: impl Into<Cow<'static, str>>,
+        signing_key_prefix: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            prefix: prefix.into(),
+            key_prefix: key_prefix.into(),
+            signing_key_prefix: signing_key_prefix.into(),
+            algorithm: Algorithm::Ed25519,
+        }
+    }
+
+    /// The prefix of these entries in the list (`v1a,`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The prefix that marks a secret as one of these public keys (`whpk_`).
+    pub fn key_prefix(&self) -> &str {
+        &self.key_prefix
+    }
+
+    /// The prefix that marks a private key, for signing in tests (`whsk_`).
+    pub fn signing_key_prefix(&self) -> &str {
+        &self.signing_key_prefix
+    }
+
+    /// The algorithm of these entries.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
 }
 
 impl Signature {
@@ -301,7 +362,19 @@ impl Signature {
             base_url: None,
             body_hash_param: None,
             more_headers: Vec::new(),
+            public_entries: None,
         }
+    }
+
+    /// Accepts entries of a second, public-key kind in the list too (Standard Webhooks `v1a,`).
+    pub fn or_public_key_entries(mut self, entries: PublicKeyEntries) -> Self {
+        self.public_entries = Some(entries);
+        self
+    }
+
+    /// The public-key entries the list may carry, if any.
+    pub fn public_key_entries(&self) -> Option<&PublicKeyEntries> {
+        self.public_entries.as_ref()
     }
 
     /// The value is `<prefix><signature>`.

@@ -76,6 +76,21 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
             reason: "the signed message has the id, so the id must come from a header",
         });
     }
+    if signature.public_entries.is_some()
+        && !(matches!(signature.algorithm, super::Algorithm::Hmac(_))
+            && matches!(
+                signature.format,
+                SignatureFormat::Prefixed {
+                    separator: Some(_),
+                    ..
+                }
+            ))
+    {
+        return Err(BuildError::Inconsistent {
+            field: "signature.public_key_entries",
+            reason: "public-key entries sit beside HMAC ones in a prefixed list",
+        });
+    }
     if deployed && signs(&SignedPart::Url) && signature.base_url.is_none() {
         return Err(BuildError::Inconsistent {
             field: "signature.base_url",

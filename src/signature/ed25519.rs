@@ -26,9 +26,16 @@ pub(super) fn verify(key: &VerifyingKey, message: &[u8], candidate: &[u8]) -> bo
 
 /// A private key from its 32-byte seed, for signing in tests.
 #[cfg(any(test, feature = "testing"))]
-pub(super) fn signing_key(seed: &[u8]) -> Result<ed25519_dalek::SigningKey, SecretError> {
-    let seed = <[u8; 32]>::try_from(seed).map_err(|_| SecretError::InvalidPublicKey)?;
-    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+pub(super) fn signing_key(bytes: &[u8]) -> Result<ed25519_dalek::SigningKey, SecretError> {
+    // The seed alone, or the seed and its public key (as some libraries write `whsk_` keys).
+    let seed = <[u8; 32]>::try_from(&bytes[..bytes.len().min(32)])
+        .map_err(|_| SecretError::InvalidPublicKey)?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    match bytes.len() {
+        32 => Ok(key),
+        64 if bytes[32..] == key.verifying_key().to_bytes() => Ok(key),
+        _ => Err(SecretError::InvalidPublicKey),
+    }
 }
 
 #[cfg(any(test, feature = "testing"))]

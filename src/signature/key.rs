@@ -40,6 +40,9 @@ pub(crate) enum Key {
     EcdsaP256(ecdsa::PublicKey),
     /// A shared token, sent as is.
     Token(Zeroizing<Vec<u8>>),
+    /// A public key for the list's public-key entries (Standard Webhooks `whpk_`, `v1a,`).
+    #[cfg(feature = "ed25519")]
+    Entry(ed25519_dalek::VerifyingKey),
 }
 
 impl fmt::Debug for Key {
@@ -64,6 +67,16 @@ fn decode(secret: &Secret, format: &SecretFormat) -> Result<Zeroizing<Vec<u8>>, 
         return Err(SecretError::Empty);
     }
     Ok(Zeroizing::new(bytes))
+}
+
+/// The public key of a list's public-key entries: base64 after its prefix.
+#[cfg_attr(not(feature = "ed25519"), allow(unused_variables))]
+fn entry_key(encoded: &[u8]) -> Result<Key, SecretError> {
+    let bytes = Zeroizing::new(BASE64.decode(encoded).map_err(|_| SecretError::NotBase64)?);
+    #[cfg(feature = "ed25519")]
+    return Ok(Key::Entry(ed25519::public_key(&bytes)?));
+    #[cfg(not(feature = "ed25519"))]
+    Err(SecretError::Unsupported("ed25519"))
 }
 
 /// A public key's bytes: PEM's DER, or the secret decoded as the scheme says.
@@ -92,6 +105,11 @@ impl Key {
     /// The key `secret` stands for under `signature`'s key format and algorithm. Only
     /// [`Verifier`](super::Verifier) calls it: keys are derived in one place.
     pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, SecretError> {
+        if let Some(entries) = &signature.public_entries {
+            if let Some(encoded) = secret.expose().strip_prefix(entries.key_prefix.as_bytes()) {
+                return entry_key(encoded);
+            }
+        }
         let format = &signature.secret_format;
         match signature.algorithm {
             Algorithm::Hmac(hash) => Ok(Key::Hmac(HmacKey::new(hash, &decode(secret, format)?)?)),
@@ -115,15 +133,31 @@ impl Key {
             Key::Hmac(key) => Some(key),
             Key::Token(_) => None,
             #[cfg(feature = "ed25519")]
+            Key::Entry(_) => None,
+            #[cfg(feature = "ed25519")]
             Key::Ed25519(_) => None,
             #[cfg(feature = "ecdsa")]
             Key::EcdsaP256(_) => None,
         }
     }
 
-    /// Whether any of the header's signatures is this key's over `message`.
-    pub(super) fn accepts(&self, message: &Message<'_>, signatures: &Signatures) -> bool {
+    /// Whether any of the header's signatures is this key's over `message` (a public key of the
+    /// list's second kind checks `entries`).
+    #[cfg_attr(not(feature = "ed25519"), allow(unused_variables))]
+    pub(super) fn accepts(
+        &self,
+        message: &Message<'_>,
+        signatures: &Signatures,
+        entries: Option<&Signatures>,
+    ) -> bool {
         match self {
+            #[cfg(feature = "ed25519")]
+            Key::Entry(key) => entries.is_some_and(|entries| {
+                let bytes = message.to_vec();
+                entries
+                    .candidates()
+                    .any(|candidate| ed25519::verify(key, &bytes, candidate))
+            }),
             // The HMAC is fed piece by piece and compared in constant time.
             Key::Hmac(key) => signatures.matches(key.mac(message).as_slice()),
             // A token is compared where it is read (`token_matches`), never as a signature.
@@ -157,6 +191,9 @@ pub(crate) enum SigningKey {
     Ed25519(ed25519_dalek::SigningKey),
     #[cfg(feature = "ecdsa")]
     EcdsaP256(std::sync::Arc<ring::signature::EcdsaKeyPair>),
+    /// The private key of a list's public-key entries (Standard Webhooks `whsk_`).
+    #[cfg(feature = "ed25519")]
+    Entry(ed25519_dalek::SigningKey),
 }
 
 #[cfg(any(test, feature = "testing"))]
@@ -171,6 +208,21 @@ impl SigningKey {
     /// The signing key `secret` stands for: the shared secret, or, for a public-key scheme, the
     /// private key in the scheme's key format (an Ed25519 seed; a P-256 PKCS#8 document).
     pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, SecretError> {
+        if let Some(entries) = &signature.public_entries {
+            if let Some(encoded) = secret
+                .expose()
+                .strip_prefix(entries.signing_key_prefix.as_bytes())
+            {
+                let bytes =
+                    Zeroizing::new(BASE64.decode(encoded).map_err(|_| SecretError::NotBase64)?);
+                #[cfg(feature = "ed25519")]
+                return Ok(SigningKey::Entry(ed25519::signing_key(&bytes)?));
+                #[cfg(not(feature = "ed25519"))]
+                drop(bytes);
+                #[cfg(not(feature = "ed25519"))]
+                return Err(SecretError::Unsupported("ed25519"));
+            }
+        }
         let bytes = decode(secret, &signature.secret_format)?;
         match signature.algorithm {
             Algorithm::Hmac(hash) => Ok(SigningKey::Hmac(HmacKey::new(hash, &bytes)?)),
@@ -188,13 +240,24 @@ impl SigningKey {
         }
     }
 
+    /// Whether it signs a list's public-key entries.
+    pub(crate) fn is_entry(&self) -> bool {
+        #[cfg(feature = "ed25519")]
+        if let SigningKey::Entry(_) = self {
+            return true;
+        }
+        false
+    }
+
     /// The raw signature of `message`.
     pub(crate) fn sign(&self, message: &Message<'_>) -> Vec<u8> {
         match self {
             SigningKey::Hmac(key) => key.mac(message).as_slice().to_vec(),
             SigningKey::Token(token) => token.to_vec(),
             #[cfg(feature = "ed25519")]
-            SigningKey::Ed25519(key) => ed25519::sign(key, &message.to_vec()),
+            SigningKey::Ed25519(key) | SigningKey::Entry(key) => {
+                ed25519::sign(key, &message.to_vec())
+            }
             #[cfg(feature = "ecdsa")]
             SigningKey::EcdsaP256(key) => ecdsa::sign(key, &message.to_vec()),
         }
@@ -206,11 +269,23 @@ impl SigningKey {
         not(any(feature = "ed25519", feature = "ecdsa")),
         allow(unused_variables, unreachable_code)
     )]
-    pub(crate) fn public_key(&self, format: &SecretFormat) -> Option<String> {
+    pub(crate) fn public_key(&self, signature: &Signature) -> Option<String> {
+        let format = &signature.secret_format;
         let public: Vec<u8> = match self {
             SigningKey::Hmac(_) | SigningKey::Token(_) => return None,
             #[cfg(feature = "ed25519")]
             SigningKey::Ed25519(key) => key.verifying_key().to_bytes().to_vec(),
+            #[cfg(feature = "ed25519")]
+            SigningKey::Entry(key) => {
+                let prefix = signature
+                    .public_entries
+                    .as_ref()
+                    .map_or("", |e| &e.key_prefix);
+                return Some(format!(
+                    "{prefix}{}",
+                    BASE64.encode(key.verifying_key().to_bytes())
+                ));
+            }
             #[cfg(feature = "ecdsa")]
             SigningKey::EcdsaP256(key) => ecdsa::spki(key),
         };

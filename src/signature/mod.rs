@@ -167,6 +167,8 @@ pub(crate) fn verify(
         return verify_token(signature, keys, request);
     }
     let mut signatures = Signatures::new();
+    // Only a scheme with public-key entries pays for their room.
+    let mut entries = signature.public_entries.as_ref().map(|_| Signatures::new());
     let mut parsed = Parsed { timestamp: None };
     let mut present = false;
     for name in signature.headers() {
@@ -174,7 +176,13 @@ pub(crate) fn verify(
             continue;
         };
         present = true;
-        let more = parse(signature, value, request.timestamp_pair, &mut signatures)?;
+        let more = parse(
+            signature,
+            value,
+            request.timestamp_pair,
+            &mut signatures,
+            entries.as_mut(),
+        )?;
         if let Some(timestamp) = more.timestamp {
             // A pairs header carries the timestamp: two headers may not give two.
             if parsed.timestamp.replace(timestamp).is_some() {
@@ -220,7 +228,7 @@ pub(crate) fn verify(
     .with_method(request.method);
     let matched = keys
         .iter()
-        .position(|key| key.accepts(&message, &signatures));
+        .position(|key| key.accepts(&message, &signatures, entries.as_ref()));
     let Some(key) = matched else {
         return Err(SignatureError::Mismatch);
     };
@@ -482,6 +490,7 @@ fn parse<'a>(
     value: &'a str,
     timestamp_pair: Option<&str>,
     signatures: &mut Signatures,
+    mut entries: Option<&mut Signatures>,
 ) -> Result<Parsed<'a>, SignatureError> {
     let mut parsed = Parsed { timestamp: None };
     match &signature.format {
@@ -498,14 +507,21 @@ fn parse<'a>(
             separator: Some(separator),
         } => {
             let mut seen = false;
+            let public = signature.public_entries.as_ref().map(|e| e.prefix.as_ref());
             for entry in value.split(*separator).map(str::trim) {
-                // Other versions (`v1a,` ed25519, `v2,`) are not ours to check.
-                let Some(encoded) = strip(entry, prefix) else {
-                    continue;
+                // Public-key entries (`v1a,`) go to their own list when the scheme reads them.
+                let public = public.and_then(|public| strip(entry, public));
+                let (list, encoding, encoded) = match (public, entries.as_deref_mut()) {
+                    (Some(encoded), Some(list)) => (list, Encoding::Base64, encoded),
+                    _ => match strip(entry, prefix) {
+                        Some(encoded) => (&mut *signatures, signature.encoding, encoded),
+                        // Other versions (`v2,`) are not ours to check.
+                        None => continue,
+                    },
                 };
                 seen = true;
                 // An entry we cannot read is skipped: another one may match.
-                if let Err(err) = signatures.push(signature.encoding, encoded) {
+                if let Err(err) = list.push(encoding, encoded) {
                     if err == TOO_MANY {
                         return Err(err);
                     }
@@ -516,7 +532,7 @@ fn parse<'a>(
                     "no signature with the expected version",
                 ));
             }
-            if signatures.is_empty() {
+            if signatures.is_empty() && entries.is_none_or(|list| list.is_empty()) {
                 return Err(SignatureError::Malformed(
                     "signature is not validly encoded",
                 ));
@@ -559,6 +575,9 @@ pub(crate) fn sign(
     timestamp_pair: Option<&str>,
 ) -> String {
     let raw = key.sign(message);
+    if let (Some(entries), true) = (&signature.public_entries, key.is_entry()) {
+        return format!("{}{}", entries.prefix, encode(Encoding::Base64, &raw));
+    }
     let encoded = match signature.algorithm {
         // A token is sent as it is.
         crate::scheme::Algorithm::Token => String::from_utf8_lossy(&raw).into_owned(),

@@ -52,7 +52,7 @@ impl Signer {
     /// public-key scheme; `None` for an HMAC scheme (the layer takes the same secret).
     pub fn public_key(&self) -> Option<String> {
         let signature = self.scheme.signature.as_ref()?;
-        self.key.public_key(&signature.secret_format)
+        self.key.public_key(signature)
     }
 
     /// Signs with this timestamp (unix seconds) instead of now, for stale or pinned-clock tests.

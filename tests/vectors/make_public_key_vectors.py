@@ -271,7 +271,78 @@ def sendgrid():
     })
 
 
+def standard_webhooks_v1a():
+    # The two fixed vectors of the Standard Webhooks pull requests that add `v1a` (unmerged):
+    # #253 (Go, libraries/go/webhook_asymmetric_test.go, TestAsymmetricWebhookSign) and #308
+    # (JS, libraries/javascript/src/webhook.test.ts, "v1a: sign function works").
+    msg_id, ts, body = "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", b'{"test": 2432232314}'
+    go = Ed25519PrivateKey.from_private_bytes(base64.b64decode("VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk="))
+    js = Ed25519PrivateKey.from_private_bytes(bytes([1]) * 32)
+    signed = lambda ts, body, msg_id=msg_id: f"{msg_id}.{ts}.".encode() + body
+    b64 = lambda b: base64.b64encode(b).decode()
+    entry = lambda key, ts=ts, b=body: "v1a," + b64(key.sign(signed(ts, b)))
+    assert entry(go) == "v1a,tQ9V2XOqn7jL/DQenEFpqIugdBVtiMmER5mhSkXBNwM0mkATuDe6KYYUuxqtaiHeYGb7KaaBRdM5WqyeFiL8Ag=="
+    assert entry(js) == "v1a,Ykcu7AtGZGmZxFEH1Gaa2Nd7feY/CTuruoL4fqgnKwfbHU4DhemoVHZdvGfIvKvn4BIgwktLGGPGIr/i9nK7AA=="
+    whpk = lambda key: "whpk_" + b64(raw_public(key))
+    hmac_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    import hashlib, hmac as hm
+    v1 = "v1," + b64(hm.new(base64.b64decode(hmac_secret[6:]), signed(ts, body), hashlib.sha256).digest())
+    assert v1 == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="  # the official v1 vector
+    other = Ed25519PrivateKey.from_private_bytes(bytes([2]) * 32)
+    now = int(ts)
+
+    def case(name, expect, header, b=body, secret=None, more=None, at=now, t=ts):
+        c = {"name": name, "now": at, "body": b.decode(),
+             "headers": {"webhook-id": msg_id, "webhook-timestamp": t, "webhook-signature": header},
+             "expect": expect}
+        if secret:
+            c["secret"] = secret
+        if more:
+            c["more_secrets"] = more
+        return c
+    sig = go.sign(signed(ts, body))
+    cases = [
+        case("published (Go PR #253): v1a alone, checked with whpk_", "valid", entry(go)),
+        case("published (JS PR #308): v1a alone, another key", "valid", entry(js), secret=whpk(js)),
+        case("v1 and v1a, both good, layer with whsec_ and whpk_", "valid", f"{v1} {entry(go)}",
+             secret=hmac_secret, more=[whpk(go)]),
+        case("a wrong v1 and a good v1a, layer with both", "valid", "v1,AAAA" + v1[7:] + " " + entry(go),
+             secret=hmac_secret, more=[whpk(go)]),
+        case("a good v1 and a wrong v1a, layer with both", "valid", f"{v1} {entry(other)}",
+             secret=hmac_secret, more=[whpk(go)]),
+        case("only v1a, layer with whsec_ alone", "invalid_signature", entry(go), secret=hmac_secret),
+        case("only v1, layer with whpk_ alone", "invalid_signature", v1),
+        case("v1a, one byte of the body changed", "invalid_signature", entry(go), b=flip(body, 5)),
+        case("v1a, one byte of the signature changed", "invalid_signature", "v1a," + b64(flip(sig, 7))),
+        case("v1a, the timestamp changed by one second", "invalid_signature", entry(go), t=str(now + 1), at=now + 1),
+        case("v1a, the id changed", "invalid_signature", "v1a," + b64(go.sign(signed(ts, body, "msg_other")))),
+        case("v1a signed by another key", "invalid_signature", entry(other)),
+        case("v1a checked with the key, one byte changed", "invalid_signature", entry(go),
+             secret="whpk_" + b64(flip(raw_public(go), 3))),
+        case("v1a with S + L (not canonical)", "invalid_signature", "v1a," + b64(non_canonical(sig))),
+        case("a small-order whpk_ key (refused: fails closed)", "invalid_signature",
+             "v1a," + b64(bytes([1]) + bytes(63)), secret="whpk_" + b64(bytes([1]) + bytes(31))),
+        case("v1a of 32 bytes (Go PR's fixed invalid signature)", "invalid_signature",
+             "v1a,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="),
+        case("v1a that is not base64 (JS PR's fixed negative)", "malformed_signature", "v1a,dawfeoifkpqwoekfpqoekf"),
+        case("an empty v1a", "malformed_signature", "v1a,"),
+        case("v1a, five minutes and a second late", "stale_timestamp", entry(go), at=now + 301),
+    ]
+    write("standard-webhooks-v1a", {
+        "provider": "standard-webhooks",
+        "needs_feature": "ed25519",
+        "source": "computed with Python cryptography (Ed25519) from the Standard Webhooks specification "
+                  "(https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md, "
+                  "'Asymmetric signatures'): v1a,<base64 Ed25519 of '<id>.<timestamp>.<body>'>, public key "
+                  "whpk_<base64>; the two fixed vectors of the pull requests adding v1a to the Go (#253) and "
+                  "JS (#308) libraries are checked first and included; the v1 entry is the official v1 vector.",
+        "secret": whpk(go),
+        "cases": cases,
+    })
+
+
 if __name__ == "__main__":
+    standard_webhooks_v1a()
     discord()
     telnyx()
     sendgrid()
