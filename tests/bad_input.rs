@@ -250,12 +250,30 @@ fn rows() -> Vec<Row> {
                     .request("/hook", "{}");
                 r.headers_mut().insert(
                     "webhook-signature",
-                    HeaderValue::from_static("v1a,AAAA v2,BBBB"),
+                    HeaderValue::from_static("v2,AAAA v3,BBBB"),
                 );
                 r
             },
             401,
             Malformed,
+        ),
+        row(
+            "only v1a entries, and the layer has no whpk_ key (Standard Webhooks)",
+            WebhookLayer::standard_webhooks(SW_SECRET),
+            {
+                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
+                    .unwrap()
+                    .at(NOW)
+                    .with_id("msg_1")
+                    .request("/hook", "{}");
+                r.headers_mut().insert(
+                    "webhook-signature",
+                    HeaderValue::from_static("v1a,AAAA v2,BBBB"),
+                );
+                r
+            },
+            401,
+            Rejection(tower_webhooks::Rejection::InvalidSignature),
         ),
         row(
             "id header missing (Standard Webhooks)",
