@@ -73,7 +73,7 @@
 //!
 //! # Providers
 //!
-//! Seventy-two presets: [`WebhookLayer::ycloud`], [`stripe`](WebhookLayer::stripe),
+//! Seventy-three presets: [`WebhookLayer::ycloud`], [`stripe`](WebhookLayer::stripe),
 //! [`github`](WebhookLayer::github), [`slack`](WebhookLayer::slack),
 //! [`standard_webhooks`](WebhookLayer::standard_webhooks), [`pagerduty`](WebhookLayer::pagerduty),
 //! [`mux`](WebhookLayer::mux) and the rest of the catalogue, and, signing with a private key,

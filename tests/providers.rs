@@ -868,9 +868,11 @@ async fn every_catalogue_preset_with_its_sample() {
         let scheme = (preset.scheme)();
         let name = preset.module;
         let secret = secret_for(&scheme);
-        let (app, calls, seen) =
-            route::<Value>(WebhookLayer::new(scheme.clone(), &secret), |_| None);
-        let signer = signer(scheme.clone(), &secret);
+        // The samples' own times (Mailgun's is in its body) are 1_700_000_000.
+        let layer = WebhookLayer::new(scheme.clone(), &secret)
+            .with_clock(tower_webhooks::FixedClock(1_700_000_000));
+        let (app, calls, seen) = route::<Value>(layer, |_| None);
+        let signer = signer(scheme.clone(), &secret).at(1_700_000_000);
         for attempt in 0..2 {
             let response = app
                 .clone()
@@ -893,10 +895,12 @@ async fn every_catalogue_preset_with_its_sample() {
             StatusCode::UNAUTHORIZED,
             "{name}: tampered"
         );
-        let other = Signer::new(scheme.clone(), format!("{secret}x")).unwrap_or_else(|_| {
-            // A base64 key with a character added is not base64: sign with another valid key.
-            Signer::new(scheme.clone(), secret.replace('Y', "Z")).unwrap()
-        });
+        let other = Signer::new(scheme.clone(), format!("{secret}x"))
+            .unwrap_or_else(|_| {
+                // A base64 key with a character added is not base64: sign with another valid key.
+                Signer::new(scheme.clone(), secret.replace('Y', "Z")).unwrap()
+            })
+            .at(1_700_000_000);
         let response = app
             .clone()
             .oneshot(other.request("/hook", preset.sample))

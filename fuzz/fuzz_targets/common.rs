@@ -17,7 +17,10 @@ pub fn secret(scheme: &Scheme) -> &'static str {
 
 /// Every signed preset: together they cover every signature header format and handshake.
 pub fn presets() -> Vec<Scheme> {
-    tower_webhooks::testing::presets()
+    let mut presets = tower_webhooks::testing::presets();
+    // Its signature sits in the body, where the fuzzer's bytes go: the body scanner's input.
+    presets.extend(tower_webhooks::provider::by_name("mailgun"));
+    presets
 }
 
 /// A single-threaded runtime, built once per process.

@@ -5,7 +5,7 @@
 //! the README). `<sig>` is the encoded MAC, `<t>` the timestamp as sent.
 //!
 //! <!-- providers:start -->
-//! 72 presets, each checked against its vector file.
+//! 73 presets, each checked against its vector file.
 //!
 //! | preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type | docs |
 //! |---|---|---|---|---|---|---|---|---|
@@ -58,6 +58,7 @@
 //! | `WebhookLayer::jira(secret)` | `x-hub-signature: sha256=<sig>` | `<body>` | hex HMAC-SHA256 | none | none | `x-atlassian-webhook-identifier`, else body SHA-256 | JSON `/webhookEvent` | [docs](https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks) |
 //! | `WebhookLayer::launchdarkly(secret)` | `x-ld-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | none | JSON `/_id` | JSON `/kind` | [docs](https://docs.launchdarkly.com/home/connect/webhooks#sign-webhooks) |
 //! | `WebhookLayer::lemon_squeezy(secret)` | `x-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | none | body SHA-256 | `x-event-name` | [docs](https://docs.lemonsqueezy.com/help/webhooks/signing-requests) |
+//! | `WebhookLayer::mailgun(secret)` | none: JSON `/signature/signature` in the body | `<JSON /signature/timestamp><JSON /signature/token>` | hex HMAC-SHA256 | JSON `/signature/timestamp`, 300 s | none | JSON `/signature/token` | JSON `/event-data/event` | [docs](https://documentation.mailgun.com/docs/mailgun/user-manual/events/webhooks#securing-webhooks) |
 //! | `WebhookLayer::microsoft_teams(secret)` | `authorization: HMAC <sig>` | `<body>` | base64 HMAC-SHA256, key = base64 after `` | none | none | JSON `/id` | JSON `/type` | [docs](https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-outgoing-webhook#2-create-a-method-to-verify-the-outgoing-webhook-hmac-token) |
 //! | `WebhookLayer::modern_treasury(secret)` | `x-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | none | `x-webhook-id`, else body SHA-256 | JSON `/event` | [docs](https://docs.moderntreasury.com/platform/reference/verify-webhooks) |
 //! | `WebhookLayer::mollie(secret)` | `x-mollie-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | none | JSON `/id` | JSON `/type` | [docs](https://docs.mollie.com/reference/webhooks-new#verifying-webhook-signatures) |
@@ -111,6 +112,7 @@ macro_rules! one_secret_presets {
             jira,
             launchdarkly,
             lemon_squeezy,
+            mailgun,
             microsoft_teams,
             modern_treasury,
             mollie,

@@ -194,6 +194,9 @@ fn header(scheme: &Scheme) -> String {
     let Some(signature) = scheme.signature() else {
         return "none".into();
     };
+    if let Some(pointer) = signature.body_field() {
+        return format!("none: JSON {} in the body", code(pointer.as_str()));
+    }
     let sig = if signature.algorithm() == Algorithm::Token {
         "<secret>"
     } else {
@@ -248,6 +251,7 @@ fn signed(scheme: &Scheme) -> String {
             SignedPart::Url => message.push_str("<public url>"),
             SignedPart::SortedFormParams => message.push_str("<sorted form params>"),
             SignedPart::Method => message.push_str("<method>"),
+            SignedPart::Json(pointer) => message.push_str(&format!("<JSON {pointer}>")),
         }
     }
     let mut text = code(&message);

@@ -414,6 +414,8 @@ struct SignatureText {
     body_hash_param: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     public_key_entries: Option<EntriesText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    in_body: Option<PointerText>,
 }
 
 /// Public-key entries beside the HMAC ones (Standard Webhooks `v1a,`).
@@ -451,6 +453,7 @@ impl SignatureText {
             signature = signature.base_url(url);
         }
         signature.body_hash_param = self.body_hash_param.map(Cow::Owned);
+        signature.in_body = self.in_body.map(|pointer| pointer.0);
         signature.public_entries = self.public_key_entries.map(|e| PublicKeyEntries {
             prefix: e.prefix.into(),
             key_prefix: e.key_prefix.into(),
@@ -478,6 +481,7 @@ impl From<&Signature> for SignatureText {
             secret: signature.secret_format.clone().into(),
             base_url: signature.base_url.clone(),
             body_hash_param: signature.body_hash_param.as_ref().map(|p| p.to_string()),
+            in_body: signature.in_body.clone().map(PointerText),
             public_key_entries: signature.public_entries.as_ref().map(|e| EntriesText {
                 prefix: e.prefix.to_string(),
                 algorithm: e.algorithm.into(),
@@ -999,7 +1003,8 @@ impl From<MethodText> for String {
 }
 
 /// The signed message as a template: literal text with `{timestamp}`, `{id}`, `{body}`, `{url}`,
-/// `{method}` and `{form}` (the sorted form parameters) in it; `{{` and `}}` are braces.
+/// `{method}`, `{form}` (the sorted form parameters) and `{json:/pointer}` (a body field) in
+/// it; `{{` and `}}` are braces.
 #[derive(Serialize, Deserialize, Clone, PartialEq)]
 #[serde(try_from = "String", into = "String")]
 struct Template(Vec<SignedPart>);
@@ -1036,13 +1041,25 @@ impl TryFrom<String> for Template {
                 return Err("a `{` is not closed (write `{{` for a brace)".into());
             };
             let name = &rest[..end];
+            if let Some(pointer) = name.strip_prefix("json:") {
+                let pointer = Pointer::parse(pointer)
+                    .ok_or_else(|| format!("`{{{name}}}`: `{pointer}` is not a JSON pointer"))?;
+                if !literal.is_empty() {
+                    parts.push(SignedPart::Literal(
+                        std::mem::take(&mut literal).into_bytes().into(),
+                    ));
+                }
+                parts.push(SignedPart::Json(pointer));
+                rest = &rest[end + 1..];
+                continue;
+            }
             let Some((_, part)) = PLACEHOLDERS.iter().find(|(known, _)| *known == name) else {
                 let known: Vec<String> = PLACEHOLDERS
                     .iter()
                     .map(|(n, _)| format!("{{{n}}}"))
                     .collect();
                 return Err(format!(
-                    "unknown part `{{{name}}}` (the parts are {})",
+                    "unknown part `{{{name}}}` (the parts are {}, and {{json:/pointer}})",
                     known.join(", ")
                 ));
             };
@@ -1072,6 +1089,11 @@ impl From<Template> for String {
                     // would not survive a text file, and is written as the replacement character.
                     let literal = String::from_utf8_lossy(bytes);
                     text.push_str(&literal.replace('{', "{{").replace('}', "}}"));
+                }
+                SignedPart::Json(pointer) => {
+                    text.push_str("{json:");
+                    text.push_str(pointer.as_str());
+                    text.push('}');
                 }
                 other => {
                     let name = PLACEHOLDERS
@@ -1121,7 +1143,12 @@ mod tests {
             .contains("unknown part `{bdy}`"));
         assert!(template("{body").unwrap_err().contains("not closed"));
         assert!(template("a}b").unwrap_err().contains("lone"));
-        for text in ["{method}{url}{body}{timestamp}", "{{x}}.{form}", "a|{id}|b"] {
+        for text in [
+            "{method}{url}{body}{timestamp}",
+            "{{x}}.{form}",
+            "a|{id}|b",
+            "{json:/signature/timestamp}{json:/signature/token}",
+        ] {
             let parts = template(text).unwrap();
             assert_eq!(String::from(Template(parts)), text);
         }

@@ -234,6 +234,9 @@ pub enum SignedPart {
     /// The form parameters of an `application/x-www-form-urlencoded` body, sorted by name, each
     /// written as name then value (Twilio).
     SortedFormParams,
+    /// A field of the JSON body, as text (a string's value without its quotes): what Mailgun
+    /// signs (`/signature/timestamp`, `/signature/token`), with the signature in the body too.
+    Json(super::Pointer),
 }
 
 impl SignedPart {
@@ -268,6 +271,7 @@ pub struct Signature {
     /// `BOX-SIGNATURE-SECONDARY`, with the second key).
     pub(crate) more_headers: Vec<HeaderName>,
     pub(crate) public_entries: Option<PublicKeyEntries>,
+    pub(crate) in_body: Option<super::Pointer>,
 }
 
 /// Entries of a second kind in a signature list, signed with a private key and checked with a
@@ -363,7 +367,35 @@ impl Signature {
             body_hash_param: None,
             more_headers: Vec::new(),
             public_entries: None,
+            in_body: None,
         }
+    }
+
+    /// Reads the signature from a field of the JSON body instead of the header (Mailgun's
+    /// `/signature/signature`). The body then cannot be signed (it carries the signature):
+    /// sign fields of it with [`SignedPart::Json`]. The fields are read by the same scanner that
+    /// finds the id, without parsing the body into values, and the signature still gates
+    /// everything else.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::{Pointer, Signature, SignedPart};
+    ///
+    /// let mailgun = Signature::new(http::HeaderName::from_static("x-mailgun-signature"))
+    ///     .in_body(Pointer::from_keys(&["signature", "signature"]))
+    ///     .signs([
+    ///         SignedPart::Json(Pointer::from_keys(&["signature", "timestamp"])),
+    ///         SignedPart::Json(Pointer::from_keys(&["signature", "token"])),
+    ///     ]);
+    /// assert_eq!(mailgun.body_field().unwrap().as_str(), "/signature/signature");
+    /// ```
+    pub fn in_body(mut self, pointer: super::Pointer) -> Self {
+        self.in_body = Some(pointer);
+        self
+    }
+
+    /// The body field the signature is read from, when it is not in a header.
+    pub fn body_field(&self) -> Option<&super::Pointer> {
+        self.in_body.as_ref()
     }
 
     /// Accepts entries of a second, public-key kind in the list too (Standard Webhooks `v1a,`).

@@ -76,6 +76,34 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
             reason: "the signed message has the id, so the id must come from a header",
         });
     }
+    if signature.in_body.is_some() {
+        if signs(&SignedPart::Body) {
+            return Err(BuildError::Inconsistent {
+                field: "signature.signed",
+                reason: "a body that carries its signature cannot be signed whole: sign its fields",
+            });
+        }
+        if !matches!(
+            signature.format,
+            SignatureFormat::Prefixed {
+                separator: None,
+                ..
+            }
+        ) || signature.public_entries.is_some()
+            || !matches!(signature.algorithm, super::Algorithm::Hmac(_))
+        {
+            return Err(BuildError::Inconsistent {
+                field: "signature.in_body",
+                reason: "a signature in the body is one HMAC, after an optional prefix",
+            });
+        }
+        if scheme.payload == super::Payload::Opaque {
+            return Err(BuildError::Inconsistent {
+                field: "payload",
+                reason: "a signature in the body needs a JSON payload",
+            });
+        }
+    }
     if signature.public_entries.is_some()
         && !(matches!(signature.algorithm, super::Algorithm::Hmac(_))
             && matches!(

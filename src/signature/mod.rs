@@ -103,6 +103,12 @@ impl<'a> Message<'a> {
                     let path = self.uri.path_and_query().map_or("/", |pq| pq.as_str());
                     update(path.as_bytes());
                 }
+                SignedPart::Json(pointer) => {
+                    // Present: `verify` checked it before comparing.
+                    if let Some(value) = crate::identify::json_field(self.body, pointer) {
+                        update(value.as_bytes());
+                    }
+                }
                 SignedPart::SortedFormParams if self.body_pinned => {}
                 SignedPart::SortedFormParams => {
                     let mut params: Vec<_> = form_urlencoded::parse(self.body).collect();
@@ -171,7 +177,23 @@ pub(crate) fn verify(
     let mut entries = signature.public_entries.as_ref().map(|_| Signatures::new());
     let mut parsed = Parsed { timestamp: None };
     let mut present = false;
-    for name in signature.headers() {
+    if let Some(pointer) = &signature.in_body {
+        // In the body (Mailgun): the field is the signature, after the format's prefix.
+        let value =
+            crate::identify::json_field(request.body, pointer).ok_or(SignatureError::Missing)?;
+        parse(signature, &value, None, &mut signatures, None)?;
+        for part in &signature.signed {
+            if let SignedPart::Json(pointer) = part {
+                if crate::identify::json_field(request.body, pointer).is_none() {
+                    return Err(SignatureError::Malformed(
+                        "a signed field is missing from the body",
+                    ));
+                }
+            }
+        }
+        present = true;
+    }
+    for name in signature.headers().filter(|_| signature.in_body.is_none()) {
         let Some(value) = single_header(request.headers, name)? else {
             continue;
         };

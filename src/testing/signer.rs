@@ -119,8 +119,38 @@ impl Signer {
         let method = scheme.methods.first().unwrap_or(&Method::POST);
         let message = Message::new(signature, &timestamp, &id, body, uri).with_method(method);
         let value = signature::sign(signature, &self.key, &message, scheme.timestamp_pair());
-        insert(&mut headers, signature.header.clone(), &value);
+        // A signature carried in the body is put there by `request`.
+        if signature.in_body.is_none() {
+            insert(&mut headers, signature.header.clone(), &value);
+        }
         headers
+    }
+
+    /// The body with its signature written into the field the scheme reads it from (Mailgun's
+    /// `/signature/signature`); a body that is not a JSON object is left as it is.
+    fn sign_into_body(&self, uri: &Uri, body: Bytes) -> Bytes {
+        let Some(signature) = &self.scheme.signature else {
+            return body;
+        };
+        let Some(pointer) = &signature.in_body else {
+            return body;
+        };
+        let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return body;
+        };
+        let message = Message::new(signature, "", "", &body, uri);
+        let signed = signature::sign(signature, &self.key, &message, None);
+        let mut slot = &mut value;
+        for segment in pointer.segments() {
+            let Some(object) = slot.as_object_mut() else {
+                return body;
+            };
+            slot = object
+                .entry(segment.clone())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        }
+        *slot = serde_json::Value::String(signed);
+        serde_json::to_vec(&value).map_or(body, Bytes::from)
     }
 
     /// A signed request with the scheme's first delivery method (POST for every preset).
@@ -144,6 +174,7 @@ impl Signer {
         };
         let uri: Uri = uri.parse().unwrap_or_else(|_| Uri::from_static("/"));
         let method = scheme.methods.first().cloned().unwrap_or(Method::POST);
+        let body = self.sign_into_body(&uri, body);
         let headers = self.headers(&uri, &body);
         let mut request = Request::new(Body::from(body));
         *request.method_mut() = method;
