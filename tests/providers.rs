@@ -966,3 +966,50 @@ async fn standard_webhooks_v1a_entries() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(calls.get(), 0);
 }
+
+/// The first presets, one row each (their handshakes and quirks have their own tests in
+/// behaviour.rs): signed, typed, once; the duplicate dropped; a tampered copy 401.
+#[tokio::test]
+async fn ycloud_wappcloud_yeastar_and_conversation() {
+    use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};
+    let body = r#"{"id":"evt_1","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"2023-02-22T12:00:00.000Z"}"#;
+    deliver::<ycloud::Event>(
+        WebhookLayer::ycloud("whsec_ycloud"),
+        signer(ycloud::scheme(), "whsec_ycloud"),
+        body,
+        Some("whatsapp.message.updated"),
+        |event| Some(event.event_type().to_owned()),
+    )
+    .await;
+
+    // WappCloud names the type in a header, which the signer does not send: none here.
+    let body = r#"{"event":"incoming_message","data":{"id":"msg_01HZX8","text":"Hi there"}}"#;
+    deliver::<wappcloud::Event>(
+        WebhookLayer::wappcloud("wapp-secret"),
+        signer(wappcloud::scheme(), "wapp-secret"),
+        body,
+        None,
+        |_| None,
+    )
+    .await;
+
+    let body = r#"{"event":"30011","call_id":"1700000000.42","members":[]}"#;
+    deliver::<yeastar::Event>(
+        WebhookLayer::yeastar("yeastar-secret"),
+        signer(yeastar::scheme(), "yeastar-secret"),
+        body,
+        Some("30011"),
+        |event| Some(event.event_type().to_owned()),
+    )
+    .await;
+
+    let body = r#"{"conversation_id":"c1","data":{"id":"m1","content":"Hi","content_type":"TEXT","type":"USER_INPUT","channel":"WHATSAPP","status":"RECEIVED","created_by":"u1","updated_by":"u1","created_at":"2024-03-21T10:00:00Z","updated_at":"2024-03-21T10:00:00Z"},"timestamp":"2024-03-21T10:00:00.000Z"}"#;
+    deliver::<conversation::Message>(
+        WebhookLayer::conversation().with_secret("conversation-secret"),
+        signer(conversation::scheme(), "conversation-secret"),
+        body,
+        Some("USER_INPUT"),
+        |_| None,
+    )
+    .await;
+}
