@@ -5,10 +5,12 @@
 //! this module knows nothing of the layer.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::Method;
 
+use crate::keys::KeyResolver;
 use crate::scheme::{
     validate, BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampFormat,
     TimestampSource,
@@ -44,6 +46,17 @@ pub struct Builder {
     scheme: Scheme,
     secrets: Vec<Secret>,
     unsigned: bool,
+    resolver: Resolver,
+}
+
+/// The key resolver, if any (shown in `Debug` only as present or not).
+#[derive(Clone, Default)]
+struct Resolver(Option<Arc<dyn KeyResolver>>);
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
 }
 
 impl Default for Builder {
@@ -59,6 +72,7 @@ impl From<Scheme> for Builder {
             scheme,
             secrets: Vec::new(),
             unsigned: false,
+            resolver: Resolver::default(),
         }
     }
 }
@@ -193,6 +207,32 @@ impl Builder {
         self
     }
 
+    /// Finds each delivery's key with `resolver`, for a scheme whose key is named per delivery
+    /// ([`Signature::key_named_by`](crate::scheme::Signature::key_named_by)): no secret is then
+    /// configured.
+    ///
+    /// ```
+    /// use tower_webhooks::keys::{KeyResolver, ResolveError};
+    /// use tower_webhooks::{provider::github_secret_scanning, Builder, Secret};
+    ///
+    /// struct Unknown;
+    ///
+    /// #[async_trait::async_trait]
+    /// impl KeyResolver for Unknown {
+    ///     async fn resolve(&self, _: &str) -> Result<Secret, ResolveError> {
+    ///         Err(ResolveError::Unknown)
+    ///     }
+    /// }
+    ///
+    /// let layer = Builder::from(github_secret_scanning::scheme()).key_resolver(Unknown).build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_webhooks::BuildError>(())
+    /// ```
+    pub fn key_resolver(mut self, resolver: impl KeyResolver) -> Self {
+        self.resolver = Resolver(Some(Arc::new(resolver)));
+        self
+    }
+
     /// Accepts deliveries without checking a signature unless a secret is given. Only for
     /// providers that do not sign; anyone who knows the URL can then post events.
     pub fn unsigned(mut self) -> Self {
@@ -220,7 +260,15 @@ impl Builder {
     /// The verifier the layer will hold: the scheme checked, every secret derived into its key.
     pub(crate) fn verifier(self) -> Result<Verifier, BuildError> {
         validate(&self.scheme, self.unsigned)?;
-        if self.secrets.is_empty() && !self.unsigned {
+        let resolves = self
+            .scheme
+            .signature
+            .as_ref()
+            .is_some_and(|signature| signature.key_header.is_some());
+        if resolves && self.resolver.0.is_none() {
+            return Err(BuildError::NoKeyResolver);
+        }
+        if self.secrets.is_empty() && !self.unsigned && !resolves {
             // A signature is configured (validate saw to it): it needs a key.
             return Err(BuildError::NoSecret);
         }
@@ -235,6 +283,9 @@ impl Builder {
         }
         if self.unsigned {
             verifier.accept_unsigned();
+        }
+        if let Resolver(Some(resolver)) = self.resolver {
+            verifier.set_resolver(resolver);
         }
         Ok(verifier)
     }

@@ -261,6 +261,48 @@ impl WebhookLayer {
         Self::new(provider::sendgrid::scheme(), public_key)
     }
 
+    /// GitHub secret scanning alerts: `Github-Public-Key-Signature` (base64 DER ECDSA P-256) over
+    /// the body, with the key `Github-Public-Key-Identifier` names, fetched from GitHub's list
+    /// (`api.github.com` only; see [`keys::KeyList`](crate::keys::KeyList)). See
+    /// [`provider::github_secret_scanning`].
+    #[cfg(all(feature = "fetch", feature = "ecdsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "fetch", feature = "ecdsa"))))]
+    pub fn github_secret_scanning() -> Self {
+        Self::from_verifier(Verifier::without_keys(
+            provider::github_secret_scanning::scheme(),
+        ))
+        .with_key_resolver(crate::keys::KeyList::github_secret_scanning())
+    }
+
+    /// Finds each delivery's key with `resolver` (a preset whose key is named per delivery, such
+    /// as `github_secret_scanning` (features `fetch` and `ecdsa`), pointed at another list).
+    ///
+    /// ```
+    /// use tower_webhooks::keys::{KeyResolver, ResolveError};
+    /// use tower_webhooks::{provider::github_secret_scanning, Secret, WebhookLayer};
+    ///
+    /// struct Pinned(&'static str);
+    ///
+    /// #[async_trait::async_trait]
+    /// impl KeyResolver for Pinned {
+    ///     async fn resolve(&self, _: &str) -> Result<Secret, ResolveError> {
+    ///         Ok(Secret::from(self.0))
+    ///     }
+    /// }
+    ///
+    /// let layer = WebhookLayer::builder()
+    ///     .key_resolver(Pinned("-----BEGIN PUBLIC KEY-----..."))
+    ///     .signature(github_secret_scanning::scheme().signature().unwrap().clone())
+    ///     .build();
+    /// # let _ = layer;
+    /// ```
+    pub fn with_key_resolver(mut self, resolver: impl crate::keys::KeyResolver) -> Self {
+        self.config_mut()
+            .verifier
+            .set_resolver(std::sync::Arc::new(resolver));
+        self
+    }
+
     /// A layer for any provider; see [`Builder`].
     pub fn builder() -> Builder {
         Builder::new()

@@ -133,6 +133,7 @@ mod config;
 mod event;
 mod handshake;
 mod identify;
+pub mod keys;
 mod layer;
 pub mod provider;
 mod redelivery;

@@ -48,6 +48,8 @@ pub enum Rejection {
     InvalidChallenge(&'static str),
     /// The dedup store could not record the delivery; the provider should retry.
     StoreUnavailable(StoreError),
+    /// The key the delivery names could not be fetched from the provider now; it should retry.
+    KeyUnavailable(crate::keys::ResolveError),
     /// The delivery is authentic but cannot be processed (not JSON, no id), and the ack policy
     /// does not acknowledge it.
     Unprocessable(&'static str),
@@ -99,10 +101,12 @@ pub enum RejectionKind {
     InFlight,
     /// [`Rejection::InvalidVerifyToken`], default 403.
     InvalidVerifyToken,
+    /// [`Rejection::KeyUnavailable`], default 503.
+    KeyUnavailable,
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 14] = [
+    pub(crate) const ALL: [RejectionKind; 15] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -117,6 +121,7 @@ impl RejectionKind {
         RejectionKind::Unprocessable,
         RejectionKind::InFlight,
         RejectionKind::InvalidVerifyToken,
+        RejectionKind::KeyUnavailable,
     ];
 
     /// The status used unless configured otherwise.
@@ -132,7 +137,9 @@ impl RejectionKind {
             | RejectionKind::LengthMismatch
             | RejectionKind::InvalidChallenge => StatusCode::BAD_REQUEST,
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            RejectionKind::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RejectionKind::StoreUnavailable | RejectionKind::KeyUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::InFlight => StatusCode::CONFLICT,
             RejectionKind::InvalidVerifyToken => StatusCode::FORBIDDEN,
@@ -162,6 +169,7 @@ impl Rejection {
             Rejection::Unprocessable(_) => RejectionKind::Unprocessable,
             Rejection::InFlight => RejectionKind::InFlight,
             Rejection::InvalidVerifyToken => RejectionKind::InvalidVerifyToken,
+            Rejection::KeyUnavailable(_) => RejectionKind::KeyUnavailable,
         }
     }
 
@@ -211,6 +219,9 @@ impl fmt::Display for Rejection {
             Rejection::InvalidVerifyToken => {
                 f.write_str("invalid handshake: verify token does not match")
             }
+            Rejection::KeyUnavailable(_) => {
+                f.write_str("webhook signing key could not be fetched, retry later")
+            }
         }
     }
 }
@@ -220,6 +231,7 @@ impl StdError for Rejection {
         match self {
             Rejection::BodyRead(err) => Some(err.as_ref()),
             Rejection::StoreUnavailable(err) => Some(err),
+            Rejection::KeyUnavailable(err) => Some(err),
             _ => None,
         }
     }

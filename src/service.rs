@@ -288,7 +288,22 @@ where
         Err(rejection) => return rejected(config, rejection),
     };
 
-    let (timestamp, key) = if verifier.is_unsigned() {
+    let resolved = verifier
+        .check_resolved(
+            &parts.method,
+            &parts.headers,
+            &parts.uri,
+            &raw,
+            config.clock.now(),
+        )
+        .await;
+    let (timestamp, key) = if let Some(resolved) = resolved {
+        // The key came with the delivery's name for it: it answers no handshake.
+        match resolved {
+            Ok(verification) => (verification.timestamp, None),
+            Err(rejection) => return rejected(config, rejection),
+        }
+    } else if verifier.is_unsigned() {
         (None, None)
     } else {
         match verifier.check(

@@ -210,6 +210,22 @@ fn request_for(case: &Value) -> Request<Body> {
     request
 }
 
+/// A provider's published keys by identifier (GitHub secret scanning's list).
+struct PublishedKeys(std::collections::HashMap<String, String>);
+
+#[async_trait::async_trait]
+impl tower_webhooks::keys::KeyResolver for PublishedKeys {
+    async fn resolve(
+        &self,
+        name: &str,
+    ) -> Result<tower_webhooks::Secret, tower_webhooks::keys::ResolveError> {
+        self.0
+            .get(name)
+            .map(|key| tower_webhooks::Secret::from(key.as_str()))
+            .ok_or(tower_webhooks::keys::ResolveError::Unknown)
+    }
+}
+
 /// How the layer under test is made.
 #[derive(Clone, Copy, PartialEq)]
 enum Made {
@@ -255,6 +271,14 @@ async fn run_case(provider: &str, file: &Value, case: &Value, made: Made) -> Res
         Made::Builder => builder_for(provider, secret),
         Made::Document => document_for(provider, secret, file),
     };
+    if let Some(keys) = file["keys"].as_object() {
+        // The provider's published key list, as a resolver would fetch it.
+        let keys = keys
+            .iter()
+            .map(|(id, key)| (id.clone(), key.as_str().unwrap().to_owned()))
+            .collect();
+        layer = layer.with_key_resolver(PublishedKeys(keys));
+    }
     for more in case["more_secrets"].as_array().into_iter().flatten() {
         layer = layer.with_secret(more.as_str().unwrap());
     }
@@ -303,6 +327,7 @@ async fn run_case(provider: &str, file: &Value, case: &Value, made: Made) -> Res
         // A published example whose body is not the provider's JSON (an SDK test signing
         // `hello world`): the signature passed, whatever the body then gets.
         "verified" => status != 401 && status != 403,
+        "key_unavailable" => status == 503,
         "malformed_signature" => {
             status == 401 && text.starts_with("webhook signature is malformed")
         }

@@ -143,6 +143,11 @@ pub(super) fn catalogue() -> Vec<(String, Scheme, &'static str)> {
             sendgrid::scheme(),
             sendgrid::DOCS,
         ),
+        (
+            "WebhookLayer::github_secret_scanning()",
+            github_secret_scanning::scheme(),
+            github_secret_scanning::DOCS,
+        ),
     ];
     let mut rows: Vec<(String, Scheme, &'static str)> = rows
         .drain(..)
@@ -300,6 +305,13 @@ fn mac(scheme: &Scheme) -> String {
             code(entries.key_prefix())
         ),
         None => String::new(),
+    };
+    let key = match signature.key_header() {
+        Some(header) => format!(
+            ", key named by {} from the provider's list",
+            code(header.as_str())
+        ),
+        None => key,
     };
     format!("{encoding} {algorithm}{key}{entries}")
 }

@@ -416,6 +416,8 @@ struct SignatureText {
     public_key_entries: Option<EntriesText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     in_body: Option<PointerText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_named_by: Option<HeaderText>,
 }
 
 /// Public-key entries beside the HMAC ones (Standard Webhooks `v1a,`).
@@ -454,6 +456,7 @@ impl SignatureText {
         }
         signature.body_hash_param = self.body_hash_param.map(Cow::Owned);
         signature.in_body = self.in_body.map(|pointer| pointer.0);
+        signature.key_header = self.key_named_by.map(|header| header.0);
         signature.public_entries = self.public_key_entries.map(|e| PublicKeyEntries {
             prefix: e.prefix.into(),
             key_prefix: e.key_prefix.into(),
@@ -482,6 +485,7 @@ impl From<&Signature> for SignatureText {
             base_url: signature.base_url.clone(),
             body_hash_param: signature.body_hash_param.as_ref().map(|p| p.to_string()),
             in_body: signature.in_body.clone().map(PointerText),
+            key_named_by: signature.key_header.clone().map(HeaderText),
             public_key_entries: signature.public_entries.as_ref().map(|e| EntriesText {
                 prefix: e.prefix.to_string(),
                 algorithm: e.algorithm.into(),

@@ -272,6 +272,7 @@ pub struct Signature {
     pub(crate) more_headers: Vec<HeaderName>,
     pub(crate) public_entries: Option<PublicKeyEntries>,
     pub(crate) in_body: Option<super::Pointer>,
+    pub(crate) key_header: Option<HeaderName>,
 }
 
 /// Entries of a second kind in a signature list, signed with a private key and checked with a
@@ -299,7 +300,7 @@ pub struct PublicKeyEntries {
 impl PublicKeyEntries {
     /// Ed25519 entries (base64 signatures): their prefix in the list, the prefix that marks a
     /// secret as a public key (base64 after it), and the one that marks a private key (a 32-byte
-    /// seed, or seed and public key, in base64) for [`Signer`](crate::testing::Signer).
+    /// seed, or seed and public key, in base64) for `testing::Signer`.
     pub fn ed25519(
         prefix: impl Into<Cow<'static, str>>,
         key_prefix: impl Into<Cow<'static, str>>,
@@ -368,7 +369,31 @@ impl Signature {
             more_headers: Vec::new(),
             public_entries: None,
             in_body: None,
+            key_header: None,
         }
+    }
+
+    /// The key is named by this header on each delivery (GitHub secret scanning's
+    /// `Github-Public-Key-Identifier`) and found by the layer's
+    /// [`KeyResolver`](crate::keys::KeyResolver) instead of being configured as a secret.
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use tower_webhooks::scheme::Signature;
+    ///
+    /// let signature = Signature::new(HeaderName::from_static("github-public-key-signature"))
+    ///     .ecdsa_p256()
+    ///     .key_named_by(HeaderName::from_static("github-public-key-identifier"));
+    /// assert_eq!(signature.key_header().unwrap(), "github-public-key-identifier");
+    /// ```
+    pub fn key_named_by(mut self, header: HeaderName) -> Self {
+        self.key_header = Some(header);
+        self
+    }
+
+    /// The header that names the key of each delivery, if the key is resolved per delivery.
+    pub fn key_header(&self) -> Option<&HeaderName> {
+        self.key_header.as_ref()
     }
 
     /// Reads the signature from a field of the JSON body instead of the header (Mailgun's

@@ -145,6 +145,9 @@ pub enum BuildError {
     /// A [`Handshake::VerifyToken`](super::Handshake::VerifyToken) has no token (see
     /// [`Builder::verify_token`](crate::Builder::verify_token)).
     NoVerifyToken,
+    /// The scheme names its key per delivery and no [`KeyResolver`](crate::keys::KeyResolver)
+    /// is given (see [`Builder::key_resolver`](crate::Builder::key_resolver)).
+    NoKeyResolver,
     /// No delivery method is configured.
     NoMethod,
     /// A secret cannot become a key (empty, or not the expected encoding).
@@ -170,6 +173,9 @@ impl fmt::Display for BuildError {
             BuildError::NoVerifyToken => {
                 f.write_str("the verify-token handshake has no token (call `verify_token()`)")
             }
+            BuildError::NoKeyResolver => f.write_str(
+                "the scheme names its key per delivery: give it a key resolver (`key_resolver()`)",
+            ),
             BuildError::NoMethod => f.write_str("no delivery method configured"),
             BuildError::Secret(err) => write!(f, "invalid secret: {err}"),
             BuildError::Inconsistent { field, reason } => {

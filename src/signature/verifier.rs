@@ -1,11 +1,13 @@
 //! `Verifier`: a scheme with its keys and tolerance, the one object that checks signatures.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::{HeaderMap, Method, Uri};
 
 use super::{check, Key, Verification};
+use crate::keys::{KeyResolver, ResolveError};
 use crate::rejection::Rejection;
 use crate::scheme::{BuildError, Scheme};
 use crate::Secret;
@@ -33,6 +35,8 @@ pub struct Verifier {
     tolerance: Duration,
     /// Deliveries pass without a signature: an unsigned scheme given no secret (the layer only).
     unsigned: bool,
+    /// Finds the key a delivery names, for a scheme whose signature has a key header.
+    resolver: Option<Arc<dyn KeyResolver>>,
 }
 
 impl fmt::Debug for Verifier {
@@ -42,6 +46,7 @@ impl fmt::Debug for Verifier {
             .field("secrets", &format_args!("{} [redacted]", self.keys.len()))
             .field("unsigned", &self.unsigned)
             .field("tolerance", &self.tolerance)
+            .field("resolver", &self.resolver.is_some())
             .finish()
     }
 }
@@ -140,7 +145,58 @@ impl Verifier {
             keys: Vec::new(),
             tolerance,
             unsigned: false,
+            resolver: None,
         }
+    }
+
+    /// Finds each delivery's key with `resolver`, for a scheme whose key is named per delivery
+    /// ([`Signature::key_named_by`](crate::scheme::Signature::key_named_by)).
+    pub(crate) fn set_resolver(&mut self, resolver: Arc<dyn KeyResolver>) {
+        self.resolver = Some(resolver);
+    }
+
+    /// The check of a delivery whose key it names: resolved, derived, then [`check`]ed with
+    /// that key alone. `None` for a scheme whose keys are configured.
+    pub(crate) async fn check_resolved(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        uri: &Uri,
+        body: &[u8],
+        now: i64,
+    ) -> Option<Result<Verification, Rejection>> {
+        let signature = self.scheme.signature.as_ref()?;
+        let name = signature.key_header.as_ref()?;
+        let Some(resolver) = &self.resolver else {
+            // A preset without its resolver fails closed.
+            return Some(Err(Rejection::InvalidSignature));
+        };
+        let result = async {
+            let mut values = headers.get_all(name).iter();
+            let (Some(value), None) = (values.next(), values.next()) else {
+                return Err(Rejection::MissingSignature);
+            };
+            let id = value
+                .to_str()
+                .map_err(|_| Rejection::MalformedSignature("key header is not visible ASCII"))?;
+            let secret = resolver.resolve(id).await.map_err(|err| match err {
+                ResolveError::Unknown => Rejection::InvalidSignature,
+                other => Rejection::KeyUnavailable(other),
+            })?;
+            let key = Key::derive(&secret, signature).map_err(|err| {
+                Rejection::KeyUnavailable(ResolveError::Unavailable(format!(
+                    "the provider's key is unusable: {err}"
+                )))
+            })?;
+            check(
+                &self.scheme,
+                std::slice::from_ref(&key),
+                (method, headers, uri, body),
+                now,
+                self.tolerance.as_secs(),
+            )
+        };
+        Some(result.await)
     }
 
     /// Derives the key `secret` stands for: the one place where that happens. A verifier given

@@ -46,12 +46,22 @@ pub fn public_key_presets() -> Vec<Scheme> {
         .collect()
 }
 
+/// Whether `scheme` signs with a configured secret (the HMAC and token presets).
+fn is_shared_secret(scheme: &Scheme) -> bool {
+    scheme.signature().is_some_and(|signature| {
+        matches!(signature.algorithm(), Algorithm::Hmac(_) | Algorithm::Token)
+    })
+}
+
 fn is_public_key(scheme: &Scheme) -> bool {
     scheme.signature().is_some_and(|signature| {
-        matches!(
-            signature.algorithm(),
-            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256
-        )
+        // A key named per delivery needs a resolver, not a configured key: see
+        // `provider::github_secret_scanning`.
+        signature.key_header().is_none()
+            && matches!(
+                signature.algorithm(),
+                Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256
+            )
     })
 }
 
@@ -67,7 +77,7 @@ fn is_public_key(scheme: &Scheme) -> bool {
 pub fn presets() -> Vec<Scheme> {
     crate::provider::all()
         .into_iter()
-        .filter(|scheme| !is_public_key(scheme))
+        .filter(is_shared_secret)
         // Mailgun's signature is a field of a JSON body: it cannot be put on any body.
         .filter(|scheme| scheme.signature().is_some_and(|s| s.body_field().is_none()))
         .map(|scheme| {

@@ -341,7 +341,94 @@ def standard_webhooks_v1a():
     })
 
 
+def github_secret_scanning():
+    # GitHub's docs ('Secret scanning partner program', github/docs content/code-security/
+    # secret-scanning/secret-scanning-partnership-program/secret-scanning-partner-program.md): the
+    # current example, signed with the production key bcb5...; the PEMs of that key and of the
+    # older 90a4... are the ones api.github.com/meta/public_keys/secret_scanning serves (as in
+    # octokit.net's MetaPublicKeysTests); f952... is the test key an older docs version printed.
+    current = ("bcb53661c06b4728e59d897fb6165d5c9cda0fd9cdf9d09ead458168deb7518c",
+               "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEYAGMWO8XgCamYKMJS6jc/qgvSlAd\n"
+               "AjPuDPRcXU22YxgBrz+zoN19MzuRyW87qEt9/AmtoNP5GrobzUvQSyJFVw==\n-----END PUBLIC KEY-----\n")
+    old = ("90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a",
+           "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE9MJJHnMfn2+H4xL4YaPDA4RpJqUq\n"
+           "kCmRCBnYERxZanmcpzQSXs1X/AljlKkbJ8qpVIW4clayyef9gWhFbNHWAA==\n-----END PUBLIC KEY-----\n")
+    test = ("f9525bf080f75b3506ca1ead061add62b8633a346606dc5fe544e29231c6ee0d",
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEsz9ugWDj5jK5ELBK42ynytbo38gP\n"
+            "HzZFI03Exwz8Lh/tCfL3YxwMdLjB+bMznsanlhK0RwcGP3IDb34kQDIo3Q==\n-----END PUBLIC KEY-----\n")
+    published = [
+        ("the docs' current example", current,
+         b'[{"source":"commit","token":"some_token","type":"some_type","url":"https://example.com/base-repo-url/"}]',
+         "MEQCIQDaMKqrGnE27S0kgMrEK0eYBmyG0LeZismAEz/BgZyt7AIfXt9fErtRS4XaeSt/AO1RtBY66YcAdjxji410VQV4xg=="),
+        ("an older docs example, the previous key", old,
+         b'[{"token":"some_token","type":"some_type","url":"some_url"}]',
+         "MEUCIQDKZokqnCjrRtw0tni+2Ltvl/uiMJ1EGumEsp1BsNr32AIgQY1YXD2nlj+XNfGK4rBfkMJ1JDOQcYXxa2sY8FNkrKc="),
+        ("an older docs example, the test key", test,
+         b'[{"token":"some_token","type":"some_type","url":"some_url","source":"some_source"}]',
+         "MEUCIFLZzeK++IhS+y276SRk2Pe5LfDrfvTXu6iwKKcFGCrvAiEAhHN2kDOhy2I6eGkOFmxNkOJ+L2y8oQ9A2T9GGJo6WJY="),
+    ]
+    for name, (kid, pem), body, sig in published:
+        serialization.load_pem_public_key(pem.encode()).verify(
+            base64.b64decode(sig), body, ec.ECDSA(hashes.SHA256()))  # raises if it does not hold
+    # A docs version edited the URL of an example without signing it again: published, and false.
+    edited = (b'[{"token":"NMIfyYncKcRALEXAMPLE","type":"mycompany_api_token","url":"https://github.com/'
+              b'octocat/Hello-World/blob/12345600b9cbe38a219f39a9941c9319b600c002/foo/bar.txt"}]')
+    edited_sig = "MEQCIA6C6L8ZYvZnqgV0zwrrmRab10QmIFV396gsba/WYm9oAiAI6Q+/jNaWqkgG5YhaWshTXbRwIgqIK6Ru7LxVYDbV5Q=="
+    ours = ec.derive_private_key(0x5EC2E7_5CA9_0001, ec.SECP256R1())
+    other = ec.derive_private_key(0x5EC2E7_5CA9_0002, ec.SECP256R1())
+    pem = lambda key: key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    p384 = ec.derive_private_key(0x5EC2E7_5CA9_0003, ec.SECP384R1())
+    keys = {kid: key for _, (kid, key), _, _ in published}
+    keys["ours"] = pem(ours)
+    keys["a-p384-key"] = pem(p384)
+    body = b'[{"source":"commit","token":"ghp_example_0123456789","type":"acme_api_token","url":"https://github.com/octo/repo/blob/main/.env"}]'
+    deterministic = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)  # RFC 6979: the same file each run
+    sig = ours.sign(body, deterministic)
+    b64 = lambda b: base64.b64encode(b).decode()
+
+    def case(name, expect, kid="ours", signature=None, b=body, drop=None):
+        headers = {"Github-Public-Key-Identifier": kid,
+                   "Github-Public-Key-Signature": b64(sig) if signature is None else signature}
+        for header in drop or []:
+            headers.pop(header)
+        return {"name": name, "now": NOW, "body": b.decode(), "headers": headers, "expect": expect}
+    cases = [case("published: " + name, "valid", kid, s, b) for name, (kid, _), b, s in published]
+    cases += [
+        case("published, but the docs edited the body after signing", "invalid_signature",
+             "90a421169f0a406205f1563a953312f0be898d3c7b6c06b681aa86a874555f4a", edited_sig, edited),
+        case("published, one byte of the body changed", "invalid_signature", current[0], published[0][3],
+             flip(published[0][2], 30)),
+        case("our key", "valid"),
+        case("one byte of the body changed", "invalid_signature", b=flip(body, len(body) // 2)),
+        case("one byte of the signature changed", "invalid_signature", signature=b64(flip(sig, 10))),
+        case("signed by another key", "invalid_signature",
+             signature=b64(other.sign(body, deterministic))),
+        case("a key GitHub does not publish", "invalid_signature", kid="no-such-key"),
+        case("the signature of another published key's delivery", "invalid_signature", signature=published[0][3]),
+        case("a truncated DER signature", "invalid_signature", signature=b64(sig[:-4])),
+        case("a signature of a kilobyte", "malformed_signature", signature=b64(bytes(1024))),
+        case("a signature that is not base64", "malformed_signature", signature="%%%%"),
+        case("the key is on another curve (P-384): unusable, so retry later", "key_unavailable", kid="a-p384-key"),
+        case("no signature header", "missing_signature", drop=["Github-Public-Key-Signature"]),
+        case("no key identifier header", "missing_signature", drop=["Github-Public-Key-Identifier"]),
+    ]
+    write("github-secret-scanning", {
+        "provider": "github-secret-scanning",
+        "needs_feature": "ecdsa",
+        "source": "GitHub's published examples ('Secret scanning partner program', "
+                  "https://docs.github.com/en/code-security/secret-scanning/secret-scanning-partnership-program/"
+                  "secret-scanning-partner-program, current and older versions), checked first with Python "
+                  "cryptography, and cases derived with it: base64 DER ECDSA P-256 SHA-256 of the raw body, "
+                  "the key named by Github-Public-Key-Identifier from the published list (`keys` here).",
+        "secret": "",
+        "keys": keys,
+        "cases": cases,
+    })
+
+
 if __name__ == "__main__":
+    github_secret_scanning()
     standard_webhooks_v1a()
     discord()
     telnyx()

@@ -1,0 +1,312 @@
+//! Keys from the network, against a real HTTPS server on loopback with a CA made at test time
+//! (rcgen): what is allowed is fetched once and cached, and a host off the allowlist, plain HTTP,
+//! a redirect elsewhere, a 10 MiB document, a slow server and an untrusted certificate are all
+//! refused, the first three without a connection reaching any server (counted). Then GitHub
+//! secret scanning through the layer: a key from the list verifies, an unknown one is a 401, and
+//! a list that cannot be fetched is a 503. Nothing leaves loopback.
+#![cfg(all(feature = "fetch", feature = "ecdsa"))]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls;
+use tower::ServiceExt;
+use tower_webhooks::keys::{FetchError, Fetcher, KeyList, KeyResolver, ResolveError};
+use tower_webhooks::provider::github_secret_scanning;
+use tower_webhooks::testing::Signer;
+use tower_webhooks::WebhookLayer;
+
+/// A CA, and a server certificate for `localhost` it signed.
+struct Pki {
+    ca_der: Vec<u8>,
+    cert_der: Vec<u8>,
+    key_der: Vec<u8>,
+}
+
+fn pki() -> Pki {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    Pki {
+        ca_der: ca.der().to_vec(),
+        cert_der: cert.der().to_vec(),
+        key_der: key.serialize_der(),
+    }
+}
+
+/// A TLS server on loopback that counts connections and answers by path.
+struct Server {
+    addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
+}
+
+async fn serve(pki: &Pki, keys: String) -> Server {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![pki.cert_der.clone().into()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(pki.key_der.clone().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    let keys = Bytes::from(keys);
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            let keys = keys.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = service_fn(move |request: Request<hyper::body::Incoming>| {
+                    let keys = keys.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(answer(request.uri().path(), keys).await)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    Server { addr, connections }
+}
+
+async fn answer(path: &str, keys: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    match path {
+        "/keys" => *response.body_mut() = Full::new(keys),
+        "/big" => *response.body_mut() = Full::new(Bytes::from(vec![b' '; 10 * 1024 * 1024])),
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            *response.body_mut() = Full::new(keys);
+        }
+        "/redirect" => {
+            *response.status_mut() = StatusCode::FOUND;
+            response
+                .headers_mut()
+                .insert("location", "https://localhost:1/keys".parse().unwrap());
+        }
+        _ => *response.status_mut() = StatusCode::NOT_FOUND,
+    }
+    response
+}
+
+fn fetcher(pki: &Pki) -> Fetcher {
+    Fetcher::new(["localhost"])
+        .with_root_certificate(&pki.ca_der)
+        .unwrap()
+        .with_timeout(Duration::from_secs(1))
+}
+
+/// GitHub's list format with one key.
+fn key_list(id: &str, pem: &str) -> String {
+    serde_json::json!({"public_keys": [{"key_identifier": id, "key": pem, "is_current": true}]})
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_list_is_fetched_once_for_many_deliveries() {
+    let pki = pki();
+    let server = serve(&pki, key_list("k1", "PEM-ONE")).await;
+    let url = format!("https://localhost:{}/keys", server.addr.port());
+    let list = Arc::new(KeyList::new(&url, fetcher(&pki)));
+
+    let resolves: Vec<_> = (0..20)
+        .map(|_| {
+            let list = list.clone();
+            tokio::spawn(async move { list.resolve("k1").await })
+        })
+        .collect();
+    for resolve in resolves {
+        assert_eq!(resolve.await.unwrap().unwrap().expose(), b"PEM-ONE");
+    }
+    assert_eq!(list.resolve("k1").await.unwrap().expose(), b"PEM-ONE");
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one fetch for 21 resolves"
+    );
+
+    // A name the list lacks: one early fetch at most per refresh interval, then a plain no.
+    assert_eq!(list.resolve("nope").await, Err(ResolveError::Unknown));
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "fetched less than 60 s ago"
+    );
+    let eager = KeyList::new(&url, fetcher(&pki)).with_refresh(Duration::ZERO);
+    assert!(eager.resolve("k1").await.is_ok());
+    assert_eq!(eager.resolve("nope").await, Err(ResolveError::Unknown));
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        3,
+        "a rotation refetches"
+    );
+}
+
+#[tokio::test]
+async fn refused_before_any_connection() {
+    let pki = pki();
+    let server = serve(&pki, key_list("k1", "PEM")).await;
+    let port = server.addr.port();
+    let fetcher = fetcher(&pki);
+
+    // The server is on 127.0.0.1, but only `localhost` is allowed.
+    assert_eq!(
+        fetcher.get(&format!("https://127.0.0.1:{port}/keys")).await,
+        Err(FetchError::HostNotAllowed("127.0.0.1".into()))
+    );
+    assert_eq!(
+        fetcher.get(&format!("http://localhost:{port}/keys")).await,
+        Err(FetchError::NotHttps)
+    );
+    assert_eq!(
+        fetcher
+            .get(&format!("https://localhost.evil.example:{port}/keys"))
+            .await,
+        Err(FetchError::HostNotAllowed("localhost.evil.example".into()))
+    );
+    assert_eq!(server.connections.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn redirects_large_slow_and_untrusted_are_refused() {
+    let pki = pki();
+    let server = serve(&pki, key_list("k1", "PEM")).await;
+    let elsewhere = serve(&pki, key_list("k1", "OTHER")).await;
+    let port = server.addr.port();
+    let fetcher = fetcher(&pki);
+
+    assert_eq!(
+        fetcher
+            .get(&format!("https://localhost:{port}/redirect"))
+            .await,
+        Err(FetchError::Redirect)
+    );
+    assert_eq!(
+        elsewhere.connections.load(Ordering::SeqCst),
+        0,
+        "not followed"
+    );
+
+    assert_eq!(
+        fetcher.get(&format!("https://localhost:{port}/big")).await,
+        Err(FetchError::TooLarge)
+    );
+
+    let started = Instant::now();
+    assert_eq!(
+        fetcher.get(&format!("https://localhost:{port}/slow")).await,
+        Err(FetchError::Timeout)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The web's roots do not include the test's CA.
+    let untrusted = Fetcher::new(["localhost"]).with_timeout(Duration::from_secs(1));
+    assert!(matches!(
+        untrusted
+            .get(&format!("https://localhost:{port}/keys"))
+            .await,
+        Err(FetchError::Tls(_))
+    ));
+    assert_eq!(
+        fetcher
+            .get(&format!("https://localhost:{port}/missing"))
+            .await,
+        Err(FetchError::Status(404))
+    );
+}
+
+#[tokio::test]
+async fn github_secret_scanning_through_the_layer() {
+    let pki = pki();
+    let signing = KeyPair::generate().unwrap();
+    let server = serve(&pki, key_list("current-key", &signing.public_key_pem())).await;
+    let url = format!("https://localhost:{}/keys", server.addr.port());
+    let layer =
+        WebhookLayer::github_secret_scanning().with_key_resolver(KeyList::new(&url, fetcher(&pki)));
+    let app = Router::new().route("/alerts", post(|| async { "revoked" }).layer(layer));
+
+    let signer = Signer::new(github_secret_scanning::scheme(), signing.serialize_der()).unwrap();
+    let body = r#"[{"source":"commit","token":"acme_0123","type":"acme_token","url":"https://github.com/o/r"}]"#;
+    let deliver = |id: &str, body: String| {
+        let mut request = signer.request("/alerts", body);
+        request
+            .headers_mut()
+            .insert("github-public-key-identifier", id.parse().unwrap());
+        app.clone().oneshot(request)
+    };
+    assert_eq!(
+        deliver("current-key", body.into()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let tampered = body.replace("acme_0123", "acme_0124");
+    let mut request = signer.request("/alerts", body);
+    request.headers_mut().insert(
+        "github-public-key-identifier",
+        "current-key".parse().unwrap(),
+    );
+    *request.body_mut() = Body::from(tampered);
+    assert_eq!(
+        app.clone().oneshot(request).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        deliver("unknown-key", body.into()).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "the list was fetched once"
+    );
+
+    // The list cannot be fetched (nothing listens there): 503, so that GitHub retries.
+    let down = WebhookLayer::github_secret_scanning()
+        .with_key_resolver(KeyList::new("https://localhost:1/keys", fetcher(&pki)));
+    let app = Router::new().route("/alerts", post(|| async { "revoked" }).layer(down));
+    let mut request = signer.request("/alerts", body);
+    request.headers_mut().insert(
+        "github-public-key-identifier",
+        "current-key".parse().unwrap(),
+    );
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
