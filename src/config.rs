@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{Clock, ClockDebug, SharedClock, SystemClock};
 use crate::event::{Facts, Verified};
+use crate::hook_secret::HookSecret;
 use crate::identify::Identity;
 use crate::rejection::{Rejection, Statuses};
 use crate::scheme::{Scheme, Source};
@@ -46,6 +47,8 @@ pub(crate) struct Config {
     /// The headers kept with a parked delivery: those that authenticate and identify it.
     pub(crate) kept_headers: Vec<HeaderName>,
     pub(crate) backoff: Backoff,
+    /// The secrets a handshake hands over (Asana), beside the verifier's own keys.
+    pub(crate) hook_secret: Option<HookSecret>,
 }
 
 impl fmt::Debug for Config {
@@ -80,6 +83,7 @@ impl Config {
             backoff: Backoff::default(),
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
+            hook_secret: None,
         }
     }
 

@@ -10,9 +10,11 @@ use axum_core::response::Response;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use subtle::ConstantTimeEq;
 
+use crate::hook_secret::HookSecret;
 use crate::rejection::Rejection;
 use crate::scheme::Handshake;
 use crate::signature::{encode, Key};
+use crate::Secret;
 
 /// Longest challenge value echoed back; providers send short random tokens.
 pub(crate) const MAX_CHALLENGE_LEN: usize = 1024;
@@ -37,7 +39,9 @@ pub(crate) fn matches(
         | Handshake::EchoText { param }
         | Handshake::QueryMac { param, .. } => query_values(uri, param).next().is_some(),
         Handshake::VerifyToken { .. } => query_values(uri, "hub.challenge").next().is_some(),
-        Handshake::HeaderEchoJson { header, .. } => headers.contains_key(header),
+        Handshake::HeaderEchoJson { header, .. } | Handshake::HookSecret { header } => {
+            headers.contains_key(header)
+        }
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
         | Handshake::SignedEchoText { .. }
@@ -51,8 +55,26 @@ pub(crate) fn answer(
     uri: &Uri,
     headers: &HeaderMap,
     key: Option<&Key>,
+    hook: Option<&HookSecret>,
 ) -> Result<Response, Rejection> {
     match handshake {
+        Handshake::HookSecret { header } => {
+            let mut values = headers.get_all(header).iter();
+            let (Some(value), None) = (values.next(), values.next()) else {
+                return Err(Rejection::InvalidChallenge(
+                    "one hook secret header expected",
+                ));
+            };
+            if !hook.is_some_and(|hook| hook.offer(Secret::new(value.as_bytes()))) {
+                // Not armed (or already answered): a stranger's secret must not become the key.
+                return Err(Rejection::InvalidChallenge(
+                    "no hook secret is expected now",
+                ));
+            }
+            let mut response = Response::new(Body::empty());
+            response.headers_mut().insert(header.clone(), value.clone());
+            Ok(response)
+        }
         Handshake::HeaderEchoJson { header, key } => {
             let mut values = headers.get_all(header).iter();
             let value = values
@@ -151,6 +173,7 @@ pub(crate) fn answer_signed(
         | Handshake::HeaderEchoJson { .. }
         | Handshake::VerifyToken { .. }
         | Handshake::QueryMac { .. }
+        | Handshake::HookSecret { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
             "this handshake is not a signed event",
         )),
@@ -232,6 +255,7 @@ mod tests {
             &uri,
             &HeaderMap::new(),
             None,
+            None,
         )?;
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         Ok(json_object(&[(
@@ -284,6 +308,7 @@ mod tests {
                 &hs,
                 &format!("/h?{q}").parse().unwrap(),
                 &HeaderMap::new(),
+                None,
                 None,
             )
         };
@@ -346,7 +371,7 @@ mod tests {
             &HeaderMap::new(),
             true
         ));
-        assert!(answer(&echo, &"/h".parse().unwrap(), &HeaderMap::new(), None).is_err());
+        assert!(answer(&echo, &"/h".parse().unwrap(), &HeaderMap::new(), None, None).is_err());
         assert!(answer_signed(&Handshake::verify_token("t"), "x", None).is_err());
     }
 

@@ -18,7 +18,7 @@ use crate::service::Webhook;
 use crate::signature::Verifier;
 use crate::store::DeliveryStore;
 use crate::worker::Worker;
-use crate::{Ack, Backoff, Secret};
+use crate::{Ack, Backoff, HookSecret, Secret};
 
 /// A tower layer that lets only authentic, new webhook deliveries through to the handler.
 ///
@@ -300,6 +300,29 @@ impl WebhookLayer {
         self.config_mut()
             .verifier
             .set_resolver(std::sync::Arc::new(resolver));
+        self
+    }
+
+    /// Asana: `X-Hook-Signature` (hex HMAC-SHA256 of the body) with the secret Asana's
+    /// handshake hands over, which `hook` takes only while [`HookSecret::expect`] waits (and
+    /// any secret it was made with, from an earlier handshake). See [`provider::asana`].
+    ///
+    /// ```
+    /// use tower_webhooks::{HookSecret, WebhookLayer};
+    ///
+    /// let layer = WebhookLayer::asana(&HookSecret::with_secret("kept from the handshake"));
+    /// # let _ = layer;
+    /// ```
+    pub fn asana(hook: &HookSecret) -> Self {
+        Self::from_verifier(Verifier::without_keys(provider::asana::scheme()))
+            .with_hook_secret(hook)
+    }
+
+    /// Takes the secrets of a handshake that hands one over (a scheme with
+    /// [`Handshake::HookSecret`](crate::scheme::Handshake::HookSecret)) from `hook`, beside
+    /// the layer's own.
+    pub fn with_hook_secret(mut self, hook: &HookSecret) -> Self {
+        self.config_mut().hook_secret = Some(hook.clone());
         self
     }
 

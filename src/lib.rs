@@ -34,6 +34,8 @@
 //! | body slower than the read timeout (default 10 s) | 408 ([`Rejection::BodyTimeout`]) | no |
 //! | method the provider does not deliver with | 405 with `Allow` ([`Rejection::MethodNotAllowed`]) | no |
 //! | dedup store unavailable | 503 ([`Rejection::StoreUnavailable`]): the provider retries, nothing is lost | no |
+//! | the key the delivery names cannot be fetched (GitHub secret scanning) / is not published | 503 ([`Rejection::KeyUnavailable`]) / 401 | no |
+//! | Asana `X-Hook-Secret` handshake while [`HookSecret::expect`] waits / at any other time | 200 echoing it, the secret kept / 400 ([`Rejection::InvalidChallenge`]) | no |
 //! | authentic but body not JSON / id missing | [`Ack::Always`] / [`Ack::Immediately`]: 200, kept dead in the inbox; [`Ack::Passthrough`]: 422 ([`Rejection::Unprocessable`]) | no |
 //!
 //! Every status in the table can be changed with [`WebhookLayer::with_status`] (some teams answer
@@ -73,7 +75,7 @@
 //!
 //! # Providers
 //!
-//! Seventy-three presets: [`WebhookLayer::ycloud`], [`stripe`](WebhookLayer::stripe),
+//! Seventy-five presets: [`WebhookLayer::ycloud`], [`stripe`](WebhookLayer::stripe),
 //! [`github`](WebhookLayer::github), [`slack`](WebhookLayer::slack),
 //! [`standard_webhooks`](WebhookLayer::standard_webhooks), [`pagerduty`](WebhookLayer::pagerduty),
 //! [`mux`](WebhookLayer::mux) and the rest of the catalogue, and, signing with a private key,
@@ -132,6 +134,7 @@ mod clock;
 mod config;
 mod event;
 mod handshake;
+mod hook_secret;
 mod identify;
 pub mod keys;
 mod layer;
@@ -160,6 +163,7 @@ pub use builder::Builder;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use event::{Event, EventRejection, Verified};
+pub use hook_secret::HookSecret;
 pub use layer::WebhookLayer;
 pub use rejection::{Rejection, RejectionKind};
 pub use scheme::BuildError;

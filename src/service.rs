@@ -274,7 +274,13 @@ where
 
     if let Some(kind) = &scheme.handshake {
         if handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers) {
-            let answer = handshake::answer(kind, req.uri(), req.headers(), verifier.keys().first());
+            let answer = handshake::answer(
+                kind,
+                req.uri(),
+                req.headers(),
+                verifier.keys().first(),
+                config.hook_secret.as_ref(),
+            );
             return answered(config, answer);
         }
     }
@@ -306,7 +312,15 @@ where
     } else if verifier.is_unsigned() {
         (None, None)
     } else {
-        match verifier.check(
+        // A handshake's secrets (Asana) join the configured keys.
+        let learned = config.hook_secret.as_ref().and_then(|hook| {
+            let signature = scheme.signature.as_ref()?;
+            let mut keys = verifier.keys().to_vec();
+            keys.extend(hook.keys(signature));
+            Some(keys)
+        });
+        match verifier.check_with(
+            learned.as_deref(),
             &parts.method,
             &parts.headers,
             &parts.uri,

@@ -1013,3 +1013,81 @@ async fn ycloud_wappcloud_yeastar_and_conversation() {
     )
     .await;
 }
+
+/// Asana: the secret arrives in a handshake, taken only while the service expects one; it then
+/// signs the deliveries. A stranger's handshake, before or after, changes nothing.
+#[tokio::test]
+async fn asana_handshake_gives_the_secret() {
+    use std::time::Duration;
+    use tower_webhooks::provider::asana;
+    use tower_webhooks::HookSecret;
+
+    let hook = HookSecret::new();
+    let (app, calls, _) = route::<asana::Batch>(WebhookLayer::asana(&hook), |_| None);
+    let handshake = |secret: &str| {
+        axum::http::Request::post("/hook")
+            .header("x-hook-secret", secret)
+            .body(Body::empty())
+            .unwrap()
+    };
+
+    // Not expected: refused, and the stranger's secret signs nothing.
+    let response = app.clone().oneshot(handshake("stranger")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let forged = signer(asana::scheme(), "stranger").request("/hook", asana::SAMPLE);
+    assert_eq!(
+        app.clone().oneshot(forged).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Expected: answered with the header echoed, and handed to the waiting code.
+    let pending = hook.expect(Duration::from_secs(5));
+    let response = app
+        .clone()
+        .oneshot(handshake("b537207f20cbfa02"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-hook-secret"], "b537207f20cbfa02");
+    let secret = pending.await.expect("the handshake's secret");
+    assert_eq!(secret.expose(), b"b537207f20cbfa02");
+    assert_eq!(calls.get(), 0, "a handshake never reaches the handler");
+
+    // Only once: a second handshake is a stranger's.
+    let response = app.clone().oneshot(handshake("stranger-2")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // The secret now signs deliveries: once, the duplicate dropped, a tampered copy refused.
+    deliver::<asana::Batch>(
+        WebhookLayer::asana(&hook),
+        signer(asana::scheme(), "b537207f20cbfa02"),
+        asana::SAMPLE,
+        None,
+        |_| None,
+    )
+    .await;
+    let forged = signer(asana::scheme(), "stranger-2").request("/hook", asana::SAMPLE);
+    assert_eq!(
+        app.clone().oneshot(forged).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // After a restart, the kept secret.
+    deliver::<asana::Batch>(
+        WebhookLayer::asana(&HookSecret::with_secret(secret)),
+        signer(asana::scheme(), "b537207f20cbfa02"),
+        r#"{"events":[]}"#,
+        None,
+        |_| None,
+    )
+    .await;
+
+    // A window that has passed accepts nothing.
+    let late = HookSecret::new();
+    let (app, _, _) = route::<asana::Batch>(WebhookLayer::asana(&late), |_| None);
+    let pending = late.expect(Duration::from_millis(1));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let response = app.oneshot(handshake("too-late")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(pending.await.is_none());
+}

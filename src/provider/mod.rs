@@ -5,7 +5,7 @@
 //! the README). `<sig>` is the encoded MAC, `<t>` the timestamp as sent.
 //!
 //! <!-- providers:start -->
-//! 74 presets, each checked against its vector file.
+//! 75 presets, each checked against its vector file.
 //!
 //! | preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type | docs |
 //! |---|---|---|---|---|---|---|---|---|
@@ -37,6 +37,7 @@
 //! | `WebhookLayer::discord(public_key)` | `x-signature-ed25519: <sig>` | `<t><body>` | hex Ed25519, public key in hex | `x-signature-timestamp`, 300 s | signed POST with `/type = 1` → `{"type":1}` | JSON `/id` | JSON `/type` | [docs](https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers) |
 //! | `WebhookLayer::telnyx(public_key)` | `telnyx-signature-ed25519: <sig>` | `<t>\|<body>` | base64 Ed25519, public key in base64 | `telnyx-timestamp`, 300 s | none | JSON `/data/id` | JSON `/data/event_type` | [docs](https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks) |
 //! | `WebhookLayer::sendgrid(public_key)` | `x-twilio-email-event-webhook-signature: <sig>` | `<t><body>` | base64 DER ECDSA P-256 SHA-256, public key in base64 | `x-twilio-email-event-webhook-timestamp`, 86400 s | none | body SHA-256 | none | [docs](https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features) |
+//! | `WebhookLayer::asana(&hook_secret)` | `x-hook-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | POST with `x-hook-secret: <s>` → 200 echoing it, and `<s>` signs what follows (taken only while expected) | body SHA-256 | none | [docs](https://developers.asana.com/docs/webhooks-guide) |
 //! | `WebhookLayer::github_secret_scanning()` | `github-public-key-signature: <sig>` | `<body>` | base64 DER ECDSA P-256 SHA-256, key named by `github-public-key-identifier` from the provider's list | none | none | body SHA-256 | none | [docs](https://docs.github.com/en/code-security/secret-scanning/secret-scanning-partnership-program/secret-scanning-partner-program) |
 //! | `WebhookLayer::aftership(secret)` | `aftership-hmac-sha256: <sig>` | `<body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id` | JSON `/event` | [docs](https://www.aftership.com/docs/tracking/webhook/webhook-signature) |
 //! | `WebhookLayer::airship(secret)` | `x-ua-signature: <sig>` | `<t>:<body>` | hex HMAC-SHA256 | `x-ua-timestamp`, 300 s | none | body SHA-256 | none | [docs](https://docs.airship.com/api/ua/#schemas-webhookrequest) |
@@ -149,6 +150,7 @@ macro_rules! modules {
 }
 one_secret_presets!(modules);
 
+pub mod asana;
 pub mod box_webhooks;
 pub mod conversation;
 pub mod discord;
@@ -222,6 +224,7 @@ pub fn all() -> Vec<Scheme> {
         telnyx::scheme(),
         sendgrid::scheme(),
         github_secret_scanning::scheme(),
+        asana::scheme(),
     ];
     macro_rules! push {
         ($($name:ident),* $(,)?) => {

@@ -144,6 +144,11 @@ pub(super) fn catalogue() -> Vec<(String, Scheme, &'static str)> {
             sendgrid::DOCS,
         ),
         (
+            "WebhookLayer::asana(&hook_secret)",
+            asana::scheme(),
+            asana::DOCS,
+        ),
+        (
             "WebhookLayer::github_secret_scanning()",
             github_secret_scanning::scheme(),
             github_secret_scanning::DOCS,
@@ -417,6 +422,10 @@ fn handshake(scheme: &Scheme) -> String {
             "signed POST with {} → {}",
             code(&format!("{event} = {value}")),
             code(answer)
+        ),
+        Some(Handshake::HookSecret { header }) => format!(
+            "POST with {} → 200 echoing it, and `<s>` signs what follows (taken only while expected)",
+            code(&format!("{header}: <s>"))
         ),
     }
 }

@@ -806,6 +806,10 @@ enum HandshakeText {
         value: String,
         answer: String,
     },
+    /// The secret arrives in the header; it is taken by a `HookSecret`, never written here.
+    HookSecret {
+        header: HeaderText,
+    },
 }
 
 impl From<HandshakeText> for Handshake {
@@ -867,6 +871,7 @@ impl From<HandshakeText> for Handshake {
                 value: value.into(),
                 answer: answer.into(),
             },
+            HandshakeText::HookSecret { header } => Handshake::HookSecret { header: header.0 },
         }
     }
 }
@@ -938,6 +943,9 @@ impl From<&Handshake> for HandshakeText {
                 event: pointer(event),
                 value: text(value),
                 answer: text(answer),
+            },
+            Handshake::HookSecret { header } => HandshakeText::HookSecret {
+                header: HeaderText(header.clone()),
             },
         }
     }

@@ -127,6 +127,13 @@ pub enum Handshake {
         /// The JSON answered.
         answer: Cow<'static, str>,
     },
+    /// A POST carrying the secret for the deliveries to come in `header` (Asana's
+    /// `X-Hook-Secret`), answered 200 with the header echoed. The secret is taken only while a
+    /// [`HookSecret`](crate::HookSecret) expects it: the request is not authenticated.
+    HookSecret {
+        /// The header that carries the secret.
+        header: HeaderName,
+    },
 }
 
 impl Handshake {
@@ -277,6 +284,18 @@ impl Handshake {
         }
     }
 
+    /// Asana's handshake: the secret arrives in `header` and is echoed.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::Handshake;
+    ///
+    /// let asana = Handshake::hook_secret(http::HeaderName::from_static("x-hook-secret"));
+    /// assert_eq!(asana.method(), "POST");
+    /// ```
+    pub fn hook_secret(header: HeaderName) -> Self {
+        Handshake::HookSecret { header }
+    }
+
     /// The method the handshake arrives with.
     pub fn method(&self) -> &Method {
         match self {
@@ -288,7 +307,8 @@ impl Handshake {
             Handshake::SignedEcho { .. }
             | Handshake::SignedMac { .. }
             | Handshake::SignedEchoText { .. }
-            | Handshake::SignedReply { .. } => &Method::POST,
+            | Handshake::SignedReply { .. }
+            | Handshake::HookSecret { .. } => &Method::POST,
         }
     }
 
@@ -320,7 +340,8 @@ impl Handshake {
                 Some((marker, value, Some(challenge)))
             }
             Handshake::SignedReply { event, value, .. } => Some((Marker::Json(event), value, None)),
-            Handshake::EchoJson { .. }
+            Handshake::HookSecret { .. }
+            | Handshake::EchoJson { .. }
             | Handshake::EchoText { .. }
             | Handshake::HeaderEchoJson { .. }
             | Handshake::VerifyToken { .. }

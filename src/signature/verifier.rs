@@ -236,6 +236,25 @@ impl Verifier {
         &self.keys
     }
 
+    /// The check with these keys instead of its own, when given (a handshake's secrets joined).
+    pub(crate) fn check_with(
+        &self,
+        keys: Option<&[Key]>,
+        method: &Method,
+        headers: &HeaderMap,
+        uri: &Uri,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Verification, Rejection> {
+        check(
+            &self.scheme,
+            keys.unwrap_or(&self.keys),
+            (method, headers, uri, body),
+            now,
+            self.tolerance.as_secs(),
+        )
+    }
+
     /// The check, with which key matched.
     pub(crate) fn check(
         &self,

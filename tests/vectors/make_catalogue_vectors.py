@@ -317,6 +317,10 @@ SPECS = [
          event_type=("json", "/data/type"),
          body='{"conversation_id":"c_1","data":{"id":"m_1","status":"RECEIVED","type":"USER_INPUT","text":"hi"},"timestamp":1700000000}',
          expect_type="USER_INPUT"),
+    # --- Asana, once its handshake has given the secret (the handshake: tests/providers.rs)
+    spec("asana", "https://developers.asana.com/docs/webhooks-guide", "x-hook-signature",
+         secret="b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81",
+         body='{"events":[{"user":{"gid":"1516","resource_type":"user"},"created_at":"2023-11-14T22:13:20.000Z","action":"changed","resource":{"gid":"1337","resource_type":"task"}}]}'),
     # --- Standard Webhooks, as Svix sends it
     svix_family("clerk", "https://clerk.com/docs/webhooks/sync-data#verify-the-webhook"),
     svix_family("resend", "https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests",
