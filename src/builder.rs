@@ -246,12 +246,6 @@ impl Builder {
         Ok(self.scheme)
     }
 
-    /// The scheme so far, unchecked.
-    #[cfg(any(test, feature = "testing"))]
-    pub(crate) fn peek(&self) -> &Scheme {
-        &self.scheme
-    }
-
     /// The scheme as is, for presets whose consistency a unit test checks.
     pub(crate) fn into_scheme(self) -> Scheme {
         self.scheme

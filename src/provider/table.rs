@@ -8,9 +8,9 @@ use crate::scheme::{
 };
 
 /// Every preset, with the constructor that makes its layer.
-pub(super) fn catalogue() -> Vec<(String, Scheme, &'static str)> {
+pub(super) fn catalogue() -> Vec<(&'static str, Scheme, &'static str)> {
     use super::*;
-    let mut rows: Vec<(&str, Scheme, &str)> = vec![
+    let mut rows: Vec<(&'static str, Scheme, &'static str)> = vec![
         (
             "WebhookLayer::ycloud(secret)",
             ycloud::scheme(),
@@ -154,14 +154,10 @@ pub(super) fn catalogue() -> Vec<(String, Scheme, &'static str)> {
             github_secret_scanning::DOCS,
         ),
     ];
-    let mut rows: Vec<(String, Scheme, &'static str)> = rows
-        .drain(..)
-        .map(|(constructor, scheme, docs)| (constructor.to_owned(), scheme, docs))
-        .collect();
     macro_rules! generated {
         ($($name:ident),* $(,)?) => {
             $(rows.push((
-                concat!("WebhookLayer::", stringify!($name), "(secret)").to_owned(),
+                concat!("WebhookLayer::", stringify!($name), "(secret)"),
                 $name::scheme(),
                 $name::DOCS,
             ));)*
@@ -180,7 +176,7 @@ pub(super) fn markdown() -> String {
     );
     for (constructor, scheme, docs) in rows {
         let cells = [
-            code(&constructor),
+            code(constructor),
             header(&scheme),
             signed(&scheme),
             mac(&scheme),

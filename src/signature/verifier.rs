@@ -264,12 +264,6 @@ impl Verifier {
         body: &[u8],
         now: i64,
     ) -> Result<Verification, Rejection> {
-        check(
-            &self.scheme,
-            &self.keys,
-            (method, headers, uri, body),
-            now,
-            self.tolerance.as_secs(),
-        )
+        self.check_with(None, method, headers, uri, body, now)
     }
 }

@@ -81,8 +81,9 @@ pub fn presets() -> Vec<Scheme> {
         // Mailgun's signature is a field of a JSON body: it cannot be put on any body.
         .filter(|scheme| scheme.signature().is_some_and(|s| s.body_field().is_none()))
         .map(|scheme| {
+            let needs_url = needs_base_url(&scheme);
             let builder = Builder::from(scheme).verify_token("verify-token");
-            let builder = if needs_base_url(builder.peek()) {
+            let builder = if needs_url {
                 builder.base_url("https://example.com")
             } else {
                 builder
