@@ -83,6 +83,15 @@ fn with_signature(value: &[u8]) -> Request<Body> {
     request
 }
 
+/// A Standard Webhooks request signed with `SW_SECRET` at `NOW`, id `msg_1`.
+fn standard_webhooks_signed() -> Request<Body> {
+    Signer::new(standard_webhooks::scheme(), SW_SECRET)
+        .unwrap()
+        .at(NOW)
+        .with_id("msg_1")
+        .request("/hook", "{}")
+}
+
 fn hex_sig(len: usize) -> String {
     format!("t={NOW},s={}", "a".repeat(len))
 }
@@ -243,11 +252,7 @@ fn rows() -> Vec<Row> {
             "only unknown versions (Standard Webhooks)",
             WebhookLayer::standard_webhooks(SW_SECRET),
             {
-                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
-                    .unwrap()
-                    .at(NOW)
-                    .with_id("msg_1")
-                    .request("/hook", "{}");
+                let mut r = standard_webhooks_signed();
                 r.headers_mut().insert(
                     "webhook-signature",
                     HeaderValue::from_static("v2,AAAA v3,BBBB"),
@@ -261,11 +266,7 @@ fn rows() -> Vec<Row> {
             "only v1a entries, and the layer has no whpk_ key (Standard Webhooks)",
             WebhookLayer::standard_webhooks(SW_SECRET),
             {
-                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
-                    .unwrap()
-                    .at(NOW)
-                    .with_id("msg_1")
-                    .request("/hook", "{}");
+                let mut r = standard_webhooks_signed();
                 r.headers_mut().insert(
                     "webhook-signature",
                     HeaderValue::from_static("v1a,AAAA v2,BBBB"),
@@ -279,11 +280,7 @@ fn rows() -> Vec<Row> {
             "id header missing (Standard Webhooks)",
             WebhookLayer::standard_webhooks(SW_SECRET),
             {
-                let mut r = Signer::new(standard_webhooks::scheme(), SW_SECRET)
-                    .unwrap()
-                    .at(NOW)
-                    .with_id("msg_1")
-                    .request("/hook", "{}");
+                let mut r = standard_webhooks_signed();
                 r.headers_mut().remove("webhook-id");
                 r
             },
