@@ -258,7 +258,7 @@ impl Builder {
             .scheme
             .signature
             .as_ref()
-            .is_some_and(|signature| signature.key_header.is_some());
+            .is_some_and(|signature| signature.key_name.is_some());
         if resolves && self.resolver.0.is_none() {
             return Err(BuildError::NoKeyResolver);
         }

@@ -49,6 +49,9 @@ pub(crate) struct Config {
     pub(crate) backoff: Backoff,
     /// The secrets a handshake hands over (Asana), beside the verifier's own keys.
     pub(crate) hook_secret: Option<HookSecret>,
+    /// Visits the URL of a subscription confirmation (SNS); without it, the handler gets it.
+    #[cfg(feature = "fetch")]
+    pub(crate) confirmer: Option<crate::keys::Fetcher>,
 }
 
 impl fmt::Debug for Config {
@@ -84,6 +87,8 @@ impl Config {
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
             hook_secret: None,
+            #[cfg(feature = "fetch")]
+            confirmer: None,
         }
     }
 

@@ -45,6 +45,7 @@ pub(crate) fn matches(
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
         | Handshake::SignedEchoText { .. }
+        | Handshake::ConfirmUrl { .. }
         | Handshake::SignedReply { .. } => false,
     }
 }
@@ -127,6 +128,7 @@ pub(crate) fn answer(
         Handshake::SignedEcho { .. }
         | Handshake::SignedMac { .. }
         | Handshake::SignedEchoText { .. }
+        | Handshake::ConfirmUrl { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
             "this handshake arrives as a signed event",
         )),
@@ -174,6 +176,8 @@ pub(crate) fn answer_signed(
         | Handshake::VerifyToken { .. }
         | Handshake::QueryMac { .. }
         | Handshake::HookSecret { .. }
+        // Answered by the service, which GETs the URL (`confirm`).
+        | Handshake::ConfirmUrl { .. }
         | Handshake::SignedReply { .. } => Err(Rejection::InvalidChallenge(
             "this handshake is not a signed event",
         )),

@@ -179,6 +179,14 @@ pub(crate) fn json_field(body: &[u8], pointer: &Pointer) -> Option<String> {
     value
 }
 
+/// The scalars at several pointers of a JSON body, in one pass; `None` if the body is not JSON.
+pub(crate) fn json_fields(body: &[u8], pointers: &[Pointer]) -> Option<Vec<Option<String>>> {
+    let segments: Vec<&[String]> = pointers.iter().map(Pointer::segments).collect();
+    let mut found = vec![None; pointers.len()];
+    scan(body, &segments, &mut found).ok()?;
+    Some(found)
+}
+
 /// How the body is read for fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {

@@ -274,6 +274,63 @@ impl WebhookLayer {
         .with_key_resolver(crate::keys::KeyList::github_secret_scanning())
     }
 
+    /// Amazon SNS: the body's `Signature` (RSA, SHA-1 or SHA-256 by `SignatureVersion`) over
+    /// SNS's canonical form of the message, with the certificate at `SigningCertURL` (fetched
+    /// from SNS's hosts only; see [`keys::Certificates`](crate::keys::Certificates)); a
+    /// `SubscriptionConfirmation` is confirmed by the layer. See [`provider::sns`].
+    ///
+    /// ```
+    /// use tower_webhooks::WebhookLayer;
+    ///
+    /// let confirming = WebhookLayer::sns();
+    /// let to_handler = WebhookLayer::sns().sns_subscriptions_to_handler();
+    /// # let _ = (confirming, to_handler);
+    /// ```
+    #[cfg(all(feature = "fetch", feature = "rsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "fetch", feature = "rsa"))))]
+    pub fn sns() -> Self {
+        Self::from_verifier(Verifier::without_keys(provider::sns::scheme()))
+            .with_key_resolver(crate::keys::Certificates::amazon_sns())
+            .with_subscription_confirmer(crate::keys::Fetcher::amazon_sns())
+    }
+
+    /// PayPal: `PAYPAL-TRANSMISSION-SIG` (RSA-SHA256) over `<transmission id>|<transmission
+    /// time>|<webhook_id>|<CRC-32 of the body>`, with the certificate at `PAYPAL-CERT-URL`
+    /// (fetched from PayPal's API hosts only). See [`provider::paypal`].
+    ///
+    /// ```
+    /// let layer = tower_webhooks::WebhookLayer::paypal("3RN13029J36659323");
+    /// # let _ = layer;
+    /// ```
+    #[cfg(all(feature = "fetch", feature = "rsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "fetch", feature = "rsa"))))]
+    pub fn paypal(webhook_id: &str) -> Self {
+        Self::from_verifier(Verifier::without_keys(provider::paypal::scheme(webhook_id)))
+            .with_key_resolver(crate::keys::Certificates::paypal())
+    }
+
+    /// Confirms subscriptions (a scheme with
+    /// [`Handshake::ConfirmUrl`](crate::scheme::Handshake::ConfirmUrl), such as SNS's) by
+    /// visiting their URL with `fetcher`, whose allowlist decides which URLs may be visited.
+    #[cfg(feature = "fetch")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "fetch")))]
+    pub fn with_subscription_confirmer(mut self, fetcher: crate::keys::Fetcher) -> Self {
+        self.config_mut().confirmer = Some(fetcher);
+        self
+    }
+
+    /// Hands subscription confirmations to the handler instead of confirming them: it then
+    /// visits `SubscribeURL` itself (after checking its host), or leaves it unconfirmed.
+    pub fn sns_subscriptions_to_handler(mut self) -> Self {
+        #[cfg(feature = "fetch")]
+        {
+            self.config_mut().confirmer = None;
+        }
+        #[cfg(not(feature = "fetch"))]
+        let _ = self.config_mut();
+        self
+    }
+
     /// Finds each delivery's key with `resolver` (a preset whose key is named per delivery, such
     /// as `github_secret_scanning` (features `fetch` and `ecdsa`), pointed at another list).
     ///

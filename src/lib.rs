@@ -118,6 +118,11 @@
 //!   with `ed25519-dalek`.
 //! - `ecdsa`: providers that sign with an ECDSA P-256 key (`WebhookLayer::sendgrid`,
 //!   [`scheme::Algorithm::EcdsaP256Sha256`]), verified with `ring`.
+//! - `rsa`: providers that sign with RSA and name their certificate by URL (`WebhookLayer::sns`,
+//!   `WebhookLayer::paypal`, with `fetch`; [`scheme::Algorithm::RsaPkcs1Sha256`]), verified with
+//!   `ring`, the certificate read by a strict DER reader of our own.
+//! - `fetch`: `keys::Fetcher`, `keys::KeyList` and `keys::Certificates`, keys fetched from the
+//!   provider over HTTPS (rustls), from allowlisted hosts only.
 //!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).

@@ -59,6 +59,9 @@ pub enum Rejection {
     /// A verification handshake whose verify token is not the configured one (Meta's
     /// `hub.verify_token`).
     InvalidVerifyToken,
+    /// A verified subscription confirmation (Amazon SNS's `SubscriptionConfirmation`) whose URL
+    /// could not be visited now; the reason names no secret. The provider should try again.
+    ConfirmationFailed(String),
 }
 
 /// The kind of a [`Rejection`], to configure its status.
@@ -103,10 +106,12 @@ pub enum RejectionKind {
     InvalidVerifyToken,
     /// [`Rejection::KeyUnavailable`], default 503.
     KeyUnavailable,
+    /// [`Rejection::ConfirmationFailed`], default 503.
+    ConfirmationFailed,
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 15] = [
+    pub(crate) const ALL: [RejectionKind; 16] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -122,6 +127,7 @@ impl RejectionKind {
         RejectionKind::InFlight,
         RejectionKind::InvalidVerifyToken,
         RejectionKind::KeyUnavailable,
+        RejectionKind::ConfirmationFailed,
     ];
 
     /// The status used unless configured otherwise.
@@ -137,9 +143,9 @@ impl RejectionKind {
             | RejectionKind::LengthMismatch
             | RejectionKind::InvalidChallenge => StatusCode::BAD_REQUEST,
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            RejectionKind::StoreUnavailable | RejectionKind::KeyUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            RejectionKind::StoreUnavailable
+            | RejectionKind::KeyUnavailable
+            | RejectionKind::ConfirmationFailed => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::InFlight => StatusCode::CONFLICT,
             RejectionKind::InvalidVerifyToken => StatusCode::FORBIDDEN,
@@ -170,6 +176,7 @@ impl Rejection {
             Rejection::InFlight => RejectionKind::InFlight,
             Rejection::InvalidVerifyToken => RejectionKind::InvalidVerifyToken,
             Rejection::KeyUnavailable(_) => RejectionKind::KeyUnavailable,
+            Rejection::ConfirmationFailed(_) => RejectionKind::ConfirmationFailed,
         }
     }
 
@@ -221,6 +228,9 @@ impl fmt::Display for Rejection {
             }
             Rejection::KeyUnavailable(_) => {
                 f.write_str("webhook signing key could not be fetched, retry later")
+            }
+            Rejection::ConfirmationFailed(_) => {
+                f.write_str("webhook subscription could not be confirmed, retry later")
             }
         }
     }

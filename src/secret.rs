@@ -102,6 +102,9 @@ pub enum SecretError {
     /// The secret is not a usable public key of the scheme's algorithm (wrong length, not a
     /// point on the curve, or a weak key).
     InvalidPublicKey,
+    /// The secret is not a well-formed X.509 certificate (PEM or DER), or its key is not of the
+    /// scheme's algorithm.
+    InvalidCertificate,
     /// The scheme's algorithm needs a cargo feature this build does not have (`ed25519`).
     Unsupported(&'static str),
 }
@@ -114,6 +117,9 @@ impl fmt::Display for SecretError {
             SecretError::NotHex => f.write_str("the secret is not valid hex"),
             SecretError::InvalidPublicKey => {
                 f.write_str("the secret is not a valid public key for the scheme's algorithm")
+            }
+            SecretError::InvalidCertificate => {
+                f.write_str("the secret is not a well-formed X.509 certificate for the scheme")
             }
             SecretError::Unsupported(feature) => write!(
                 f,

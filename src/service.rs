@@ -32,6 +32,7 @@ use crate::event::Verified;
 use crate::identify::{self, Identity};
 use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
 use crate::rejection::Rejection;
+use crate::scheme::Handshake;
 use crate::store::{Claim, DeliveryKey, OwnedClaim, Schedule, StoredDelivery};
 use crate::{body, handshake, Ack, BoxError};
 
@@ -350,10 +351,22 @@ where
         }
     };
 
-    if let (Some(kind), Some(token)) = (&scheme.handshake, &identity.challenge) {
-        // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
-        let key = key.or(verifier.keys().first());
-        return answered(config, handshake::answer_signed(kind, token, key));
+    match (&scheme.handshake, &identity.challenge) {
+        // A subscription to confirm (SNS): the layer visits its URL, when it has a fetcher;
+        // otherwise the handler gets it as any delivery.
+        (Some(Handshake::ConfirmUrl { .. }), Some(url)) => {
+            #[cfg(feature = "fetch")]
+            if let Some(fetcher) = &config.confirmer {
+                return answered(config, confirm(fetcher, url).await);
+            }
+            let _ = url;
+        }
+        (Some(kind), Some(token)) => {
+            // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
+            let key = key.or(verifier.keys().first());
+            return answered(config, handshake::answer_signed(kind, token, key));
+        }
+        _ => {}
     }
 
     let key = DeliveryKey::new(&config.provider, &identity.key);
@@ -365,6 +378,19 @@ where
         key,
         unprocessable,
     })
+}
+
+/// Visits a verified subscription's confirmation URL: 200 once the provider answered 200, 503
+/// otherwise (the provider tries again).
+#[cfg(feature = "fetch")]
+async fn confirm(fetcher: &crate::keys::Fetcher, url: &str) -> Result<Response, Rejection> {
+    match fetcher.get(url).await {
+        Ok(_) => {
+            tracing::info!("subscription confirmed");
+            Ok(Response::new(Body::empty()))
+        }
+        Err(err) => Err(Rejection::ConfirmationFailed(err.to_string())),
+    }
 }
 
 /// Claim, then one `match` on the ack policy: handler, and complete / park / release.

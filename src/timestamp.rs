@@ -142,6 +142,23 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
+/// The unix seconds of a UTC date and time, each field in its range (a leap second counts as
+/// the second before); `None` otherwise. What certificates' validity dates are read with.
+#[cfg_attr(not(feature = "rsa"), allow(dead_code))]
+pub(crate) fn civil_seconds(date: (i64, i64, i64), time: (i64, i64, i64)) -> Option<i64> {
+    let ((year, month, day), (hour, minute, second)) = (date, time);
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || !(0..=23).contains(&hour)
+        || !(0..=59).contains(&minute)
+        || !(0..=60).contains(&second)
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second.min(59))
+}
+
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };

@@ -4,7 +4,11 @@
 //! refused, the first three without a connection reaching any server (counted). Then GitHub
 //! secret scanning through the layer: a key from the list verifies, an unknown one is a 401, and
 //! a list that cannot be fetched is a 503. Nothing leaves loopback.
-#![cfg(all(feature = "fetch", feature = "ecdsa"))]
+//!
+//! Amazon SNS too: its certificate fetched from the URL a delivery names, once for many
+//! deliveries, a URL off the allowlist refused without a connection, and a subscription
+//! confirmed by the layer GETting its URL.
+#![cfg(feature = "fetch")]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,11 +23,14 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+#[cfg(feature = "ecdsa")]
+use rcgen::KeyPair;
+use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
 use tower::ServiceExt;
 use tower_webhooks::keys::{FetchError, Fetcher, KeyList, KeyResolver, ResolveError};
+#[cfg(feature = "ecdsa")]
 use tower_webhooks::provider::github_secret_scanning;
 use tower_webhooks::testing::Signer;
 use tower_webhooks::WebhookLayer;
@@ -108,6 +115,9 @@ async fn answer(path: &str, keys: Bytes) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::new()));
     match path {
         "/keys" => *response.body_mut() = Full::new(keys),
+        "/confirm" => {
+            *response.body_mut() = Full::new(Bytes::from("<ConfirmSubscriptionResponse/>"))
+        }
         "/big" => *response.body_mut() = Full::new(Bytes::from(vec![b' '; 10 * 1024 * 1024])),
         "/slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -254,6 +264,7 @@ async fn redirects_large_slow_and_untrusted_are_refused() {
     );
 }
 
+#[cfg(feature = "ecdsa")]
 #[tokio::test]
 async fn github_secret_scanning_through_the_layer() {
     let pki = pki();
@@ -309,4 +320,169 @@ async fn github_secret_scanning_through_the_layer() {
     );
     let response = app.oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// The SNS test key (PKCS#8) and its certificate, from the vector files' keys.
+#[cfg(feature = "rsa")]
+fn sns_key() -> (Vec<u8>, String) {
+    use base64::Engine as _;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys");
+    let pem = std::fs::read_to_string(format!("{dir}/rsa-test-key.pem")).unwrap();
+    let base64: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .unwrap();
+    let cert = std::fs::read_to_string(format!("{dir}/rsa-test-cert.pem")).unwrap();
+    (der, cert)
+}
+
+/// An SNS message of `kind`, unsigned, naming `cert_url`.
+#[cfg(feature = "rsa")]
+fn sns_message(kind: &str, id: &str, cert_url: &str, subscribe_url: &str) -> String {
+    let mut message = serde_json::json!({
+        "Type": kind,
+        "MessageId": id,
+        "TopicArn": "arn:aws:sns:us-west-2:123456789012:MyTopic",
+        "Message": "Hello world!",
+        "Timestamp": "2023-11-14T22:13:20.000Z",
+        "SignatureVersion": "2",
+        "SigningCertURL": cert_url,
+    });
+    if kind == "SubscriptionConfirmation" {
+        message["Token"] = "2336412f37fb687f5d51e6e241d".into();
+        message["SubscribeURL"] = subscribe_url.into();
+    }
+    message.to_string()
+}
+
+#[cfg(feature = "rsa")]
+#[tokio::test]
+async fn sns_through_the_layer() {
+    use tower_webhooks::keys::Certificates;
+    use tower_webhooks::provider::sns;
+
+    let pki = pki();
+    let (key, cert) = sns_key();
+    let server = serve(&pki, cert).await;
+    let port = server.addr.port();
+    let cert_url = format!("https://localhost:{port}/keys");
+    let handled = Arc::new(AtomicUsize::new(0));
+    let layer = |confirmer: Fetcher| {
+        WebhookLayer::sns()
+            .with_key_resolver(Certificates::new(fetcher(&pki)))
+            .with_subscription_confirmer(confirmer)
+            .with_clock(tower_webhooks::FixedClock(1_700_000_000))
+    };
+    let app = |layer: WebhookLayer| {
+        let handled = handled.clone();
+        Router::new().route(
+            "/sns",
+            post(move || async move {
+                handled.fetch_add(1, Ordering::SeqCst);
+                "ok"
+            })
+            .layer(layer),
+        )
+    };
+    let signer = Signer::new(sns::scheme(), key).unwrap();
+    let app = app(layer(fetcher(&pki)));
+
+    // Twenty notifications at once: one fetch of the certificate, twenty handled.
+    let deliveries: Vec<_> = (0..20)
+        .map(|i| {
+            let body = sns_message("Notification", &format!("m-{i}"), &cert_url, "");
+            app.clone().oneshot(signer.request("/sns", body))
+        })
+        .collect();
+    for delivery in deliveries {
+        assert_eq!(delivery.await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(handled.load(Ordering::SeqCst), 20);
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one fetch for twenty deliveries"
+    );
+
+    // A certificate URL off the allowlist (the same server, by IP): 401, no connection.
+    let elsewhere = format!("https://127.0.0.1:{port}/keys");
+    let body = sns_message("Notification", "m-x", &elsewhere, "");
+    let response = app
+        .clone()
+        .oneshot(signer.request("/sns", body))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+
+    // A confirmation: the layer GETs the SubscribeURL, and the handler never sees it.
+    let confirm = format!("https://localhost:{port}/confirm");
+    let body = sns_message("SubscriptionConfirmation", "c-1", &cert_url, &confirm);
+    let response = app
+        .clone()
+        .oneshot(signer.request("/sns", body))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(handled.load(Ordering::SeqCst), 20);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2, "confirmed");
+
+    // A SubscribeURL off the allowlist: 503, no connection; tampered: 401, no visit either.
+    let body = sns_message(
+        "SubscriptionConfirmation",
+        "c-2",
+        &cert_url,
+        &format!("https://127.0.0.1:{port}/confirm"),
+    );
+    let response = app
+        .clone()
+        .oneshot(signer.request("/sns", body))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let mut request = signer.request(
+        "/sns",
+        sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm),
+    );
+    let forged = sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm)
+        .replace("/confirm", "/confirm?evil");
+    let signed: serde_json::Value = serde_json::from_slice(
+        &axum::body::to_bytes(std::mem::take(request.body_mut()), 1 << 16)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let mut forged: serde_json::Value = serde_json::from_str(&forged).unwrap();
+    forged["Signature"] = signed["Signature"].clone();
+    *request.body_mut() = Body::from(forged.to_string());
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+
+    // Given to the handler instead, when so configured.
+    let to_handler = app_to_handler(layer(fetcher(&pki)).sns_subscriptions_to_handler());
+    let body = sns_message("SubscriptionConfirmation", "c-4", &cert_url, &confirm);
+    let response = to_handler
+        .oneshot(signer.request("/sns", body))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        3,
+        "its certificate, no visit"
+    );
+
+    // The certificate cannot be fetched (nothing listens there): 503, so that SNS retries.
+    let body = sns_message("Notification", "m-y", "https://localhost:1/keys", "");
+    let response = app.oneshot(signer.request("/sns", body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[cfg(feature = "rsa")]
+fn app_to_handler(layer: WebhookLayer) -> Router {
+    Router::new().route("/sns", post(|| async { "handled" }).layer(layer))
 }

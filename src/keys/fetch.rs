@@ -116,6 +116,12 @@ impl Fetcher {
         }
     }
 
+    /// For Amazon SNS: `sns.<region>.amazonaws.com` (GovCloud regions too) and
+    /// `sns.<region>.amazonaws.com.cn`, for its certificates and subscription URLs.
+    pub fn amazon_sns() -> Self {
+        Self::new(["sns.*.amazonaws.com", "sns.*.amazonaws.com.cn"])
+    }
+
     /// Trusts only this root certificate (DER), instead of the web's: for a private CA, or a
     /// test's.
     pub fn with_root_certificate(mut self, der: &[u8]) -> Result<Self, FetchError> {
@@ -145,17 +151,38 @@ impl Fetcher {
         self
     }
 
-    /// Whether `host` is on the allowlist.
+    /// Whether `host` is on the allowlist: a pattern is a host name, `*.suffix` for any
+    /// subdomain of `suffix`, or a name with `*` for exactly one label inside it
+    /// (`sns.*.amazonaws.com`: a letter, digit or hyphen label, such as a region).
     pub fn allows(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.hosts
-            .iter()
-            .any(|pattern| match pattern.strip_prefix("*.") {
-                Some(suffix) => host
+        self.hosts.iter().any(|pattern| {
+            if let Some(suffix) = pattern.strip_prefix("*.") {
+                return host
                     .strip_suffix(suffix)
-                    .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1),
-                None => *pattern == host,
-            })
+                    .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1);
+            }
+            if !pattern.contains('*') {
+                return *pattern == host;
+            }
+            let (mut patterns, mut labels) = (pattern.split('.'), host.split('.'));
+            loop {
+                match (patterns.next(), labels.next()) {
+                    (None, None) => return true,
+                    (Some("*"), Some(label)) => {
+                        let label_ok = !label.is_empty()
+                            && label
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                        if !label_ok {
+                            return false;
+                        }
+                    }
+                    (Some(expected), Some(label)) if expected == label => {}
+                    _ => return false,
+                }
+            }
+        })
     }
 
     /// The body of `url`, once every rule holds.
@@ -265,5 +292,24 @@ mod tests {
         assert!(!fetcher.allows("amazonaws.com"));
         assert!(!fetcher.allows("evilamazonaws.com"));
         assert!(!fetcher.allows(".amazonaws.com"));
+    }
+
+    #[test]
+    fn a_star_inside_a_pattern_is_one_label() {
+        let fetcher = Fetcher::new(["sns.*.amazonaws.com", "sns.*.amazonaws.com.cn"]);
+        assert!(fetcher.allows("sns.us-east-1.amazonaws.com"));
+        assert!(fetcher.allows("sns.us-gov-west-1.amazonaws.com"));
+        assert!(fetcher.allows("sns.cn-north-1.amazonaws.com.cn"));
+        for host in [
+            "sns.amazonaws.com",
+            "sns.a.b.amazonaws.com",
+            "sns..amazonaws.com",
+            "sns.us_east.amazonaws.com",
+            "sns.us-east-1.amazonaws.com.evil.example",
+            "evil.us-east-1.amazonaws.com",
+            "sns.us-east-1.amazonaws.co",
+        ] {
+            assert!(!fetcher.allows(host), "{host}");
+        }
     }
 }

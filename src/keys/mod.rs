@@ -16,10 +16,14 @@ use async_trait::async_trait;
 use crate::Secret;
 
 #[cfg(feature = "fetch")]
+mod certificates;
+#[cfg(feature = "fetch")]
 mod fetch;
 #[cfg(feature = "fetch")]
 mod key_list;
 
+#[cfg(feature = "fetch")]
+pub use self::certificates::Certificates;
 #[cfg(feature = "fetch")]
 pub use self::fetch::{FetchError, Fetcher};
 #[cfg(feature = "fetch")]

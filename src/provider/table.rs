@@ -153,6 +153,12 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme, &'static str)> {
             github_secret_scanning::scheme(),
             github_secret_scanning::DOCS,
         ),
+        ("WebhookLayer::sns()", sns::scheme(), sns::DOCS),
+        (
+            "WebhookLayer::paypal(webhook_id)",
+            paypal::scheme("<webhook_id>"),
+            paypal::DOCS,
+        ),
     ];
     macro_rules! generated {
         ($($name:ident),* $(,)?) => {
@@ -258,6 +264,19 @@ fn signed(scheme: &Scheme) -> String {
             SignedPart::SortedFormParams => message.push_str("<sorted form params>"),
             SignedPart::Method => message.push_str("<method>"),
             SignedPart::Json(pointer) => message.push_str(&format!("<JSON {pointer}>")),
+            SignedPart::Header(name) => message.push_str(&format!("<{name}>")),
+            SignedPart::BodyCrc32 => message.push_str("<CRC-32 of body>"),
+            SignedPart::Fields(fields) => {
+                // An optional field in brackets: written only when present.
+                for field in fields {
+                    let line = format!("{0}\\n<JSON /{0}>\\n", field.name());
+                    if field.is_optional() {
+                        message.push_str(&format!("[{line}]"));
+                    } else {
+                        message.push_str(&line);
+                    }
+                }
+            }
         }
     }
     let mut text = code(&message);
@@ -278,13 +297,38 @@ fn mac(scheme: &Scheme) -> String {
         return "none: the secret itself, compared in constant time".into();
     }
     let encoding = signature.encoding.name();
-    let (algorithm, public) = match signature.algorithm() {
-        Algorithm::Hmac(Hash::Sha1) => ("HMAC-SHA1", false),
-        Algorithm::Hmac(Hash::Sha256) => ("HMAC-SHA256", false),
-        Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512", false),
-        Algorithm::Ed25519 => ("Ed25519", true),
-        Algorithm::EcdsaP256Sha256 => ("DER ECDSA P-256 SHA-256", true),
-        Algorithm::Token => ("token", false),
+    let (algorithm, public): (String, bool) = match signature.algorithm() {
+        Algorithm::Hmac(Hash::Sha1) => ("HMAC-SHA1".into(), false),
+        Algorithm::Hmac(Hash::Sha256) => ("HMAC-SHA256".into(), false),
+        Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512".into(), false),
+        Algorithm::Ed25519 => ("Ed25519".into(), true),
+        Algorithm::EcdsaP256Sha256 => ("DER ECDSA P-256 SHA-256".into(), true),
+        Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => match signature.algorithm_choice() {
+            Some(choice) => (
+                format!(
+                    "RSA PKCS#1 v1.5 ({} by JSON {})",
+                    choice
+                        .choices()
+                        .map(|(value, algorithm)| format!(
+                            "{}: {}",
+                            code(value),
+                            match algorithm {
+                                Algorithm::RsaPkcs1Sha1 => "SHA-1",
+                                _ => "SHA-256",
+                            }
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    code(choice.field().as_str())
+                ),
+                true,
+            ),
+            None if signature.algorithm() == Algorithm::RsaPkcs1Sha1 => {
+                ("RSA PKCS#1 v1.5 SHA-1".into(), true)
+            }
+            None => ("RSA PKCS#1 v1.5 SHA-256".into(), true),
+        },
+        Algorithm::Token => ("token".into(), false),
     };
     let key = match (&signature.secret_format, public) {
         (SecretFormat::Raw, _) => String::new(),
@@ -307,12 +351,20 @@ fn mac(scheme: &Scheme) -> String {
         ),
         None => String::new(),
     };
-    let key = match signature.key_header() {
-        Some(header) => format!(
+    let key = match (signature.key_source(), signature.algorithm().is_rsa()) {
+        (Some(Source::Header(header)), false) => format!(
             ", key named by {} from the provider's list",
             code(header.as_str())
         ),
-        None => key,
+        (Some(Source::Header(header)), true) => format!(
+            ", certificate fetched from the URL in {} (provider's hosts only)",
+            code(header.as_str())
+        ),
+        (Some(Source::Json(pointer)), _) => format!(
+            ", certificate fetched from the URL in JSON {} (provider's hosts only)",
+            code(pointer.as_str())
+        ),
+        (None, _) => key,
     };
     format!("{encoding} {algorithm}{key}{entries}")
 }
@@ -418,6 +470,11 @@ fn handshake(scheme: &Scheme) -> String {
             "signed POST with {} → {}",
             code(&format!("{event} = {value}")),
             code(answer)
+        ),
+        Some(Handshake::ConfirmUrl { event, value, url }) => format!(
+            "signed POST with {} → the layer GETs {} (provider's hosts only), 200 once confirmed",
+            code(&format!("{} = \"{value}\"", marker(event))),
+            code(url.as_str())
         ),
         Some(Handshake::HookSecret { header }) => format!(
             "POST with {} → 200 echoing it, and `<s>` signs what follows (taken only while expected)",

@@ -15,9 +15,9 @@ use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    validate_document, Algorithm, BuildError, Encoding, Handshake, Hash, IdSource, Payload,
-    Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature, SignatureFormat, SignedPart,
-    Source, TimestampFormat, TimestampSource,
+    validate_document, Algorithm, AlgorithmBy, BuildError, Encoding, Field, Handshake, Hash,
+    IdSource, Payload, Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature, SignatureFormat,
+    SignedPart, Source, TimestampFormat, TimestampSource,
 };
 use crate::Secret;
 
@@ -418,6 +418,18 @@ struct SignatureText {
     in_body: Option<PointerText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     key_named_by: Option<HeaderText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_named_in_body: Option<PointerText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    algorithm_by: Option<AlgorithmByText>,
+}
+
+/// The body field that chooses the algorithm, and what each of its values means (SNS).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlgorithmByText {
+    field: PointerText,
+    choices: std::collections::BTreeMap<String, AlgorithmText>,
 }
 
 /// Public-key entries beside the HMAC ones (Standard Webhooks `v1a,`).
@@ -456,7 +468,19 @@ impl SignatureText {
         }
         signature.body_hash_param = self.body_hash_param.map(Cow::Owned);
         signature.in_body = self.in_body.map(|pointer| pointer.0);
-        signature.key_header = self.key_named_by.map(|header| header.0);
+        signature.key_name = match (self.key_named_by, self.key_named_in_body) {
+            (Some(header), _) => Some(Source::Header(header.0)),
+            (None, Some(pointer)) => Some(Source::Json(pointer.0)),
+            (None, None) => None,
+        };
+        signature.algorithm_by = self.algorithm_by.map(|by| AlgorithmBy {
+            field: by.field.0,
+            choices: by
+                .choices
+                .into_iter()
+                .map(|(value, algorithm)| (Cow::Owned(value), algorithm.into()))
+                .collect(),
+        });
         signature.public_entries = self.public_key_entries.map(|e| PublicKeyEntries {
             prefix: e.prefix.into(),
             key_prefix: e.key_prefix.into(),
@@ -485,7 +509,19 @@ impl From<&Signature> for SignatureText {
             base_url: signature.base_url.clone(),
             body_hash_param: signature.body_hash_param.as_ref().map(|p| p.to_string()),
             in_body: signature.in_body.clone().map(PointerText),
-            key_named_by: signature.key_header.clone().map(HeaderText),
+            key_named_by: signature.key_header().cloned().map(HeaderText),
+            key_named_in_body: match &signature.key_name {
+                Some(Source::Json(pointer)) => Some(PointerText(pointer.clone())),
+                _ => None,
+            },
+            algorithm_by: signature.algorithm_by.as_ref().map(|by| AlgorithmByText {
+                field: PointerText(by.field.clone()),
+                choices: by
+                    .choices
+                    .iter()
+                    .map(|(value, algorithm)| (value.to_string(), (*algorithm).into()))
+                    .collect(),
+            }),
             public_key_entries: signature.public_entries.as_ref().map(|e| EntriesText {
                 prefix: e.prefix.to_string(),
                 algorithm: e.algorithm.into(),
@@ -504,6 +540,8 @@ enum AlgorithmText {
     HmacSha512,
     Ed25519,
     EcdsaP256Sha256,
+    RsaPkcs1Sha256,
+    RsaPkcs1Sha1,
     Token,
 }
 
@@ -515,6 +553,8 @@ impl From<AlgorithmText> for Algorithm {
             AlgorithmText::HmacSha512 => Algorithm::Hmac(Hash::Sha512),
             AlgorithmText::Ed25519 => Algorithm::Ed25519,
             AlgorithmText::EcdsaP256Sha256 => Algorithm::EcdsaP256Sha256,
+            AlgorithmText::RsaPkcs1Sha256 => Algorithm::RsaPkcs1Sha256,
+            AlgorithmText::RsaPkcs1Sha1 => Algorithm::RsaPkcs1Sha1,
             AlgorithmText::Token => Algorithm::Token,
         }
     }
@@ -528,6 +568,8 @@ impl From<Algorithm> for AlgorithmText {
             Algorithm::Hmac(Hash::Sha512) => AlgorithmText::HmacSha512,
             Algorithm::Ed25519 => AlgorithmText::Ed25519,
             Algorithm::EcdsaP256Sha256 => AlgorithmText::EcdsaP256Sha256,
+            Algorithm::RsaPkcs1Sha256 => AlgorithmText::RsaPkcs1Sha256,
+            Algorithm::RsaPkcs1Sha1 => AlgorithmText::RsaPkcs1Sha1,
             Algorithm::Token => AlgorithmText::Token,
         }
     }
@@ -810,6 +852,11 @@ enum HandshakeText {
     HookSecret {
         header: HeaderText,
     },
+    ConfirmUrl {
+        event: SourceText,
+        value: String,
+        url: PointerText,
+    },
 }
 
 impl From<HandshakeText> for Handshake {
@@ -872,6 +919,11 @@ impl From<HandshakeText> for Handshake {
                 answer: answer.into(),
             },
             HandshakeText::HookSecret { header } => Handshake::HookSecret { header: header.0 },
+            HandshakeText::ConfirmUrl { event, value, url } => Handshake::ConfirmUrl {
+                event: event.into(),
+                value: value.into(),
+                url: url.0,
+            },
         }
     }
 }
@@ -947,6 +999,11 @@ impl From<&Handshake> for HandshakeText {
             Handshake::HookSecret { header } => HandshakeText::HookSecret {
                 header: HeaderText(header.clone()),
             },
+            Handshake::ConfirmUrl { event, value, url } => HandshakeText::ConfirmUrl {
+                event: event.into(),
+                value: text(value),
+                url: pointer(url),
+            },
         }
     }
 }
@@ -1015,13 +1072,16 @@ impl From<MethodText> for String {
 }
 
 /// The signed message as a template: literal text with `{timestamp}`, `{id}`, `{body}`, `{url}`,
-/// `{method}`, `{form}` (the sorted form parameters) and `{json:/pointer}` (a body field) in
+/// `{method}`, `{form}` (the sorted form parameters), `{crc32}` (the body's CRC-32 in
+/// decimal), `{json:/pointer}` (a body field), `{header:name}` (a header's value) and
+/// `{fields:A,B?,C}` (top-level body fields as SNS writes them, `?` marking an optional one) in
 /// it; `{{` and `}}` are braces.
 #[derive(Serialize, Deserialize, Clone, PartialEq)]
 #[serde(try_from = "String", into = "String")]
 struct Template(Vec<SignedPart>);
 
-const PLACEHOLDERS: [(&str, SignedPart); 6] = [
+const PLACEHOLDERS: [(&str, SignedPart); 7] = [
+    ("crc32", SignedPart::BodyCrc32),
     ("timestamp", SignedPart::Timestamp),
     ("id", SignedPart::Id),
     ("body", SignedPart::Body),
@@ -1053,15 +1113,13 @@ impl TryFrom<String> for Template {
                 return Err("a `{` is not closed (write `{{` for a brace)".into());
             };
             let name = &rest[..end];
-            if let Some(pointer) = name.strip_prefix("json:") {
-                let pointer = Pointer::parse(pointer)
-                    .ok_or_else(|| format!("`{{{name}}}`: `{pointer}` is not a JSON pointer"))?;
+            if let Some(part) = argument_part(name)? {
                 if !literal.is_empty() {
                     parts.push(SignedPart::Literal(
                         std::mem::take(&mut literal).into_bytes().into(),
                     ));
                 }
-                parts.push(SignedPart::Json(pointer));
+                parts.push(part);
                 rest = &rest[end + 1..];
                 continue;
             }
@@ -1071,7 +1129,8 @@ impl TryFrom<String> for Template {
                     .map(|(n, _)| format!("{{{n}}}"))
                     .collect();
                 return Err(format!(
-                    "unknown part `{{{name}}}` (the parts are {}, and {{json:/pointer}})",
+                    "unknown part `{{{name}}}` (the parts are {}, {{json:/pointer}}, \
+                     {{header:name}} and {{fields:A,B?}})",
                     known.join(", ")
                 ));
             };
@@ -1091,6 +1150,39 @@ impl TryFrom<String> for Template {
     }
 }
 
+/// A part with an argument: `json:/pointer`, `header:name`, `fields:A,B?`; `None` for a name
+/// without one.
+fn argument_part(name: &str) -> Result<Option<SignedPart>, String> {
+    let Some((kind, argument)) = name.split_once(':') else {
+        return Ok(None);
+    };
+    let part = match kind {
+        "json" => SignedPart::Json(
+            Pointer::parse(argument)
+                .ok_or_else(|| format!("`{{{name}}}`: `{argument}` is not a JSON pointer"))?,
+        ),
+        "header" => SignedPart::Header(
+            HeaderName::try_from(argument)
+                .map_err(|_| format!("`{{{name}}}`: `{argument}` is not a header name"))?,
+        ),
+        "fields" => {
+            let fields: Vec<Field> = argument
+                .split(',')
+                .map(|field| match field.strip_suffix('?') {
+                    Some(name) => Field::optional(name.to_owned()),
+                    None => Field::required(field.to_owned()),
+                })
+                .collect();
+            if fields.iter().any(|field| field.name.is_empty()) {
+                return Err(format!("`{{{name}}}`: a field has no name"));
+            }
+            SignedPart::Fields(fields)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(part))
+}
+
 impl From<Template> for String {
     fn from(template: Template) -> Self {
         let mut text = String::new();
@@ -1105,6 +1197,20 @@ impl From<Template> for String {
                 SignedPart::Json(pointer) => {
                     text.push_str("{json:");
                     text.push_str(pointer.as_str());
+                    text.push('}');
+                }
+                SignedPart::Header(name) => {
+                    text.push_str("{header:");
+                    text.push_str(name.as_str());
+                    text.push('}');
+                }
+                SignedPart::Fields(fields) => {
+                    let names: Vec<String> = fields
+                        .iter()
+                        .map(|f| format!("{}{}", f.name, if f.optional { "?" } else { "" }))
+                        .collect();
+                    text.push_str("{fields:");
+                    text.push_str(&names.join(","));
                     text.push('}');
                 }
                 other => {

@@ -134,6 +134,20 @@ pub enum Handshake {
         /// The header that carries the secret.
         header: HeaderName,
     },
+    /// A signed delivery whose `event` (a header or a JSON field) equals `value` carries, at
+    /// `url`, a URL the receiver must GET to confirm the subscription (Amazon SNS's
+    /// `SubscriptionConfirmation` and its `SubscribeURL`). The layer GETs it with its
+    /// `keys::Fetcher` (feature `fetch`: HTTPS, allowlisted hosts only) and answers 200 once
+    /// the provider answered 200, 503 otherwise so that the provider tries again. A layer
+    /// without a fetcher hands the delivery to the handler instead.
+    ConfirmUrl {
+        /// Where the type is: a header or a JSON field.
+        event: Source,
+        /// The type that marks the confirmation.
+        value: Cow<'static, str>,
+        /// Where the URL to GET is.
+        url: Pointer,
+    },
 }
 
 impl Handshake {
@@ -308,6 +322,7 @@ impl Handshake {
             | Handshake::SignedMac { .. }
             | Handshake::SignedEchoText { .. }
             | Handshake::SignedReply { .. }
+            | Handshake::ConfirmUrl { .. }
             | Handshake::HookSecret { .. } => &Method::POST,
         }
     }
@@ -340,6 +355,13 @@ impl Handshake {
                 Some((marker, value, Some(challenge)))
             }
             Handshake::SignedReply { event, value, .. } => Some((Marker::Json(event), value, None)),
+            Handshake::ConfirmUrl { event, value, url } => {
+                let marker = match event {
+                    Source::Json(pointer) => Marker::Json(pointer),
+                    Source::Header(name) => Marker::Header(name),
+                };
+                Some((marker, value, Some(url)))
+            }
             Handshake::HookSecret { .. }
             | Handshake::EchoJson { .. }
             | Handshake::EchoText { .. }

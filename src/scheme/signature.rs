@@ -31,6 +31,20 @@ pub enum Algorithm {
     /// SubjectPublicKeyInfo (DER, in the secret format; PEM accepted too). Other curves and
     /// encodings are refused. Needs the `ecdsa` feature to verify.
     EcdsaP256Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256, keys of 2048 to 8192 bits, given as an X.509
+    /// certificate (PEM or DER, its validity checked at each delivery) or a SubjectPublicKeyInfo
+    /// (Amazon SNS `SignatureVersion` 2, PayPal). Needs the `rsa` feature to verify.
+    RsaPkcs1Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-1, keys of 2048 to 8192 bits: only because Amazon SNS still
+    /// signs with it (`SignatureVersion` 1, its default). Needs the `rsa` feature to verify.
+    RsaPkcs1Sha1,
+}
+
+impl Algorithm {
+    /// Whether it is one of the RSA algorithms, whose keys are certificates.
+    pub fn is_rsa(self) -> bool {
+        matches!(self, Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1)
+    }
 }
 
 /// The hash function under the HMAC.
@@ -237,6 +251,56 @@ pub enum SignedPart {
     /// A field of the JSON body, as text (a string's value without its quotes): what Mailgun
     /// signs (`/signature/timestamp`, `/signature/token`), with the signature in the body too.
     Json(super::Pointer),
+    /// A request header's value, as sent (PayPal's `PAYPAL-TRANSMISSION-ID`).
+    Header(HeaderName),
+    /// The body's CRC-32 (IEEE), in decimal (PayPal signs it instead of the body).
+    BodyCrc32,
+    /// Fields of the JSON body's top-level object, in this order, each present one written as
+    /// its name, a newline, its value and a newline: Amazon SNS's canonical form. A required
+    /// field that is missing makes the delivery malformed; an optional one is left out.
+    Fields(Vec<Field>),
+}
+
+/// One field of a [`SignedPart::Fields`] list.
+///
+/// ```
+/// use tower_webhooks::scheme::{Field, SignedPart};
+///
+/// let sns = SignedPart::Fields(vec![Field::required("Message"), Field::optional("Subject")]);
+/// # let _ = sns;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) optional: bool,
+}
+
+impl Field {
+    /// A field every delivery has.
+    pub fn required(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            optional: false,
+        }
+    }
+
+    /// A field some deliveries have (SNS's `Subject`), left out of the message when absent.
+    pub fn optional(name: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            name: name.into(),
+            optional: true,
+        }
+    }
+
+    /// The field's name, a key of the body's top-level object.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether a delivery may lack it.
+    pub fn is_optional(&self) -> bool {
+        self.optional
+    }
 }
 
 impl SignedPart {
@@ -272,7 +336,64 @@ pub struct Signature {
     pub(crate) more_headers: Vec<HeaderName>,
     pub(crate) public_entries: Option<PublicKeyEntries>,
     pub(crate) in_body: Option<super::Pointer>,
-    pub(crate) key_header: Option<HeaderName>,
+    /// Where each delivery names its key, when the key is resolved per delivery.
+    pub(crate) key_name: Option<super::Source>,
+    /// A body field that chooses the algorithm (SNS's `SignatureVersion`).
+    pub(crate) algorithm_by: Option<AlgorithmBy>,
+}
+
+/// The algorithm chosen per delivery by a field of the JSON body: Amazon SNS's
+/// `SignatureVersion`, `1` for RSA with SHA-1 and `2` for SHA-256. A value not listed makes the
+/// delivery malformed. Every choice must use the same kind of key as the signature's algorithm.
+///
+/// ```
+/// use tower_webhooks::scheme::{Algorithm, AlgorithmBy, Pointer};
+///
+/// let sns = AlgorithmBy::new(Pointer::from_keys(&["SignatureVersion"]))
+///     .choice("1", Algorithm::RsaPkcs1Sha1)
+///     .choice("2", Algorithm::RsaPkcs1Sha256);
+/// assert_eq!(sns.choices().count(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlgorithmBy {
+    pub(crate) field: super::Pointer,
+    pub(crate) choices: Vec<(Cow<'static, str>, Algorithm)>,
+}
+
+impl AlgorithmBy {
+    /// Chosen by the body field at `field`, with no choice yet.
+    pub fn new(field: super::Pointer) -> Self {
+        Self {
+            field,
+            choices: Vec::new(),
+        }
+    }
+
+    /// The field's value `value` means `algorithm`.
+    pub fn choice(mut self, value: impl Into<Cow<'static, str>>, algorithm: Algorithm) -> Self {
+        self.choices.push((value.into(), algorithm));
+        self
+    }
+
+    /// The body field that chooses.
+    pub fn field(&self) -> &super::Pointer {
+        &self.field
+    }
+
+    /// Each value and the algorithm it chooses.
+    pub fn choices(&self) -> impl Iterator<Item = (&str, Algorithm)> {
+        self.choices
+            .iter()
+            .map(|(value, algorithm)| (value.as_ref(), *algorithm))
+    }
+
+    /// The algorithm `value` chooses, if it is one of the choices.
+    pub(crate) fn get(&self, value: &str) -> Option<Algorithm> {
+        self.choices
+            .iter()
+            .find(|(known, _)| known == value)
+            .map(|(_, algorithm)| *algorithm)
+    }
 }
 
 /// Entries of a second kind in a signature list, signed with a private key and checked with a
@@ -369,7 +490,8 @@ impl Signature {
             more_headers: Vec::new(),
             public_entries: None,
             in_body: None,
-            key_header: None,
+            key_name: None,
+            algorithm_by: None,
         }
     }
 
@@ -387,13 +509,49 @@ impl Signature {
     /// assert_eq!(signature.key_header().unwrap(), "github-public-key-identifier");
     /// ```
     pub fn key_named_by(mut self, header: HeaderName) -> Self {
-        self.key_header = Some(header);
+        self.key_name = Some(super::Source::Header(header));
         self
     }
 
-    /// The header that names the key of each delivery, if the key is resolved per delivery.
+    /// The key is named by a field of the JSON body (Amazon SNS's `SigningCertURL`), and found
+    /// by the layer's [`KeyResolver`](crate::keys::KeyResolver).
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::{Pointer, Signature, Source};
+    ///
+    /// let signature = Signature::new(http::HeaderName::from_static("x-amz-sns-signature"))
+    ///     .rsa_pkcs1_sha256()
+    ///     .key_named_in_body(Pointer::from_keys(&["SigningCertURL"]));
+    /// assert!(matches!(signature.key_source(), Some(Source::Json(_))));
+    /// ```
+    pub fn key_named_in_body(mut self, pointer: super::Pointer) -> Self {
+        self.key_name = Some(super::Source::Json(pointer));
+        self
+    }
+
+    /// The header that names the key of each delivery, if a header does.
     pub fn key_header(&self) -> Option<&HeaderName> {
-        self.key_header.as_ref()
+        match &self.key_name {
+            Some(super::Source::Header(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Where each delivery names its key, if the key is resolved per delivery.
+    pub fn key_source(&self) -> Option<&super::Source> {
+        self.key_name.as_ref()
+    }
+
+    /// The algorithm is chosen per delivery by a body field (Amazon SNS's `SignatureVersion`);
+    /// [`algorithm`](Self::algorithm) is the one a signer uses.
+    pub fn algorithm_by(mut self, choice: AlgorithmBy) -> Self {
+        self.algorithm_by = Some(choice);
+        self
+    }
+
+    /// The body field that chooses the algorithm, if one does.
+    pub fn algorithm_choice(&self) -> Option<&AlgorithmBy> {
+        self.algorithm_by.as_ref()
     }
 
     /// Reads the signature from a field of the JSON body instead of the header (Mailgun's
@@ -503,6 +661,19 @@ impl Signature {
         self
     }
 
+    /// Signed with RSASSA-PKCS1-v1_5 and SHA-256: the "secret" is the provider's certificate
+    /// (PEM, or DER in the [`secret_format`](Self::secret_format)) or public key.
+    pub fn rsa_pkcs1_sha256(mut self) -> Self {
+        self.algorithm = Algorithm::RsaPkcs1Sha256;
+        self
+    }
+
+    /// Signed with RSASSA-PKCS1-v1_5 and SHA-1 (Amazon SNS's `SignatureVersion` 1 only).
+    pub fn rsa_pkcs1_sha1(mut self) -> Self {
+        self.algorithm = Algorithm::RsaPkcs1Sha1;
+        self
+    }
+
     /// The signed message, piece by piece.
     pub fn signs(mut self, parts: impl IntoIterator<Item = SignedPart>) -> Self {
         self.signed = parts.into_iter().collect();
@@ -588,7 +759,11 @@ impl Signature {
     pub fn hash_function(&self) -> Option<Hash> {
         match self.algorithm {
             Algorithm::Hmac(hash) => Some(hash),
-            Algorithm::Ed25519 | Algorithm::EcdsaP256Sha256 | Algorithm::Token => None,
+            Algorithm::Ed25519
+            | Algorithm::EcdsaP256Sha256
+            | Algorithm::RsaPkcs1Sha256
+            | Algorithm::RsaPkcs1Sha1
+            | Algorithm::Token => None,
         }
     }
 

@@ -90,11 +90,13 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
                 ..
             }
         ) || signature.public_entries.is_some()
-            || !matches!(signature.algorithm, super::Algorithm::Hmac(_))
+            || !(matches!(signature.algorithm, super::Algorithm::Hmac(_))
+                || signature.algorithm.is_rsa())
         {
             return Err(BuildError::Inconsistent {
                 field: "signature.in_body",
-                reason: "a signature in the body is one HMAC, after an optional prefix",
+                reason: "a signature in the body is one HMAC or RSA signature, after an optional \
+                         prefix",
             });
         }
         if scheme.payload == super::Payload::Opaque {
@@ -103,6 +105,38 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
                 reason: "a signature in the body needs a JSON payload",
             });
         }
+    }
+    if let Some(choice) = &signature.algorithm_by {
+        let family = |algorithm: super::Algorithm| algorithm.is_rsa();
+        if choice.choices.is_empty()
+            || choice
+                .choices
+                .iter()
+                .any(|(_, algorithm)| family(*algorithm) != family(signature.algorithm))
+            || !signature.algorithm.is_rsa()
+        {
+            return Err(BuildError::Inconsistent {
+                field: "signature.algorithm_by",
+                reason: "a body field may choose only among RSA algorithms, with one key",
+            });
+        }
+        if scheme.payload == super::Payload::Opaque {
+            return Err(BuildError::Inconsistent {
+                field: "payload",
+                reason: "an algorithm chosen by a body field needs a JSON payload",
+            });
+        }
+    }
+    if signature
+        .signed
+        .iter()
+        .any(|part| matches!(part, SignedPart::Fields(_)))
+        && scheme.payload == super::Payload::Opaque
+    {
+        return Err(BuildError::Inconsistent {
+            field: "payload",
+            reason: "signed body fields need a JSON payload",
+        });
     }
     if signature.public_entries.is_some()
         && !(matches!(signature.algorithm, super::Algorithm::Hmac(_))

@@ -20,6 +20,8 @@ use super::ecdsa;
 #[cfg(feature = "ed25519")]
 use super::ed25519;
 use super::hmac::HmacKey;
+#[cfg(feature = "rsa")]
+use super::rsa;
 use super::{Message, Signatures};
 use crate::scheme::{Algorithm, Encoding, SecretFormat, Signature};
 use crate::secret::SecretError;
@@ -38,6 +40,9 @@ pub(crate) enum Key {
     /// The provider's P-256 public key.
     #[cfg(feature = "ecdsa")]
     EcdsaP256(ecdsa::PublicKey),
+    /// The provider's RSA public key, perhaps from a certificate.
+    #[cfg(feature = "rsa")]
+    Rsa(rsa::PublicKey),
     /// A shared token, sent as is.
     Token(Zeroizing<Vec<u8>>),
     /// A public key for the list's public-key entries (Standard Webhooks `whpk_`, `v1a,`).
@@ -124,6 +129,32 @@ impl Key {
             )?)?)),
             #[cfg(not(feature = "ecdsa"))]
             Algorithm::EcdsaP256Sha256 => Err(SecretError::Unsupported("ecdsa")),
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
+                let raw = secret.expose();
+                // A certificate or key in PEM is taken as is; otherwise DER in the key format.
+                let pem = raw.starts_with(b"-----BEGIN");
+                let bytes = if pem {
+                    Zeroizing::new(raw.to_vec())
+                } else {
+                    decode(secret, format)?
+                };
+                Ok(Key::Rsa(rsa::public_key(&bytes)?))
+            }
+            #[cfg(not(feature = "rsa"))]
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
+                Err(SecretError::Unsupported("rsa"))
+            }
+        }
+    }
+
+    /// When the key may be used, `(not_before, not_after)` in unix seconds: a key from a
+    /// certificate has the certificate's validity; `None` for any other.
+    pub(crate) fn validity(&self) -> Option<(i64, i64)> {
+        match self {
+            #[cfg(feature = "rsa")]
+            Key::Rsa(key) => key.validity,
+            _ => None,
         }
     }
 
@@ -138,6 +169,8 @@ impl Key {
             Key::Ed25519(_) => None,
             #[cfg(feature = "ecdsa")]
             Key::EcdsaP256(_) => None,
+            #[cfg(feature = "rsa")]
+            Key::Rsa(_) => None,
         }
     }
 
@@ -176,6 +209,13 @@ impl Key {
                     .candidates()
                     .any(|candidate| ecdsa::verify(key, &bytes, candidate))
             }
+            #[cfg(feature = "rsa")]
+            Key::Rsa(key) => {
+                let bytes = message.to_vec();
+                signatures
+                    .candidates()
+                    .any(|candidate| rsa::verify(key, message.algorithm, &bytes, candidate))
+            }
         }
     }
 }
@@ -191,6 +231,8 @@ pub(crate) enum SigningKey {
     Ed25519(ed25519_dalek::SigningKey),
     #[cfg(feature = "ecdsa")]
     EcdsaP256(std::sync::Arc<ring::signature::EcdsaKeyPair>),
+    #[cfg(feature = "rsa")]
+    Rsa(std::sync::Arc<ring::rsa::KeyPair>),
     /// The private key of a list's public-key entries (Standard Webhooks `whsk_`).
     #[cfg(feature = "ed25519")]
     Entry(ed25519_dalek::SigningKey),
@@ -237,6 +279,17 @@ impl SigningKey {
             ))),
             #[cfg(not(feature = "ecdsa"))]
             Algorithm::EcdsaP256Sha256 => Err(SecretError::Unsupported("ecdsa")),
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha256 => Ok(SigningKey::Rsa(std::sync::Arc::new(
+                rsa::signing_key(&bytes)?,
+            ))),
+            // ring signs RSA with SHA-256 only; SHA-1 vectors come from Python.
+            #[cfg(feature = "rsa")]
+            Algorithm::RsaPkcs1Sha1 => Err(SecretError::Unsupported("rsa with SHA-256")),
+            #[cfg(not(feature = "rsa"))]
+            Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
+                Err(SecretError::Unsupported("rsa"))
+            }
         }
     }
 
@@ -260,13 +313,15 @@ impl SigningKey {
             }
             #[cfg(feature = "ecdsa")]
             SigningKey::EcdsaP256(key) => ecdsa::sign(key, &message.to_vec()),
+            #[cfg(feature = "rsa")]
+            SigningKey::Rsa(key) => rsa::sign(key, &message.to_vec()),
         }
     }
 
     /// The public key to configure a layer with, in the scheme's key format; `None` for a
     /// shared secret (the layer takes the same secret).
     #[cfg_attr(
-        not(any(feature = "ed25519", feature = "ecdsa")),
+        not(any(feature = "ed25519", feature = "ecdsa", feature = "rsa")),
         allow(unused_variables, unreachable_code)
     )]
     pub(crate) fn public_key(&self, signature: &Signature) -> Option<String> {
@@ -288,6 +343,8 @@ impl SigningKey {
             }
             #[cfg(feature = "ecdsa")]
             SigningKey::EcdsaP256(key) => ecdsa::spki(key),
+            #[cfg(feature = "rsa")]
+            SigningKey::Rsa(key) => rsa::spki(key),
         };
         Some(match format {
             SecretFormat::Hex => hex::encode(public),

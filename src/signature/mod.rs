@@ -3,6 +3,7 @@
 //! the layer and for code that is not a tower service.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use http::{HeaderMap, HeaderName, Uri};
 use subtle::ConstantTimeEq;
 
@@ -10,12 +11,17 @@ use crate::rejection::Rejection;
 use crate::scheme::{Encoding, Scheme, Signature, SignatureFormat, SignedPart, TimestampFormat};
 use crate::timestamp;
 
+#[cfg(feature = "rsa")]
+mod certificate;
+mod crc32;
 #[cfg(feature = "ecdsa")]
 mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod hmac;
 mod key;
+#[cfg(feature = "rsa")]
+mod rsa;
 mod verifier;
 
 #[cfg(any(test, feature = "testing"))]
@@ -25,6 +31,8 @@ pub use self::verifier::Verifier;
 
 /// Longest encoded signature we bother decoding: base64 of a 64-byte MAC is 88 characters.
 const MAX_ENCODED_LEN: usize = 256;
+/// Longest encoded RSA signature: base64 of an 8192-bit one is 1,368 characters.
+const MAX_ENCODED_RSA_LEN: usize = 1400;
 
 /// Why a signature was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +60,11 @@ pub(crate) struct Message<'a> {
     pub(crate) method: &'a str,
     /// Twilio's JSON mode: the URL pins the body's hash, so the body is not form parameters.
     pub(crate) body_pinned: bool,
+    /// The request's headers, for the parts that sign one (PayPal).
+    pub(crate) headers: Option<&'a HeaderMap>,
+    /// The algorithm, when a body field chose it (SNS); the signature's otherwise.
+    #[cfg_attr(not(feature = "rsa"), allow(dead_code))]
+    pub(crate) algorithm: crate::scheme::Algorithm,
 }
 
 impl<'a> Message<'a> {
@@ -72,7 +85,15 @@ impl<'a> Message<'a> {
             uri,
             method: "POST",
             body_pinned: body_hash_param(signature, uri).is_some(),
+            headers: None,
+            algorithm: signature.algorithm,
         }
+    }
+
+    /// The message of a request with these headers.
+    pub(crate) fn with_headers(mut self, headers: &'a HeaderMap) -> Self {
+        self.headers = Some(headers);
+        self
     }
 
     /// The message of a request with this method.
@@ -82,7 +103,7 @@ impl<'a> Message<'a> {
     }
 
     /// The signed message in one buffer, for the algorithms that need it whole.
-    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    #[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
     fn to_vec(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
         self.feed(|part| bytes.extend_from_slice(part));
@@ -107,6 +128,24 @@ impl<'a> Message<'a> {
                     // Present: `verify` checked it before comparing.
                     if let Some(value) = crate::identify::json_field(self.body, pointer) {
                         update(value.as_bytes());
+                    }
+                }
+                SignedPart::Header(name) => {
+                    // Present once: `verify` checked it before comparing.
+                    if let Some(value) = self.headers.and_then(|headers| headers.get(name)) {
+                        update(value.as_bytes());
+                    }
+                }
+                SignedPart::BodyCrc32 => update(crc32::checksum(self.body).to_string().as_bytes()),
+                SignedPart::Fields(fields) => {
+                    let values = body_fields(self.body, fields);
+                    for (field, value) in fields.iter().zip(values) {
+                        if let Some(value) = value {
+                            update(field.name.as_bytes());
+                            update(b"\n");
+                            update(value.as_bytes());
+                            update(b"\n");
+                        }
                     }
                 }
                 SignedPart::SortedFormParams if self.body_pinned => {}
@@ -149,6 +188,50 @@ fn body_hash_param<'a>(signature: &Signature, uri: &'a Uri) -> Option<std::borro
         .map(|(_, v)| v)
 }
 
+/// The values of the top-level `fields` of a JSON body, in order (`None` where absent, and for
+/// every field if the body is not JSON).
+fn body_fields(body: &[u8], fields: &[crate::scheme::Field]) -> Vec<Option<String>> {
+    let pointers: Vec<crate::scheme::Pointer> = fields
+        .iter()
+        .map(|field| crate::scheme::Pointer::from_keys(&[field.name.as_ref()]))
+        .collect();
+    crate::identify::json_fields(body, &pointers).unwrap_or_else(|| vec![None; fields.len()])
+}
+
+/// Checks that what the signed parts read from the request is there, once: the headers they
+/// sign, and the body fields they need.
+fn check_parts(signature: &Signature, request: &Presented<'_>) -> Result<(), SignatureError> {
+    for part in &signature.signed {
+        match part {
+            SignedPart::Json(pointer)
+                if crate::identify::json_field(request.body, pointer).is_none() =>
+            {
+                return Err(SignatureError::Malformed(
+                    "a signed field is missing from the body",
+                ));
+            }
+            SignedPart::Header(name) => {
+                single_header(request.headers, name)?
+                    .ok_or(SignatureError::Malformed("a signed header is missing"))?;
+            }
+            SignedPart::Fields(fields) => {
+                let values = body_fields(request.body, fields);
+                if fields
+                    .iter()
+                    .zip(&values)
+                    .any(|(field, value)| !field.optional && value.is_none())
+                {
+                    return Err(SignatureError::Malformed(
+                        "a signed field is missing from the body",
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// What a successful verification established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Verification {
@@ -172,9 +255,12 @@ pub(crate) fn verify(
     if signature.algorithm == crate::scheme::Algorithm::Token {
         return verify_token(signature, keys, request);
     }
-    let mut signatures = Signatures::new();
+    let mut signatures = Signatures::new(signature.algorithm);
     // Only a scheme with public-key entries pays for their room.
-    let mut entries = signature.public_entries.as_ref().map(|_| Signatures::new());
+    let mut entries = signature
+        .public_entries
+        .as_ref()
+        .map(|entries| Signatures::new(entries.algorithm));
     let mut parsed = Parsed { timestamp: None };
     let mut present = false;
     if let Some(pointer) = &signature.in_body {
@@ -182,15 +268,6 @@ pub(crate) fn verify(
         let value =
             crate::identify::json_field(request.body, pointer).ok_or(SignatureError::Missing)?;
         parse(signature, &value, None, &mut signatures, None)?;
-        for part in &signature.signed {
-            if let SignedPart::Json(pointer) = part {
-                if crate::identify::json_field(request.body, pointer).is_none() {
-                    return Err(SignatureError::Malformed(
-                        "a signed field is missing from the body",
-                    ));
-                }
-            }
-        }
         present = true;
     }
     for name in signature.headers().filter(|_| signature.in_body.is_none()) {
@@ -215,6 +292,15 @@ pub(crate) fn verify(
     if !present {
         return Err(SignatureError::Missing);
     }
+    check_parts(signature, request)?;
+    let algorithm = match &signature.algorithm_by {
+        None => signature.algorithm,
+        Some(choice) => crate::identify::json_field(request.body, &choice.field)
+            .and_then(|value| choice.get(&value))
+            .ok_or(SignatureError::Malformed(
+                "the signature version is not supported",
+            ))?,
+    };
 
     let timestamp_raw = match (request.timestamp_header, parsed.timestamp) {
         (_, Some(raw)) => Some(raw),
@@ -247,7 +333,12 @@ pub(crate) fn verify(
         request.body,
         request.uri,
     )
-    .with_method(request.method);
+    .with_method(request.method)
+    .with_headers(request.headers);
+    let message = Message {
+        algorithm,
+        ..message
+    };
     let matched = keys
         .iter()
         .position(|key| key.accepts(&message, &signatures, entries.as_ref()));
@@ -369,14 +460,17 @@ pub(super) struct Signatures {
     /// The decoded length of each; `None` for a validly encoded value too long to be any MAC.
     lens: [Option<usize>; MAX_SIGNATURES],
     count: usize,
+    /// RSA signatures, too long for the slots: kept on the heap, for RSA schemes only.
+    long: Option<Vec<Vec<u8>>>,
 }
 
 impl Signatures {
-    fn new() -> Self {
+    fn new(algorithm: crate::scheme::Algorithm) -> Self {
         Self {
             bytes: [[0; CANDIDATE_LEN]; MAX_SIGNATURES],
             lens: [None; MAX_SIGNATURES],
             count: 0,
+            long: algorithm.is_rsa().then(Vec::new),
         }
     }
 
@@ -390,11 +484,29 @@ impl Signatures {
         if encoded.is_empty() {
             return Err(SignatureError::Malformed("signature is empty"));
         }
-        if encoded.len() > MAX_ENCODED_LEN {
+        let max = if self.long.is_some() {
+            MAX_ENCODED_RSA_LEN
+        } else {
+            MAX_ENCODED_LEN
+        };
+        if encoded.len() > max {
             return Err(SignatureError::Malformed("signature is too long"));
         }
         if self.count == MAX_SIGNATURES {
             return Err(TOO_MANY);
+        }
+        if let Some(long) = &mut self.long {
+            let decoded = match encoding {
+                Encoding::Hex => hex::decode(encoded).ok(),
+                Encoding::Base64 => BASE64.decode(encoded).ok(),
+                Encoding::Base64Url => key::BASE64_URL.decode(encoded).ok(),
+            }
+            .ok_or(SignatureError::Malformed(
+                "signature is not validly encoded",
+            ))?;
+            long.push(decoded);
+            self.count += 1;
+            return Ok(());
         }
         let slot = &mut self.bytes[self.count];
         let len = match encoding {
@@ -426,13 +538,15 @@ impl Signatures {
     }
 
     /// The decoded signatures that could be any signature (not too long to be one).
-    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    #[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
     fn candidates(&self) -> impl Iterator<Item = &[u8]> {
+        let long = self.long.iter().flatten().map(Vec::as_slice);
         self.bytes
             .iter()
             .zip(&self.lens)
-            .take(self.count)
+            .take(if self.long.is_some() { 0 } else { self.count })
             .filter_map(|(bytes, len)| len.map(|len| &bytes[..len]))
+            .chain(long)
     }
 
     /// Whether any candidate equals `mac`, in constant time for equal lengths (a length

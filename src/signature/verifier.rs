@@ -1,5 +1,6 @@
 //! `Verifier`: a scheme with its keys and tolerance, the one object that checks signatures.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use http::{HeaderMap, Method, Uri};
 use super::{check, Key, Verification};
 use crate::keys::{KeyResolver, ResolveError};
 use crate::rejection::Rejection;
-use crate::scheme::{BuildError, Scheme};
+use crate::scheme::{BuildError, Scheme, Source};
 use crate::Secret;
 
 /// Checks a request's signature and timestamp the way [`WebhookLayer`](crate::WebhookLayer)
@@ -166,20 +167,28 @@ impl Verifier {
         now: i64,
     ) -> Option<Result<Verification, Rejection>> {
         let signature = self.scheme.signature.as_ref()?;
-        let name = signature.key_header.as_ref()?;
+        let source = signature.key_name.as_ref()?;
         let Some(resolver) = &self.resolver else {
             // A preset without its resolver fails closed.
             return Some(Err(Rejection::InvalidSignature));
         };
         let result = async {
-            let mut values = headers.get_all(name).iter();
-            let (Some(value), None) = (values.next(), values.next()) else {
-                return Err(Rejection::MissingSignature);
+            let name = match source {
+                Source::Header(name) => {
+                    let mut values = headers.get_all(name).iter();
+                    let (Some(value), None) = (values.next(), values.next()) else {
+                        return Err(Rejection::MissingSignature);
+                    };
+                    Cow::Borrowed(value.to_str().map_err(|_| {
+                        Rejection::MalformedSignature("key header is not visible ASCII")
+                    })?)
+                }
+                Source::Json(pointer) => Cow::Owned(
+                    crate::identify::json_field(body, pointer)
+                        .ok_or(Rejection::MissingSignature)?,
+                ),
             };
-            let id = value
-                .to_str()
-                .map_err(|_| Rejection::MalformedSignature("key header is not visible ASCII"))?;
-            let secret = resolver.resolve(id).await.map_err(|err| match err {
+            let secret = resolver.resolve(&name).await.map_err(|err| match err {
                 ResolveError::Unknown => Rejection::InvalidSignature,
                 other => Rejection::KeyUnavailable(other),
             })?;
@@ -188,13 +197,23 @@ impl Verifier {
                     "the provider's key is unusable: {err}"
                 )))
             })?;
-            check(
+            let verification = check(
                 &self.scheme,
                 std::slice::from_ref(&key),
                 (method, headers, uri, body),
                 now,
                 self.tolerance.as_secs(),
-            )
+            )?;
+            // Checked once the signature matched: a forger learns nothing from it.
+            if key
+                .validity()
+                .is_some_and(|(from, until)| now < from || now > until)
+            {
+                return Err(Rejection::MalformedSignature(
+                    "the signing certificate is expired or not yet valid",
+                ));
+            }
+            Ok(verification)
         };
         Some(result.await)
     }

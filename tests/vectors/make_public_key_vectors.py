@@ -15,6 +15,11 @@ import os
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+import datetime
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = 1_700_000_000
@@ -426,8 +431,252 @@ def github_secret_scanning():
         "cases": cases,
     })
 
+KEYS = os.path.join(HERE, "keys")
+
+
+def rsa_key(name):
+    """An RSA-2048 test key kept in keys/ (RSA key generation is random: kept, the files stay the same)."""
+    path = os.path.join(KEYS, name + ".pem")
+    if not os.path.exists(path):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        with open(path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+    with open(path, "rb") as f:
+        return serialization.load_pem_private_key(f.read(), password=None)
+
+
+def certificate(key, common_name, not_before, not_after):
+    """A self-signed certificate: PKCS#1 v1.5 signing is deterministic, so the same key and dates give
+    the same PEM."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(not_before).not_valid_after(not_after)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def utc(*args):
+    return datetime.datetime(*args, tzinfo=datetime.timezone.utc)
+
+
+def rsa_sign(key, message, hash_):
+    return base64.b64encode(key.sign(message, padding.PKCS1v15(), hash_)).decode()
+
+
+def sns():
+    # AWS, 'Verifying the signatures of Amazon SNS messages'
+    # (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html): the string to
+    # sign is each field of the message, in this order and when present, as name, newline, value,
+    # newline; SignatureVersion 1 signs it with SHA1withRSA, 2 with SHA256withRSA.
+    key, other = rsa_key("rsa-test-key"), rsa_key("rsa-test-key-2")
+    cert = certificate(key, "sns.amazonaws.com", utc(2020, 1, 1), utc(2040, 1, 1))
+    with open(os.path.join(KEYS, "rsa-test-cert.pem"), "w") as f:
+        f.write(cert)
+    url = "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-0000000000000000000000000000test.pem"
+    keys = {
+        url: cert,
+        url.replace("test.pem", "othr.pem"): certificate(other, "sns.amazonaws.com", utc(2020, 1, 1), utc(2040, 1, 1)),
+        url.replace("test.pem", "expd.pem"): certificate(key, "sns.amazonaws.com", utc(2000, 1, 1), utc(2010, 1, 1)),
+        url.replace("test.pem", "ec.pem"): certificate(ec.derive_private_key(7, ec.SECP256R1()),
+                                                       "sns.amazonaws.com", utc(2020, 1, 1), utc(2040, 1, 1)),
+    }
+    fields = ["Message", "MessageId", "Subject", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
+    timestamp = "2023-11-14T22:13:20.000Z"  # NOW
+    topic = "arn:aws:sns:us-west-2:123456789012:MyTopic"
+
+    def message(kind, version, **extra):
+        m = {"Type": kind, "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324-" + kind + version,
+             "TopicArn": topic, "Message": "Hello world!", "Timestamp": timestamp,
+             "SignatureVersion": version}
+        m.update(extra)
+        return m
+
+    def signed(m, signer=key, cert_url=url):
+        canonical = "".join(f"{f}\n{m[f]}\n" for f in fields if f in m).encode()
+        hash_ = hashes.SHA1() if m["SignatureVersion"] == "1" else hashes.SHA256()
+        out = dict(m)
+        out["Signature"] = rsa_sign(signer, canonical, hash_)
+        out["SigningCertURL"] = cert_url
+        if m["Type"] == "Notification":
+            out["UnsubscribeURL"] = "https://sns.us-west-2.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + topic + ":c9135db0"
+        return out
+
+    def case(name, expect, body, now=NOW, **more):
+        c = {"name": name, "now": now, "body": json.dumps(body, separators=(",", ":")),
+             "headers": {"Content-Type": "text/plain; charset=UTF-8",
+                         "x-amz-sns-message-type": body.get("Type", ""),
+                         "x-amz-sns-topic-arn": topic},
+             "expect": expect}
+        c.update(more)
+        return c
+
+    v1 = signed(message("Notification", "1", Subject="My First Message"))
+    v2 = signed(message("Notification", "2"))
+    confirmation = signed(message("SubscriptionConfirmation", "2", Token="2336412f37fb687f5d51e6e241d",
+                                  SubscribeURL="https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=" + topic + "&Token=2336412f37fb687f5d51e6e241d",
+                                  Message="You have chosen to subscribe to the topic " + topic))
+    unsubscribe = signed(message("UnsubscribeConfirmation", "1", Token="2336412f37fb687f5d51e6e241d",
+                                 SubscribeURL="https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=" + topic + "&Token=2336412f37fb687f5d51e6e241d",
+                                 Message="You have chosen to deactivate subscription"))
+
+    def changed(m, **fields_):
+        out = dict(m)
+        out.update(fields_)
+        return out
+
+    def without(m, field):
+        out = dict(m)
+        out.pop(field)
+        return out
+
+    sig = base64.b64decode(v2["Signature"])
+    cases = [
+        case("SignatureVersion 1 (SHA-1), with a subject", "valid", v1, event_id=v1["MessageId"], event_type="Notification"),
+        case("SignatureVersion 2 (SHA-256), no subject", "valid", v2, event_id=v2["MessageId"], event_type="Notification"),
+        case("a subscription confirmation, given to the handler", "valid", confirmation,
+             event_type="SubscriptionConfirmation"),
+        case("an unsubscribe confirmation", "valid", unsubscribe, event_type="UnsubscribeConfirmation"),
+        case("one byte of the message changed", "invalid_signature", changed(v1, Message="Hello world?")),
+        case("one byte of the signature changed", "invalid_signature",
+             changed(v2, Signature=base64.b64encode(flip(sig, 100)).decode())),
+        case("the timestamp changed", "invalid_signature", changed(v2, Timestamp="2023-11-14T22:13:21.000Z")),
+        case("the subject added", "invalid_signature", changed(v2, Subject="added")),
+        case("a SHA-256 signature sent as SignatureVersion 1", "invalid_signature", changed(v2, SignatureVersion="1")),
+        case("signed by another key", "invalid_signature", signed(message("Notification", "2"), signer=other)),
+        case("the certificate of another key", "invalid_signature",
+             changed(v2, SigningCertURL=url.replace("test.pem", "othr.pem"))),
+        case("a certificate SNS does not serve", "invalid_signature",
+             changed(v2, SigningCertURL=url.replace("test.pem", "none.pem"))),
+        case("a certificate with an EC key: unusable, so retry later", "key_unavailable",
+             signed(message("Notification", "2"), cert_url=url.replace("test.pem", "ec.pem"))),
+        case("an expired certificate", "malformed_signature",
+             signed(message("Notification", "2"), cert_url=url.replace("test.pem", "expd.pem"))),
+        case("two hours later: stale", "stale_timestamp", v2, now=NOW + 7200),
+        case("an hour later: SNS still retries", "valid", v2, now=NOW + 3600),
+        case("SignatureVersion 3", "malformed_signature", changed(v2, SignatureVersion="3")),
+        case("no MessageId", "malformed_signature", without(v2, "MessageId")),
+        case("no TopicArn", "malformed_signature", without(v2, "TopicArn")),
+        case("no Signature", "missing_signature", without(v2, "Signature")),
+        case("no SigningCertURL", "missing_signature", without(v2, "SigningCertURL")),
+        case("a signature that is not base64", "malformed_signature", changed(v2, Signature="%%%%")),
+        case("a signature of 4 KiB", "malformed_signature",
+             changed(v2, Signature=base64.b64encode(bytes(4096)).decode())),
+    ]
+    write("sns", {
+        "provider": "amazon-sns",
+        "needs_feature": "rsa,fetch",
+        "source": "Computed with Python cryptography from AWS's 'Verifying the signatures of Amazon SNS "
+                  "messages' (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html) "
+                  "with a test key and self-signed certificates made by make_public_key_vectors.py (keys/ "
+                  "holds them); `keys` maps each SigningCertURL to the certificate served there.",
+        "secret": "",
+        "keys": keys,
+        "cases": cases,
+    })
+
+
+def paypal():
+    # PayPal's REST SDK samples: the Java SDK's ValidateCert.java (paypal/PayPal-Java-SDK) gives a
+    # sandbox delivery (headers, body, webhook id 3RN13029J36659323); the certificate its
+    # PAYPAL-CERT-URL served is recorded in the Node SDK's test mocks (paypal/PayPal-node-SDK).
+    # Signed: <transmission id>|<transmission time>|<webhook id>|<CRC-32 of the body, decimal>,
+    # SHA256withRSA (https://developer.paypal.com/api/rest/webhooks/rest/).
+    with open(os.path.join(KEYS, "paypal-sandbox-2015.pem")) as f:
+        sandbox_cert = f.read()
+    with open(os.path.join(KEYS, "paypal-sandbox-2015.body"), "rb") as f:
+        published_body = f.read()
+    webhook_id = "3RN13029J36659323"
+    sandbox_url = "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77"
+    published = {"PAYPAL-TRANSMISSION-ID": "b2384410-f8d2-11e4-8bf3-77339302725b",
+                 "PAYPAL-TRANSMISSION-TIME": "2015-05-12T18:14:14Z",
+                 "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+                 "PAYPAL-CERT-URL": sandbox_url,
+                 "PAYPAL-TRANSMISSION-SIG": "vSOIQFIZQHv8G2vpbOpD/4fSC4/MYhdHyv+AmgJyeJQq6q5avWyHIe/zL6qO5hle192HSqKbYveLoFXGJun2od2zXN3Q45VBXwdX3woXYGaNq532flAtiYin+tQ/0pNwRDsVIufCxa3a8HskaXy+YEfXNnwCSL287esD3HgOHmuAs0mYKQdbR4e8Evk8XOOQaZzGeV7GNXXz19gzzvyHbsbHmDz5VoRl9so5OoHqvnc5RtgjZfG8KA9lXh2MTPSbtdTLQb9ikKYnOGM+FasFMxk5stJisgmxaefpO9Q1qm3rCjaJ29aAOyDNr3Q7WkeN3w4bSXtFMwyRBOF28pJg9g=="}
+
+    def message(headers, body, hook=webhook_id):
+        return (f"{headers['PAYPAL-TRANSMISSION-ID']}|{headers['PAYPAL-TRANSMISSION-TIME']}|{hook}|"
+                f"{zlib.crc32(body) & 0xffffffff}").encode()
+    x509.load_pem_x509_certificate(sandbox_cert.encode()).public_key().verify(
+        base64.b64decode(published["PAYPAL-TRANSMISSION-SIG"]), message(published, published_body),
+        padding.PKCS1v15(), hashes.SHA256())  # raises if the published example does not hold
+    published_now = 1431454454 + 5  # 2015-05-12T18:14:14Z, and the certificate's validity
+
+    key, other = rsa_key("rsa-test-key"), rsa_key("rsa-test-key-2")
+    our_url = "https://api-m.paypal.com/v1/notifications/certs/CERT-test-0001"
+    keys = {sandbox_url: sandbox_cert,
+            our_url: certificate(key, "messageverificationcerts.paypal.com", utc(2020, 1, 1), utc(2040, 1, 1)),
+            our_url + "-other": certificate(other, "messageverificationcerts.paypal.com", utc(2020, 1, 1), utc(2040, 1, 1))}
+    body = json.dumps({"id": "WH-TEST0000000000000-0000000000000001", "create_time": "2023-11-14T22:13:19Z",
+                       "resource_type": "capture", "event_type": "PAYMENT.CAPTURE.COMPLETED",
+                       "summary": "Payment completed for $ 23.99 USD",
+                       "resource": {"id": "02335565G34798738", "status": "COMPLETED",
+                                    "amount": {"currency_code": "USD", "value": "23.99"}}},
+                      separators=(",", ":")).encode()
+
+    def ours(signer=key, hook=webhook_id, time_="2023-11-14T22:13:20Z", **overrides):
+        headers = {"PAYPAL-TRANSMISSION-ID": "a9941940-3b3a-11ec-b750-f75a670c9758",
+                   "PAYPAL-TRANSMISSION-TIME": time_, "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+                   "PAYPAL-CERT-URL": our_url}
+        headers["PAYPAL-TRANSMISSION-SIG"] = rsa_sign(signer, message(headers, body, hook), hashes.SHA256())
+        headers.update(overrides)
+        return headers
+
+    def case(name, expect, headers, b=body, now=NOW, drop=(), **more):
+        headers = {k: v for k, v in headers.items() if k not in drop}
+        headers["Content-Type"] = "application/json"
+        c = {"name": name, "now": now, "body": b.decode(), "headers": headers, "expect": expect}
+        c.update(more)
+        return c
+    sig = base64.b64decode(ours()["PAYPAL-TRANSMISSION-SIG"])
+    cases = [
+        case("published: the Java SDK's sandbox delivery", "valid", published, published_body, published_now,
+             event_id="WH-2W7266712B616591M-36507203HX6402335", event_type="PAYMENT.SALE.COMPLETED"),
+        case("published, one byte of the body changed", "invalid_signature", published,
+             flip(published_body, 200), published_now),
+        case("published, the transmission id changed", "invalid_signature",
+             dict(published, **{"PAYPAL-TRANSMISSION-ID": "b2384410-f8d2-11e4-8bf3-77339302725c"}),
+             published_body, published_now),
+        case("published, now: the certificate expired in 2017 (and the time is stale)", "stale_timestamp",
+             published, published_body, NOW),
+        case("our key", "valid", ours(), event_id="WH-TEST0000000000000-0000000000000001",
+             event_type="PAYMENT.CAPTURE.COMPLETED"),
+        case("one byte of the body changed", "invalid_signature", ours(), flip(body, 40)),
+        case("one byte of the signature changed", "invalid_signature",
+             ours(**{"PAYPAL-TRANSMISSION-SIG": base64.b64encode(flip(sig, 7)).decode()})),
+        case("the transmission time changed", "invalid_signature",
+             ours(**{"PAYPAL-TRANSMISSION-TIME": "2023-11-14T22:13:21Z"})),
+        case("signed for another webhook id", "invalid_signature", ours(hook="8PT597110X687430LKGECATA")),
+        case("signed by another key", "invalid_signature", ours(signer=other)),
+        case("the certificate of another key", "invalid_signature", ours(**{"PAYPAL-CERT-URL": our_url + "-other"})),
+        case("a certificate PayPal does not serve", "invalid_signature",
+             ours(**{"PAYPAL-CERT-URL": our_url + "-none"})),
+        case("eleven minutes later: stale", "stale_timestamp", ours(), now=NOW + 660),
+        case("no transmission id", "malformed_signature", ours(), drop=("PAYPAL-TRANSMISSION-ID",)),
+        case("no transmission time", "malformed_signature", ours(), drop=("PAYPAL-TRANSMISSION-TIME",)),
+        case("no signature", "missing_signature", ours(), drop=("PAYPAL-TRANSMISSION-SIG",)),
+        case("no certificate URL", "missing_signature", ours(), drop=("PAYPAL-CERT-URL",)),
+        case("a transmission time that is not RFC 3339", "malformed_signature",
+             ours(**{"PAYPAL-TRANSMISSION-TIME": "1700000000"})),
+    ]
+    write("paypal", {
+        "provider": "paypal",
+        "needs_feature": "rsa,fetch",
+        "source": "PayPal's published sandbox delivery (the Java REST SDK's ValidateCert.java sample, with the "
+                  "certificate its PAYPAL-CERT-URL served as recorded in the Node REST SDK's test mocks), checked "
+                  "first with Python cryptography, and cases computed with it and a test key "
+                  "(https://developer.paypal.com/api/rest/webhooks/rest/): RSA-SHA256 over "
+                  "<transmission id>|<transmission time>|<webhook id>|<CRC-32 of the body>.",
+        "secret": "",
+        "webhook_id": webhook_id,
+        "keys": keys,
+        "cases": cases,
+    })
+
 
 if __name__ == "__main__":
+    sns()
+    paypal()
     github_secret_scanning()
     standard_webhooks_v1a()
     discord()
