@@ -10,6 +10,8 @@
 //! confirmed by the layer GETting its URL.
 #![cfg(feature = "fetch")]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -322,42 +324,6 @@ async fn github_secret_scanning_through_the_layer() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
-/// The SNS test key (PKCS#8) and its certificate, from the vector files' keys.
-#[cfg(feature = "rsa")]
-fn sns_key() -> (Vec<u8>, String) {
-    use base64::Engine as _;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys");
-    let pem = std::fs::read_to_string(format!("{dir}/rsa-test-key.pem")).unwrap();
-    let base64: String = pem
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(base64)
-        .unwrap();
-    let cert = std::fs::read_to_string(format!("{dir}/rsa-test-cert.pem")).unwrap();
-    (der, cert)
-}
-
-/// An SNS message of `kind`, unsigned, naming `cert_url`.
-#[cfg(feature = "rsa")]
-fn sns_message(kind: &str, id: &str, cert_url: &str, subscribe_url: &str) -> String {
-    let mut message = serde_json::json!({
-        "Type": kind,
-        "MessageId": id,
-        "TopicArn": "arn:aws:sns:us-west-2:123456789012:MyTopic",
-        "Message": "Hello world!",
-        "Timestamp": "2023-11-14T22:13:20.000Z",
-        "SignatureVersion": "2",
-        "SigningCertURL": cert_url,
-    });
-    if kind == "SubscriptionConfirmation" {
-        message["Token"] = "2336412f37fb687f5d51e6e241d".into();
-        message["SubscribeURL"] = subscribe_url.into();
-    }
-    message.to_string()
-}
-
 #[cfg(feature = "rsa")]
 #[tokio::test]
 async fn sns_through_the_layer() {
@@ -365,7 +331,7 @@ async fn sns_through_the_layer() {
     use tower_webhooks::provider::sns;
 
     let pki = pki();
-    let (key, cert) = sns_key();
+    let (key, cert) = common::rsa::key_and_certificate();
     let server = serve(&pki, cert).await;
     let port = server.addr.port();
     let cert_url = format!("https://localhost:{port}/keys");
@@ -393,7 +359,7 @@ async fn sns_through_the_layer() {
     // Twenty notifications at once: one fetch of the certificate, twenty handled.
     let deliveries: Vec<_> = (0..20)
         .map(|i| {
-            let body = sns_message("Notification", &format!("m-{i}"), &cert_url, "");
+            let body = common::rsa::sns_message("Notification", &format!("m-{i}"), &cert_url, "");
             app.clone().oneshot(signer.request("/sns", body))
         })
         .collect();
@@ -409,7 +375,7 @@ async fn sns_through_the_layer() {
 
     // A certificate URL off the allowlist (the same server, by IP): 401, no connection.
     let elsewhere = format!("https://127.0.0.1:{port}/keys");
-    let body = sns_message("Notification", "m-x", &elsewhere, "");
+    let body = common::rsa::sns_message("Notification", "m-x", &elsewhere, "");
     let response = app
         .clone()
         .oneshot(signer.request("/sns", body))
@@ -420,7 +386,7 @@ async fn sns_through_the_layer() {
 
     // A confirmation: the layer GETs the SubscribeURL, and the handler never sees it.
     let confirm = format!("https://localhost:{port}/confirm");
-    let body = sns_message("SubscriptionConfirmation", "c-1", &cert_url, &confirm);
+    let body = common::rsa::sns_message("SubscriptionConfirmation", "c-1", &cert_url, &confirm);
     let response = app
         .clone()
         .oneshot(signer.request("/sns", body))
@@ -431,7 +397,7 @@ async fn sns_through_the_layer() {
     assert_eq!(server.connections.load(Ordering::SeqCst), 2, "confirmed");
 
     // A SubscribeURL off the allowlist: 503, no connection; tampered: 401, no visit either.
-    let body = sns_message(
+    let body = common::rsa::sns_message(
         "SubscriptionConfirmation",
         "c-2",
         &cert_url,
@@ -445,9 +411,9 @@ async fn sns_through_the_layer() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let mut request = signer.request(
         "/sns",
-        sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm),
+        common::rsa::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm),
     );
-    let forged = sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm)
+    let forged = common::rsa::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm)
         .replace("/confirm", "/confirm?evil");
     let signed: serde_json::Value = serde_json::from_slice(
         &axum::body::to_bytes(std::mem::take(request.body_mut()), 1 << 16)
@@ -464,7 +430,7 @@ async fn sns_through_the_layer() {
 
     // Given to the handler instead, when so configured.
     let to_handler = app_to_handler(layer(fetcher(&pki)).sns_subscriptions_to_handler());
-    let body = sns_message("SubscriptionConfirmation", "c-4", &cert_url, &confirm);
+    let body = common::rsa::sns_message("SubscriptionConfirmation", "c-4", &cert_url, &confirm);
     let response = to_handler
         .oneshot(signer.request("/sns", body))
         .await
@@ -477,7 +443,7 @@ async fn sns_through_the_layer() {
     );
 
     // The certificate cannot be fetched (nothing listens there): 503, so that SNS retries.
-    let body = sns_message("Notification", "m-y", "https://localhost:1/keys", "");
+    let body = common::rsa::sns_message("Notification", "m-y", "https://localhost:1/keys", "");
     let response = app.oneshot(signer.request("/sns", body)).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }

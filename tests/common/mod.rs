@@ -3,6 +3,8 @@
 
 pub mod child;
 pub mod client;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 pub mod services;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
