@@ -273,13 +273,17 @@ pub enum SignedPart {
 pub struct Field {
     pub(crate) name: Cow<'static, str>,
     pub(crate) optional: bool,
+    /// `/<name>`, made once.
+    pub(crate) pointer: super::Pointer,
 }
 
 impl Field {
     /// A field every delivery has.
     pub fn required(name: impl Into<Cow<'static, str>>) -> Self {
+        let name = name.into();
         Self {
-            name: name.into(),
+            pointer: super::Pointer::from_keys(&[name.as_ref()]),
+            name,
             optional: false,
         }
     }
@@ -287,8 +291,8 @@ impl Field {
     /// A field some deliveries have (SNS's `Subject`), left out of the message when absent.
     pub fn optional(name: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            name: name.into(),
             optional: true,
+            ..Self::required(name)
         }
     }
 

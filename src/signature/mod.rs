@@ -2,6 +2,8 @@
 //! several secrets, the timestamp checked last. [`Verifier`] is the one object that does it, for
 //! the layer and for code that is not a tower service.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, Uri};
@@ -11,9 +13,11 @@ use crate::rejection::Rejection;
 use crate::scheme::{Encoding, Scheme, Signature, SignatureFormat, SignedPart, TimestampFormat};
 use crate::timestamp;
 
+use self::body_fields::BodyFields;
+
+mod body_fields;
 #[cfg(feature = "rsa")]
 mod certificate;
-mod crc32;
 #[cfg(feature = "ecdsa")]
 mod ecdsa;
 #[cfg(feature = "ed25519")]
@@ -65,6 +69,8 @@ pub(crate) struct Message<'a> {
     /// The algorithm, when a body field chose it (SNS); the signature's otherwise.
     #[cfg_attr(not(feature = "rsa"), allow(dead_code))]
     pub(crate) algorithm: crate::scheme::Algorithm,
+    /// The body fields the parts sign, when `verify` has scanned them already.
+    fields: Option<&'a BodyFields>,
 }
 
 impl<'a> Message<'a> {
@@ -87,6 +93,7 @@ impl<'a> Message<'a> {
             body_pinned: body_hash_param(signature, uri).is_some(),
             headers: None,
             algorithm: signature.algorithm,
+            fields: None,
         }
     }
 
@@ -112,6 +119,8 @@ impl<'a> Message<'a> {
 
     /// Feeds the signed message to `update` piece by piece, without concatenating.
     fn feed(&self, mut update: impl FnMut(&[u8])) {
+        // The signed body fields, scanned once by `verify` (or here, for a signer).
+        let mut scanned = self.fields.map(BodyFields::parts);
         for part in self.parts {
             match part {
                 SignedPart::Literal(bytes) => update(bytes),
@@ -126,7 +135,11 @@ impl<'a> Message<'a> {
                 }
                 SignedPart::Json(pointer) => {
                     // Present: `verify` checked it before comparing.
-                    if let Some(value) = crate::identify::json_field(self.body, pointer) {
+                    let value = match &mut scanned {
+                        Some(values) => values.next().flatten().map(Cow::Borrowed),
+                        None => crate::identify::json_field(self.body, pointer).map(Cow::Owned),
+                    };
+                    if let Some(value) = value {
                         update(value.as_bytes());
                     }
                 }
@@ -136,9 +149,18 @@ impl<'a> Message<'a> {
                         update(value.as_bytes());
                     }
                 }
-                SignedPart::BodyCrc32 => update(crc32::checksum(self.body).to_string().as_bytes()),
+                SignedPart::BodyCrc32 => update(crc32fast::hash(self.body).to_string().as_bytes()),
                 SignedPart::Fields(fields) => {
-                    let values = body_fields(self.body, fields);
+                    let values: Vec<Option<Cow<'_, str>>> = match &mut scanned {
+                        Some(values) => values
+                            .take(fields.len())
+                            .map(|v| v.map(Cow::Borrowed))
+                            .collect(),
+                        None => body_fields(self.body, fields)
+                            .into_iter()
+                            .map(|v| v.map(Cow::Owned))
+                            .collect(),
+                    };
                     for (field, value) in fields.iter().zip(values) {
                         if let Some(value) = value {
                             update(field.name.as_bytes());
@@ -191,40 +213,41 @@ fn body_hash_param<'a>(signature: &Signature, uri: &'a Uri) -> Option<std::borro
 /// The values of the top-level `fields` of a JSON body, in order (`None` where absent, and for
 /// every field if the body is not JSON).
 fn body_fields(body: &[u8], fields: &[crate::scheme::Field]) -> Vec<Option<String>> {
-    let pointers: Vec<crate::scheme::Pointer> = fields
+    let pointers: Vec<&[String]> = fields
         .iter()
-        .map(|field| crate::scheme::Pointer::from_keys(&[field.name.as_ref()]))
+        .map(|field| field.pointer.segments())
         .collect();
     crate::identify::json_fields(body, &pointers).unwrap_or_else(|| vec![None; fields.len()])
 }
 
 /// Checks that what the signed parts read from the request is there, once: the headers they
 /// sign, and the body fields they need.
-fn check_parts(signature: &Signature, request: &Presented<'_>) -> Result<(), SignatureError> {
+fn check_parts(
+    signature: &Signature,
+    request: &Presented<'_>,
+    fields: Option<&BodyFields>,
+) -> Result<(), SignatureError> {
+    let missing = || SignatureError::Malformed("a signed field is missing from the body");
+    let mut scanned = fields.map(BodyFields::parts);
     for part in &signature.signed {
         match part {
-            SignedPart::Json(pointer)
-                if crate::identify::json_field(request.body, pointer).is_none() =>
-            {
-                return Err(SignatureError::Malformed(
-                    "a signed field is missing from the body",
-                ));
+            SignedPart::Json(_) => {
+                let value = scanned.as_mut().and_then(Iterator::next).flatten();
+                if value.is_none() {
+                    return Err(missing());
+                }
+            }
+            SignedPart::Fields(list) => {
+                for field in list {
+                    let value = scanned.as_mut().and_then(Iterator::next).flatten();
+                    if value.is_none() && !field.optional {
+                        return Err(missing());
+                    }
+                }
             }
             SignedPart::Header(name) => {
                 single_header(request.headers, name)?
                     .ok_or(SignatureError::Malformed("a signed header is missing"))?;
-            }
-            SignedPart::Fields(fields) => {
-                let values = body_fields(request.body, fields);
-                if fields
-                    .iter()
-                    .zip(&values)
-                    .any(|(field, value)| !field.optional && value.is_none())
-                {
-                    return Err(SignatureError::Malformed(
-                        "a signed field is missing from the body",
-                    ));
-                }
             }
             _ => {}
         }
@@ -263,11 +286,16 @@ pub(crate) fn verify(
         .map(|entries| Signatures::new(entries.algorithm));
     let mut parsed = Parsed { timestamp: None };
     let mut present = false;
-    if let Some(pointer) = &signature.in_body {
-        // In the body (Mailgun): the field is the signature, after the format's prefix.
-        let value =
-            crate::identify::json_field(request.body, pointer).ok_or(SignatureError::Missing)?;
-        parse(signature, &value, None, &mut signatures, None)?;
+    // Every body field the check reads, in one pass (none for most schemes).
+    let fields = BodyFields::needed(signature, request.timestamp_pointer)
+        .then(|| BodyFields::scan(signature, request.timestamp_pointer, request.body));
+    if signature.in_body.is_some() {
+        // In the body (Mailgun, SNS): the field is the signature, after the format's prefix.
+        let value = fields
+            .as_ref()
+            .and_then(BodyFields::signature)
+            .ok_or(SignatureError::Missing)?;
+        parse(signature, value, None, &mut signatures, None)?;
         present = true;
     }
     for name in signature.headers().filter(|_| signature.in_body.is_none()) {
@@ -292,11 +320,13 @@ pub(crate) fn verify(
     if !present {
         return Err(SignatureError::Missing);
     }
-    check_parts(signature, request)?;
+    check_parts(signature, request, fields.as_ref())?;
     let algorithm = match &signature.algorithm_by {
         None => signature.algorithm,
-        Some(choice) => crate::identify::json_field(request.body, &choice.field)
-            .and_then(|value| choice.get(&value))
+        Some(choice) => fields
+            .as_ref()
+            .and_then(BodyFields::version)
+            .and_then(|value| choice.get(value))
             .ok_or(SignatureError::Malformed(
                 "the signature version is not supported",
             ))?,
@@ -337,6 +367,7 @@ pub(crate) fn verify(
     .with_headers(request.headers);
     let message = Message {
         algorithm,
+        fields: fields.as_ref(),
         ..message
     };
     let matched = keys
@@ -347,9 +378,12 @@ pub(crate) fn verify(
     };
     if let Some(pointer) = request.timestamp_pointer {
         // In the body: read only now that the signature over the body has matched.
-        let raw = crate::identify::json_field(request.body, pointer)
+        let _ = pointer;
+        let raw = fields
+            .as_ref()
+            .and_then(BodyFields::timestamp)
             .ok_or(SignatureError::Malformed("timestamp missing from the body"))?;
-        timestamp = Some(timestamp::parse(&raw, request.timestamp_format).ok_or_else(malformed)?);
+        timestamp = Some(timestamp::parse(raw, request.timestamp_format).ok_or_else(malformed)?);
     }
     if let Some(pinned) = body_hash_param(signature, request.uri) {
         // The signature covers the URL, and the URL pins the body.

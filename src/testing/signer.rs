@@ -116,8 +116,22 @@ impl Signer {
         if let Some(name) = scheme.id.header() {
             insert(&mut headers, name.clone(), &id);
         }
+        // A signed header of its own (PayPal's transmission id): made up from the body.
+        for part in &signature.signed {
+            if let crate::scheme::SignedPart::Header(name) = part {
+                if !headers.contains_key(name) {
+                    insert(
+                        &mut headers,
+                        name.clone(),
+                        &format!("msg_{}", &body_hash(body)[..24]),
+                    );
+                }
+            }
+        }
         let method = scheme.methods.first().unwrap_or(&Method::POST);
-        let message = Message::new(signature, &timestamp, &id, body, uri).with_method(method);
+        let message = Message::new(signature, &timestamp, &id, body, uri)
+            .with_method(method)
+            .with_headers(&headers);
         let value = signature::sign(signature, &self.key, &message, scheme.timestamp_pair());
         // A signature carried in the body is put there by `request`.
         if signature.in_body.is_none() {
