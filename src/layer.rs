@@ -309,6 +309,22 @@ impl WebhookLayer {
             .with_key_resolver(crate::keys::Certificates::paypal())
     }
 
+    /// Plaid: `Plaid-Verification`, a JWT signed with ES256 whose claims pin the body's SHA-256
+    /// and the time, with the key its `kid` names, asked of Plaid's production host with your
+    /// client id and secret (see [`keys::PlaidKeys`](crate::keys::PlaidKeys); for the sandbox,
+    /// `.with_key_resolver(PlaidKeys::sandbox(..))`). See [`provider::plaid`].
+    ///
+    /// ```
+    /// let layer = tower_webhooks::WebhookLayer::plaid("client-id", "client-secret");
+    /// # let _ = layer;
+    /// ```
+    #[cfg(all(feature = "fetch", feature = "ecdsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "fetch", feature = "ecdsa"))))]
+    pub fn plaid(client_id: &str, secret: impl Into<Secret>) -> Self {
+        Self::from_verifier(Verifier::without_keys(provider::plaid::scheme()))
+            .with_key_resolver(crate::keys::PlaidKeys::production(client_id, secret))
+    }
+
     /// Confirms subscriptions (a scheme with
     /// [`Handshake::ConfirmUrl`](crate::scheme::Handshake::ConfirmUrl), such as SNS's) by
     /// visiting their URL with `fetcher`, whose allowlist decides which URLs may be visited.

@@ -116,13 +116,14 @@
 //! - `ed25519`: providers that sign with an Ed25519 private key (`WebhookLayer::discord`,
 //!   `WebhookLayer::telnyx`, [`scheme::Algorithm::Ed25519`] in the builder), verified strictly
 //!   with `ed25519-dalek`.
-//! - `ecdsa`: providers that sign with an ECDSA P-256 key (`WebhookLayer::sendgrid`,
-//!   [`scheme::Algorithm::EcdsaP256Sha256`]), verified with `ring`.
+//! - `ecdsa`: providers that sign with an ECDSA P-256 key (`WebhookLayer::sendgrid`, with
+//!   `fetch` `WebhookLayer::github_secret_scanning` and `WebhookLayer::plaid`'s ES256 JWTs;
+//!   [`scheme::Algorithm::EcdsaP256Sha256`], [`scheme::Algorithm::Es256`]), verified with `ring`.
 //! - `rsa`: providers that sign with RSA and name their certificate by URL (`WebhookLayer::sns`,
 //!   `WebhookLayer::paypal`, with `fetch`; [`scheme::Algorithm::RsaPkcs1Sha256`]), verified with
 //!   `ring`, the certificate read by a strict DER reader of our own.
-//! - `fetch`: `keys::Fetcher`, `keys::KeyList` and `keys::Certificates`, keys fetched from the
-//!   provider over HTTPS (rustls), from allowlisted hosts only.
+//! - `fetch`: `keys::Fetcher`, `keys::KeyList`, `keys::Certificates` and `keys::PlaidKeys`, keys
+//!   fetched from the provider over HTTPS (rustls), from allowlisted hosts only.
 //!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).

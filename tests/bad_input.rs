@@ -780,10 +780,10 @@ fn ecdsa_rows() -> Vec<Row> {
 }
 
 /// One certificate for whatever URL a delivery names: what a resolver fetched.
-#[cfg(feature = "rsa")]
+#[cfg(any(feature = "rsa", feature = "ecdsa"))]
 struct Pinned(Vec<u8>);
 
-#[cfg(feature = "rsa")]
+#[cfg(any(feature = "rsa", feature = "ecdsa"))]
 #[async_trait::async_trait]
 impl tower_webhooks::keys::KeyResolver for Pinned {
     async fn resolve(
@@ -794,13 +794,137 @@ impl tower_webhooks::keys::KeyResolver for Pinned {
     }
 }
 
+/// Plaid's JWTs, forged, confused or cut.
+#[cfg(feature = "ecdsa")]
+fn jwt_rows() -> Vec<Row> {
+    use base64::Engine as _;
+    use tower_webhooks::provider::plaid;
+    use Says::*;
+    // The P-256 key of the ECDSA benches (PKCS#8), and its JWK.
+    const PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98LptNWm+ODBstP0pbbH2OnwobLD1OX2BxgpOktcahRANCAATyNrMAWI4eUWiF8hye1zgKw44BeZmgNCKlppYwmyn3StVAowyHCeA6C4+iXjmBuGaHo0KGBYk/Y0qnmlPzjMhQ";
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let signer = Signer::new(
+        plaid::scheme(),
+        base64::engine::general_purpose::STANDARD
+            .decode(PKCS8)
+            .unwrap(),
+    )
+    .unwrap()
+    .at(NOW)
+    .with_id("k1");
+    let pem = signer.public_key().unwrap();
+    let spki = common::keys::pem_der(&pem);
+    let point = &spki[spki.len() - 64..];
+    let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "k1",
+        "x": url.encode(&point[..32]), "y": url.encode(&point[32..])})
+    .to_string();
+    let layer = || {
+        WebhookLayer::new(plaid::scheme(), "")
+            .with_key_resolver(Pinned(jwk.clone().into_bytes()))
+            .with_clock(FixedClock(NOW))
+    };
+    let body = plaid::SAMPLE;
+    let token = signer
+        .request("/hook", body)
+        .headers()
+        .get("plaid-verification")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let parts: Vec<&str> = token.split('.').collect();
+    let with = |value: String| {
+        Request::post("/hook")
+            .header("plaid-verification", value)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let header = |alg: &str| url.encode(format!(r#"{{"alg":"{alg}","kid":"k1","typ":"JWT"}}"#));
+    let hs256 = {
+        use hmac::Mac;
+        let input = format!("{}.{}", header("HS256"), parts[1]);
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(pem.as_bytes()).unwrap();
+        mac.update(input.as_bytes());
+        format!("{input}.{}", url.encode(mac.finalize().into_bytes()))
+    };
+    let row = |name, request, status, says| Row {
+        name,
+        layer: layer(),
+        request,
+        status,
+        says,
+        handler_runs: false,
+    };
+    let invalid = || Rejection(tower_webhooks::Rejection::InvalidSignature);
+    let signature = url.decode(parts[2]).unwrap();
+    let mut rows = vec![
+        row(
+            "JWT with alg none and no signature",
+            with(format!("{}.{}.", header("none"), parts[1])),
+            401,
+            Malformed,
+        ),
+        row(
+            "JWT with alg HS256 keyed with the public key (confusion)",
+            with(hs256),
+            401,
+            Malformed,
+        ),
+        row(
+            "JWT signature cut to 63 bytes",
+            with(format!(
+                "{}.{}.{}",
+                parts[0],
+                parts[1],
+                url.encode(&signature[..63])
+            )),
+            401,
+            invalid(),
+        ),
+        row(
+            "JWT signature of 1 KiB",
+            with(format!(
+                "{}.{}.{}",
+                parts[0],
+                parts[1],
+                url.encode(vec![1u8; 1024])
+            )),
+            401,
+            invalid(),
+        ),
+        row(
+            "JWT of 9 KiB",
+            with(format!("{}.{}.{}", parts[0], "A".repeat(9216), parts[2])),
+            401,
+            Malformed,
+        ),
+        row(
+            "JWT of one segment",
+            with(parts[0].to_owned()),
+            401,
+            Malformed,
+        ),
+        row(
+            "JWT whose header is not JSON",
+            with(format!("{}.{}.{}", url.encode("{"), parts[1], parts[2])),
+            401,
+            Malformed,
+        ),
+    ];
+    rows.push(Row {
+        handler_runs: true,
+        ..row("Plaid JWT, well signed", with(token.clone()), 200, Anything)
+    });
+    rows
+}
+
 /// Amazon SNS and PayPal with a broken certificate, signature or message.
 #[cfg(feature = "rsa")]
 async fn rsa_rows() -> Vec<Row> {
     use tower_webhooks::provider::{paypal, sns};
     use Says::*;
-    let (key, cert) = common::rsa::key_and_certificate();
-    let der = common::rsa::pem_der(&cert);
+    let (key, cert) = common::keys::key_and_certificate();
+    let der = common::keys::pem_der(&cert);
     let layer = |scheme: Scheme, certificate: Vec<u8>| {
         WebhookLayer::new(scheme, "")
             .with_key_resolver(Pinned(certificate))
@@ -809,7 +933,7 @@ async fn rsa_rows() -> Vec<Row> {
     let sns = |certificate: Vec<u8>| layer(sns::scheme(), certificate);
     let signer = Signer::new(sns::scheme(), key.clone()).unwrap();
     let url = "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-test.pem";
-    let message = common::rsa::sns_message("Notification", "m-1", url, "");
+    let message = common::keys::sns_message("Notification", "m-1", url, "");
     let (parts, body) = signer.request("/hook", message).into_parts();
     let body = axum::body::to_bytes(body, 1 << 16).await.unwrap();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -990,6 +1114,8 @@ async fn every_row_answers_as_documented() {
     let mut rows = rows();
     #[cfg(feature = "rsa")]
     rows.extend(rsa_rows().await);
+    #[cfg(feature = "ecdsa")]
+    rows.extend(jwt_rows());
     assert!(rows.len() >= 40, "{} rows", rows.len());
     let mut failures = Vec::new();
     for row in rows {

@@ -331,7 +331,7 @@ async fn sns_through_the_layer() {
     use tower_webhooks::provider::sns;
 
     let pki = pki();
-    let (key, cert) = common::rsa::key_and_certificate();
+    let (key, cert) = common::keys::key_and_certificate();
     let server = serve(&pki, cert).await;
     let port = server.addr.port();
     let cert_url = format!("https://localhost:{port}/keys");
@@ -359,7 +359,7 @@ async fn sns_through_the_layer() {
     // Twenty notifications at once: one fetch of the certificate, twenty handled.
     let deliveries: Vec<_> = (0..20)
         .map(|i| {
-            let body = common::rsa::sns_message("Notification", &format!("m-{i}"), &cert_url, "");
+            let body = common::keys::sns_message("Notification", &format!("m-{i}"), &cert_url, "");
             app.clone().oneshot(signer.request("/sns", body))
         })
         .collect();
@@ -375,7 +375,7 @@ async fn sns_through_the_layer() {
 
     // A certificate URL off the allowlist (the same server, by IP): 401, no connection.
     let elsewhere = format!("https://127.0.0.1:{port}/keys");
-    let body = common::rsa::sns_message("Notification", "m-x", &elsewhere, "");
+    let body = common::keys::sns_message("Notification", "m-x", &elsewhere, "");
     let response = app
         .clone()
         .oneshot(signer.request("/sns", body))
@@ -386,7 +386,7 @@ async fn sns_through_the_layer() {
 
     // A confirmation: the layer GETs the SubscribeURL, and the handler never sees it.
     let confirm = format!("https://localhost:{port}/confirm");
-    let body = common::rsa::sns_message("SubscriptionConfirmation", "c-1", &cert_url, &confirm);
+    let body = common::keys::sns_message("SubscriptionConfirmation", "c-1", &cert_url, &confirm);
     let response = app
         .clone()
         .oneshot(signer.request("/sns", body))
@@ -397,7 +397,7 @@ async fn sns_through_the_layer() {
     assert_eq!(server.connections.load(Ordering::SeqCst), 2, "confirmed");
 
     // A SubscribeURL off the allowlist: 503, no connection; tampered: 401, no visit either.
-    let body = common::rsa::sns_message(
+    let body = common::keys::sns_message(
         "SubscriptionConfirmation",
         "c-2",
         &cert_url,
@@ -411,9 +411,9 @@ async fn sns_through_the_layer() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let mut request = signer.request(
         "/sns",
-        common::rsa::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm),
+        common::keys::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm),
     );
-    let forged = common::rsa::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm)
+    let forged = common::keys::sns_message("SubscriptionConfirmation", "c-3", &cert_url, &confirm)
         .replace("/confirm", "/confirm?evil");
     let signed: serde_json::Value = serde_json::from_slice(
         &axum::body::to_bytes(std::mem::take(request.body_mut()), 1 << 16)
@@ -430,7 +430,7 @@ async fn sns_through_the_layer() {
 
     // Given to the handler instead, when so configured.
     let to_handler = app_to_handler(layer(fetcher(&pki)).sns_subscriptions_to_handler());
-    let body = common::rsa::sns_message("SubscriptionConfirmation", "c-4", &cert_url, &confirm);
+    let body = common::keys::sns_message("SubscriptionConfirmation", "c-4", &cert_url, &confirm);
     let response = to_handler
         .oneshot(signer.request("/sns", body))
         .await
@@ -443,7 +443,7 @@ async fn sns_through_the_layer() {
     );
 
     // The certificate cannot be fetched (nothing listens there): 503, so that SNS retries.
-    let body = common::rsa::sns_message("Notification", "m-y", "https://localhost:1/keys", "");
+    let body = common::keys::sns_message("Notification", "m-y", "https://localhost:1/keys", "");
     let response = app.oneshot(signer.request("/sns", body)).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
@@ -451,4 +451,81 @@ async fn sns_through_the_layer() {
 #[cfg(feature = "rsa")]
 fn app_to_handler(layer: WebhookLayer) -> Router {
     Router::new().route("/sns", post(|| async { "handled" }).layer(layer))
+}
+
+#[cfg(feature = "ecdsa")]
+#[tokio::test]
+async fn plaid_through_the_layer() {
+    use base64::Engine as _;
+    use tower_webhooks::keys::PlaidKeys;
+    use tower_webhooks::provider::plaid;
+
+    // A P-256 key (PKCS#8), made with Python's cryptography from a fixed scalar, and its JWK.
+    const PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98LptNWm+ODBstP0pbbH2OnwobLD1OX2BxgpOktcahRANCAATyNrMAWI4eUWiF8hye1zgKw44BeZmgNCKlppYwmyn3StVAowyHCeA6C4+iXjmBuGaHo0KGBYk/Y0qnmlPzjMhQ";
+    let base64 = base64::engine::general_purpose::STANDARD;
+    let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let signer = Signer::new(plaid::scheme(), base64.decode(PKCS8).unwrap())
+        .unwrap()
+        .at(1_700_000_000)
+        .with_id("k1");
+    let spki = common::keys::pem_der(&signer.public_key().unwrap());
+    let point = &spki[spki.len() - 64..];
+    let jwk = serde_json::json!({"key": {
+        "alg": "ES256", "crv": "P-256", "kid": "k1", "kty": "EC", "use": "sig",
+        "created_at": 1560466150, "expired_at": null,
+        "x": url_safe.encode(&point[..32]), "y": url_safe.encode(&point[32..]),
+    }});
+
+    let pki = pki();
+    let server = serve(&pki, jwk.to_string()).await;
+    let url = format!("https://localhost:{}/keys", server.addr.port());
+    let layer = WebhookLayer::plaid("client-id", "client-secret")
+        .with_key_resolver(PlaidKeys::new(
+            &url,
+            fetcher(&pki),
+            "client-id",
+            "client-secret",
+        ))
+        .with_clock(tower_webhooks::FixedClock(1_700_000_000));
+    let app = Router::new().route("/plaid", post(|| async { "ok" }).layer(layer));
+
+    let body = plaid::SAMPLE;
+    let deliveries: Vec<_> = (0..10)
+        .map(|_| app.clone().oneshot(signer.request("/plaid", body)))
+        .collect();
+    for delivery in deliveries {
+        assert_eq!(delivery.await.unwrap().status(), StatusCode::OK);
+    }
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one key fetch"
+    );
+
+    // Another body under the same token: the claim pins the body.
+    let mut request = signer.request("/plaid", body);
+    *request.body_mut() = Body::from(body.replace("TRANSACTIONS", "AUTH"));
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // Plaid answers with another kid than asked: not that key (401).
+    let other = signer.clone().with_id("k2");
+    let response = app
+        .clone()
+        .oneshot(other.request("/plaid", body))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+
+    // Plaid cannot be reached: 503, so that Plaid retries.
+    let down = WebhookLayer::plaid("client-id", "client-secret").with_key_resolver(PlaidKeys::new(
+        "https://localhost:1/keys",
+        fetcher(&pki),
+        "id",
+        "secret",
+    ));
+    let app = Router::new().route("/plaid", post(|| async { "ok" }).layer(down));
+    let response = app.oneshot(signer.request("/plaid", body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -77,6 +77,8 @@ fn preset_for(provider: &str, secret: &str, file: &Value) -> WebhookLayer {
         "amazon-sns" => WebhookLayer::sns().sns_subscriptions_to_handler(),
         #[cfg(all(feature = "rsa", feature = "fetch"))]
         "paypal" => WebhookLayer::paypal(file["webhook_id"].as_str().unwrap()),
+        #[cfg(all(feature = "ecdsa", feature = "fetch"))]
+        "plaid" => WebhookLayer::plaid("client-id", "client-secret"),
         // Every one-secret preset: found by its name, as the gateway finds it.
         other => WebhookLayer::new(
             provider::by_name(other).unwrap_or_else(|| {

@@ -21,6 +21,8 @@ mod certificates;
 mod fetch;
 #[cfg(feature = "fetch")]
 mod key_list;
+#[cfg(feature = "fetch")]
+mod plaid_keys;
 
 #[cfg(feature = "fetch")]
 pub use self::certificates::Certificates;
@@ -28,6 +30,8 @@ pub use self::certificates::Certificates;
 pub use self::fetch::{FetchError, Fetcher};
 #[cfg(feature = "fetch")]
 pub use self::key_list::KeyList;
+#[cfg(feature = "fetch")]
+pub use self::plaid_keys::PlaidKeys;
 
 /// Finds the key a delivery names (by the scheme's key header).
 ///

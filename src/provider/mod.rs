@@ -5,7 +5,7 @@
 //! the README). `<sig>` is the encoded MAC, `<t>` the timestamp as sent.
 //!
 //! <!-- providers:start -->
-//! 77 presets, each checked against its vector file.
+//! 78 presets, each checked against its vector file.
 //!
 //! | preset | signature header | signed message | MAC | timestamp, tolerance | handshake | dedup key | event type | docs |
 //! |---|---|---|---|---|---|---|---|---|
@@ -41,6 +41,7 @@
 //! | `WebhookLayer::github_secret_scanning()` | `github-public-key-signature: <sig>` | `<body>` | base64 DER ECDSA P-256 SHA-256, key named by `github-public-key-identifier` from the provider's list | none | none | body SHA-256 | none | [docs](https://docs.github.com/en/code-security/secret-scanning/secret-scanning-partnership-program/secret-scanning-partner-program) |
 //! | `WebhookLayer::sns()` | none: JSON `/Signature` in the body | `Message\n<JSON /Message>\nMessageId\n<JSON /MessageId>\n[Subject\n<JSON /Subject>\n][SubscribeURL\n<JSON /SubscribeURL>\n]Timestamp\n<JSON /Timestamp>\n[Token\n<JSON /Token>\n]TopicArn\n<JSON /TopicArn>\nType\n<JSON /Type>\n` | base64 RSA PKCS#1 v1.5 (`1`: SHA-1, `2`: SHA-256 by JSON `/SignatureVersion`), certificate fetched from the URL in JSON `/SigningCertURL` (provider's hosts only) | JSON `/Timestamp` (RFC 3339), 3900 s | signed POST with `/Type = "SubscriptionConfirmation"` → the layer GETs `/SubscribeURL` (provider's hosts only), 200 once confirmed | JSON `/MessageId` | JSON `/Type` | [docs](https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html) |
 //! | `WebhookLayer::paypal(webhook_id)` | `paypal-transmission-sig: <sig>` | `<paypal-transmission-id>\|<t>\|<webhook_id>\|<CRC-32 of body>` | base64 RSA PKCS#1 v1.5 SHA-256, certificate fetched from the URL in `paypal-cert-url` (provider's hosts only) | `paypal-transmission-time` (RFC 3339), 600 s | none | JSON `/id` | JSON `/event_type` | [docs](https://developer.paypal.com/api/rest/webhooks/rest/) |
+//! | `WebhookLayer::plaid(client_id, secret)` | `plaid-verification: <JWT>` | `<JWT header>.<JWT claims>`, whose claim `request_body_sha256` is the hex SHA-256 of `<body>` | base64url JWS ES256 (P-256, `r‖s`), key named by the JWT's `kid`, asked of the provider | JWT claim `iat`, 300 s | none | body SHA-256 | JSON `/webhook_code` | [docs](https://plaid.com/docs/api/webhooks/webhook-verification/) |
 //! | `WebhookLayer::aftership(secret)` | `aftership-hmac-sha256: <sig>` | `<body>` | base64 HMAC-SHA256 | none | none | JSON `/event_id` | JSON `/event` | [docs](https://www.aftership.com/docs/tracking/webhook/webhook-signature) |
 //! | `WebhookLayer::airship(secret)` | `x-ua-signature: <sig>` | `<t>:<body>` | hex HMAC-SHA256 | `x-ua-timestamp`, 300 s | none | body SHA-256 | none | [docs](https://docs.airship.com/api/ua/#schemas-webhookrequest) |
 //! | `WebhookLayer::alchemy(secret)` | `x-alchemy-signature: <sig>` | `<body>` | hex HMAC-SHA256 | none | none | JSON `/id` | JSON `/type` | [docs](https://www.alchemy.com/docs/reference/notify-api-quickstart#webhook-signature--security) |
@@ -167,6 +168,7 @@ pub mod meta;
 pub mod okta;
 pub mod paddle;
 pub mod paypal;
+pub mod plaid;
 pub mod sendgrid;
 pub mod shopify;
 pub mod slack;
@@ -231,6 +233,7 @@ pub fn all() -> Vec<Scheme> {
         asana::scheme(),
         sns::scheme(),
         paypal::scheme(""),
+        plaid::scheme(),
     ];
     macro_rules! push {
         ($($name:ident),* $(,)?) => {

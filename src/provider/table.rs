@@ -3,8 +3,8 @@
 use crate::scheme::Handshake;
 use crate::scheme::Source;
 use crate::scheme::{
-    Algorithm, Hash, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart, TimestampFormat,
-    TimestampSource,
+    Algorithm, Hash, KeyName, Payload, Scheme, SecretFormat, SignatureFormat, SignedPart,
+    TimestampFormat, TimestampSource,
 };
 
 /// Every preset, with the constructor that makes its layer.
@@ -159,6 +159,11 @@ pub(super) fn catalogue() -> Vec<(&'static str, Scheme, &'static str)> {
             paypal::scheme("<webhook_id>"),
             paypal::DOCS,
         ),
+        (
+            "WebhookLayer::plaid(client_id, secret)",
+            plaid::scheme(),
+            plaid::DOCS,
+        ),
     ];
     macro_rules! generated {
         ($($name:ident),* $(,)?) => {
@@ -223,6 +228,7 @@ fn header(scheme: &Scheme) -> String {
             prefix,
             separator: Some(sep),
         } => format!("{prefix}{sig}[{sep}{prefix}{sig}…]"),
+        SignatureFormat::Jwt { .. } => "<JWT>".into(),
         SignatureFormat::Pairs {
             separator,
             signature_key,
@@ -252,6 +258,17 @@ fn signed(scheme: &Scheme) -> String {
     };
     if signature.algorithm() == Algorithm::Token {
         return "nothing (the body is not covered)".into();
+    }
+    if let SignatureFormat::Jwt {
+        body_hash_claim, ..
+    } = signature.format()
+    {
+        return format!(
+            "{}, whose claim {} is the hex SHA-256 of {}",
+            code("<JWT header>.<JWT claims>"),
+            code(body_hash_claim),
+            code("<body>")
+        );
     }
     let mut message = String::new();
     for part in &signature.signed {
@@ -303,6 +320,7 @@ fn mac(scheme: &Scheme) -> String {
         Algorithm::Hmac(Hash::Sha512) => ("HMAC-SHA512".into(), false),
         Algorithm::Ed25519 => ("Ed25519".into(), true),
         Algorithm::EcdsaP256Sha256 => ("DER ECDSA P-256 SHA-256".into(), true),
+        Algorithm::Es256 => ("JWS ES256 (P-256, `r‖s`)".into(), true),
         Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => match signature.algorithm_choice() {
             Some(choice) => (
                 format!(
@@ -352,15 +370,18 @@ fn mac(scheme: &Scheme) -> String {
         None => String::new(),
     };
     let key = match (signature.key_source(), signature.algorithm().is_rsa()) {
-        (Some(Source::Header(header)), false) => format!(
+        (Some(KeyName::JwtKid), _) => {
+            ", key named by the JWT's `kid`, asked of the provider".into()
+        }
+        (Some(KeyName::Header(header)), false) => format!(
             ", key named by {} from the provider's list",
             code(header.as_str())
         ),
-        (Some(Source::Header(header)), true) => format!(
+        (Some(KeyName::Header(header)), true) => format!(
             ", certificate fetched from the URL in {} (provider's hosts only)",
             code(header.as_str())
         ),
-        (Some(Source::Json(pointer)), _) => format!(
+        (Some(KeyName::Json(pointer)), _) => format!(
             ", certificate fetched from the URL in JSON {} (provider's hosts only)",
             code(pointer.as_str())
         ),
@@ -376,6 +397,12 @@ fn timestamp(scheme: &Scheme) -> String {
         TimestampFormat::UnixMillis => " (ms)",
         TimestampFormat::Rfc3339 => " (RFC 3339)",
     };
+    if let Some(SignatureFormat::Jwt {
+        issued_at_claim, ..
+    }) = scheme.signature().map(|s| s.format())
+    {
+        return format!("JWT claim {}, {tolerance} s", code(issued_at_claim));
+    }
     match scheme.timestamp() {
         None => "none".into(),
         Some(TimestampSource::Pair(key)) => format!("pair `{key}`{unit}, {tolerance} s"),

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     validate_document, Algorithm, AlgorithmBy, BuildError, Encoding, Field, Handshake, Hash,
-    IdSource, Payload, Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature, SignatureFormat,
-    SignedPart, Source, TimestampFormat, TimestampSource,
+    IdSource, KeyName, Payload, Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature,
+    SignatureFormat, SignedPart, Source, TimestampFormat, TimestampSource,
 };
 use crate::Secret;
 
@@ -420,6 +420,8 @@ struct SignatureText {
     key_named_by: Option<HeaderText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     key_named_in_body: Option<PointerText>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    key_named_by_jwt_kid: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     algorithm_by: Option<AlgorithmByText>,
 }
@@ -440,6 +442,10 @@ struct EntriesText {
     algorithm: AlgorithmText,
     key_prefix: String,
     signing_key_prefix: String,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 fn hex() -> EncodingText {
@@ -468,10 +474,15 @@ impl SignatureText {
         }
         signature.body_hash_param = self.body_hash_param.map(Cow::Owned);
         signature.in_body = self.in_body.map(|pointer| pointer.0);
-        signature.key_name = match (self.key_named_by, self.key_named_in_body) {
-            (Some(header), _) => Some(Source::Header(header.0)),
-            (None, Some(pointer)) => Some(Source::Json(pointer.0)),
-            (None, None) => None,
+        signature.key_name = match (
+            self.key_named_by,
+            self.key_named_in_body,
+            self.key_named_by_jwt_kid,
+        ) {
+            (Some(header), _, _) => Some(KeyName::Header(header.0)),
+            (None, Some(pointer), _) => Some(KeyName::Json(pointer.0)),
+            (None, None, true) => Some(KeyName::JwtKid),
+            (None, None, false) => None,
         };
         signature.algorithm_by = self.algorithm_by.map(|by| AlgorithmBy {
             field: by.field.0,
@@ -511,9 +522,10 @@ impl From<&Signature> for SignatureText {
             in_body: signature.in_body.clone().map(PointerText),
             key_named_by: signature.key_header().cloned().map(HeaderText),
             key_named_in_body: match &signature.key_name {
-                Some(Source::Json(pointer)) => Some(PointerText(pointer.clone())),
+                Some(KeyName::Json(pointer)) => Some(PointerText(pointer.clone())),
                 _ => None,
             },
+            key_named_by_jwt_kid: signature.key_name == Some(KeyName::JwtKid),
             algorithm_by: signature.algorithm_by.as_ref().map(|by| AlgorithmByText {
                 field: PointerText(by.field.clone()),
                 choices: by
@@ -542,6 +554,7 @@ enum AlgorithmText {
     EcdsaP256Sha256,
     RsaPkcs1Sha256,
     RsaPkcs1Sha1,
+    Es256,
     Token,
 }
 
@@ -555,6 +568,7 @@ impl From<AlgorithmText> for Algorithm {
             AlgorithmText::EcdsaP256Sha256 => Algorithm::EcdsaP256Sha256,
             AlgorithmText::RsaPkcs1Sha256 => Algorithm::RsaPkcs1Sha256,
             AlgorithmText::RsaPkcs1Sha1 => Algorithm::RsaPkcs1Sha1,
+            AlgorithmText::Es256 => Algorithm::Es256,
             AlgorithmText::Token => Algorithm::Token,
         }
     }
@@ -570,6 +584,7 @@ impl From<Algorithm> for AlgorithmText {
             Algorithm::EcdsaP256Sha256 => AlgorithmText::EcdsaP256Sha256,
             Algorithm::RsaPkcs1Sha256 => AlgorithmText::RsaPkcs1Sha256,
             Algorithm::RsaPkcs1Sha1 => AlgorithmText::RsaPkcs1Sha1,
+            Algorithm::Es256 => AlgorithmText::Es256,
             Algorithm::Token => AlgorithmText::Token,
         }
     }
@@ -616,6 +631,10 @@ enum FormatText {
         separator: char,
         signature_key: String,
     },
+    Jwt {
+        body_hash_claim: String,
+        issued_at_claim: String,
+    },
 }
 
 impl Default for FormatText {
@@ -641,6 +660,13 @@ impl From<FormatText> for SignatureFormat {
                 separator,
                 signature_key: signature_key.into(),
             },
+            FormatText::Jwt {
+                body_hash_claim,
+                issued_at_claim,
+            } => SignatureFormat::Jwt {
+                body_hash_claim: body_hash_claim.into(),
+                issued_at_claim: issued_at_claim.into(),
+            },
         }
     }
 }
@@ -658,6 +684,13 @@ impl From<SignatureFormat> for FormatText {
             } => FormatText::Pairs {
                 separator,
                 signature_key: signature_key.into_owned(),
+            },
+            SignatureFormat::Jwt {
+                body_hash_claim,
+                issued_at_claim,
+            } => FormatText::Jwt {
+                body_hash_claim: body_hash_claim.into_owned(),
+                issued_at_claim: issued_at_claim.into_owned(),
             },
         }
     }

@@ -27,8 +27,8 @@ pub use self::document::{DocumentError, Location};
 pub use self::handshake::Handshake;
 pub(crate) use self::handshake::Marker;
 pub use self::signature::{
-    Algorithm, AlgorithmBy, Encoding, Field, Hash, PublicKeyEntries, SecretFormat, Signature,
-    SignatureFormat, SignedPart, TimestampFormat, TimestampSource,
+    Algorithm, AlgorithmBy, Encoding, Field, Hash, KeyName, PublicKeyEntries, SecretFormat,
+    Signature, SignatureFormat, SignedPart, TimestampFormat, TimestampSource,
 };
 pub use self::source::{IdSource, Pointer, Source};
 pub use self::validate::BuildError;

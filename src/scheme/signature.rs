@@ -38,6 +38,10 @@ pub enum Algorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-1, keys of 2048 to 8192 bits: only because Amazon SNS still
     /// signs with it (`SignatureVersion` 1, its default). Needs the `rsa` feature to verify.
     RsaPkcs1Sha1,
+    /// ECDSA over P-256 with SHA-256 as JWS writes it (`ES256`: the signature is `r || s`, 64
+    /// bytes), the key a JWK (`kty` `EC`, `crv` `P-256`), a SubjectPublicKeyInfo or PEM (Plaid).
+    /// Needs the `ecdsa` feature to verify.
+    Es256,
 }
 
 impl Algorithm {
@@ -167,6 +171,17 @@ pub enum SignatureFormat {
         separator: char,
         /// The key whose values are signatures.
         signature_key: Cow<'static, str>,
+    },
+    /// The value is a compact JWS (a signed JWT, Plaid's `Plaid-Verification`): its protected
+    /// header must name the scheme's algorithm (`alg`; `none`, `HS256` and any other are refused)
+    /// and may name the key (`kid`); what is signed is its first two segments; the claim
+    /// `body_hash_claim` is the hex SHA-256 of the raw body (compared in constant time), and
+    /// `issued_at_claim` the unix seconds it was made, checked against the tolerance.
+    Jwt {
+        /// The claim holding the body's hex SHA-256 (`request_body_sha256`).
+        body_hash_claim: Cow<'static, str>,
+        /// The claim holding when the token was issued (`iat`).
+        issued_at_claim: Cow<'static, str>,
     },
 }
 
@@ -341,9 +356,32 @@ pub struct Signature {
     pub(crate) public_entries: Option<PublicKeyEntries>,
     pub(crate) in_body: Option<super::Pointer>,
     /// Where each delivery names its key, when the key is resolved per delivery.
-    pub(crate) key_name: Option<super::Source>,
+    pub(crate) key_name: Option<KeyName>,
     /// A body field that chooses the algorithm (SNS's `SignatureVersion`).
     pub(crate) algorithm_by: Option<AlgorithmBy>,
+}
+
+/// Where a delivery names the key it was signed with, when keys are resolved per delivery by
+/// the layer's [`KeyResolver`](crate::keys::KeyResolver).
+///
+/// ```
+/// use tower_webhooks::scheme::{KeyName, Signature};
+///
+/// let plaid = Signature::new(http::HeaderName::from_static("plaid-verification"))
+///     .jwt("request_body_sha256", "iat")
+///     .key_named_by_jwt_kid();
+/// assert_eq!(plaid.key_source(), Some(&KeyName::JwtKid));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyName {
+    /// A header (GitHub secret scanning's `Github-Public-Key-Identifier`, PayPal's
+    /// `PAYPAL-CERT-URL`).
+    Header(HeaderName),
+    /// A field of the JSON body (SNS's `SigningCertURL`).
+    Json(super::Pointer),
+    /// The `kid` of the JWT's protected header (Plaid).
+    JwtKid,
 }
 
 /// The algorithm chosen per delivery by a field of the JSON body: Amazon SNS's
@@ -513,7 +551,39 @@ impl Signature {
     /// assert_eq!(signature.key_header().unwrap(), "github-public-key-identifier");
     /// ```
     pub fn key_named_by(mut self, header: HeaderName) -> Self {
-        self.key_name = Some(super::Source::Header(header));
+        self.key_name = Some(KeyName::Header(header));
+        self
+    }
+
+    /// The key is named by the `kid` of the JWT the signature is (Plaid), and found by the
+    /// layer's [`KeyResolver`](crate::keys::KeyResolver).
+    pub fn key_named_by_jwt_kid(mut self) -> Self {
+        self.key_name = Some(KeyName::JwtKid);
+        self
+    }
+
+    /// The value is a compact JWS signed with ES256 whose claims bind the body and the time
+    /// (see [`SignatureFormat::Jwt`]): Plaid's `jwt("request_body_sha256", "iat")`.
+    ///
+    /// ```
+    /// use tower_webhooks::scheme::{Algorithm, Signature};
+    ///
+    /// let plaid = Signature::new(http::HeaderName::from_static("plaid-verification"))
+    ///     .jwt("request_body_sha256", "iat");
+    /// assert_eq!(plaid.algorithm(), Algorithm::Es256);
+    /// ```
+    pub fn jwt(
+        mut self,
+        body_hash_claim: impl Into<Cow<'static, str>>,
+        issued_at_claim: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.format = SignatureFormat::Jwt {
+            body_hash_claim: body_hash_claim.into(),
+            issued_at_claim: issued_at_claim.into(),
+        };
+        self.algorithm = Algorithm::Es256;
+        self.encoding = Encoding::Base64Url;
+        self.signed.clear();
         self
     }
 
@@ -521,28 +591,28 @@ impl Signature {
     /// by the layer's [`KeyResolver`](crate::keys::KeyResolver).
     ///
     /// ```
-    /// use tower_webhooks::scheme::{Pointer, Signature, Source};
+    /// use tower_webhooks::scheme::{KeyName, Pointer, Signature};
     ///
     /// let signature = Signature::new(http::HeaderName::from_static("x-amz-sns-signature"))
     ///     .rsa_pkcs1_sha256()
     ///     .key_named_in_body(Pointer::from_keys(&["SigningCertURL"]));
-    /// assert!(matches!(signature.key_source(), Some(Source::Json(_))));
+    /// assert!(matches!(signature.key_source(), Some(KeyName::Json(_))));
     /// ```
     pub fn key_named_in_body(mut self, pointer: super::Pointer) -> Self {
-        self.key_name = Some(super::Source::Json(pointer));
+        self.key_name = Some(KeyName::Json(pointer));
         self
     }
 
     /// The header that names the key of each delivery, if a header does.
     pub fn key_header(&self) -> Option<&HeaderName> {
         match &self.key_name {
-            Some(super::Source::Header(name)) => Some(name),
+            Some(KeyName::Header(name)) => Some(name),
             _ => None,
         }
     }
 
     /// Where each delivery names its key, if the key is resolved per delivery.
-    pub fn key_source(&self) -> Option<&super::Source> {
+    pub fn key_source(&self) -> Option<&KeyName> {
         self.key_name.as_ref()
     }
 
@@ -767,6 +837,7 @@ impl Signature {
             | Algorithm::EcdsaP256Sha256
             | Algorithm::RsaPkcs1Sha256
             | Algorithm::RsaPkcs1Sha1
+            | Algorithm::Es256
             | Algorithm::Token => None,
         }
     }

@@ -106,6 +106,31 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
             });
         }
     }
+    let jwt = matches!(signature.format, SignatureFormat::Jwt { .. });
+    if jwt != (signature.algorithm == super::Algorithm::Es256) {
+        return Err(BuildError::Inconsistent {
+            field: "signature.format",
+            reason: "a JWT is signed with ES256, and ES256 signs JWTs only",
+        });
+    }
+    if jwt
+        && (scheme.timestamp.is_some()
+            || !signature.signed.is_empty()
+            || signature.in_body.is_some()
+            || signature.public_entries.is_some()
+            || signature.algorithm_by.is_some())
+    {
+        return Err(BuildError::Inconsistent {
+            field: "signature.format",
+            reason: "a JWT signs its own header and claims, and carries its own time",
+        });
+    }
+    if signature.key_name == Some(super::KeyName::JwtKid) && !jwt {
+        return Err(BuildError::Inconsistent {
+            field: "signature.key_named_by_jwt_kid",
+            reason: "only a JWT has a kid",
+        });
+    }
     if let Some(choice) = &signature.algorithm_by {
         let family = |algorithm: super::Algorithm| algorithm.is_rsa();
         if choice.choices.is_empty()

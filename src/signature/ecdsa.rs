@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1};
+use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED};
 
 use crate::secret::SecretError;
 
@@ -47,16 +47,71 @@ pub(super) fn verify(key: &PublicKey, message: &[u8], candidate: &[u8]) -> bool 
     key.0.verify(message, candidate).is_ok()
 }
 
-/// A private key from its PKCS#8 document, for signing in tests.
+/// Whether `candidate` (`r || s`, as JWS writes ES256) is `key`'s signature of `message`.
+pub(super) fn verify_fixed(key: &PublicKey, message: &[u8], candidate: &[u8]) -> bool {
+    UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, key.0.as_ref())
+        .verify(message, candidate)
+        .is_ok()
+}
+
+/// A P-256 public key as a JWK (RFC 7518, 6.2): `kty` `EC`, `crv` `P-256`, `x` and `y` of 32
+/// bytes in base64url; an `alg`, if given, must be `ES256`. What Plaid's key endpoint returns.
+#[derive(serde::Deserialize)]
+struct Jwk {
+    kty: String,
+    crv: String,
+    x: String,
+    y: String,
+    #[serde(default)]
+    alg: Option<String>,
+}
+
+/// The key of a JWK, if `text` is a JSON object (the key itself, or `{"key": {...}}` as Plaid's
+/// endpoint answers).
+pub(super) fn jwk(text: &[u8]) -> Option<Result<PublicKey, SecretError>> {
+    if !text.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    let read = || -> Result<PublicKey, SecretError> {
+        let value: serde_json::Value =
+            serde_json::from_slice(text).map_err(|_| SecretError::InvalidPublicKey)?;
+        let value = value.get("key").cloned().unwrap_or(value);
+        let jwk: Jwk = serde_json::from_value(value).map_err(|_| SecretError::InvalidPublicKey)?;
+        if jwk.kty != "EC" || jwk.crv != "P-256" || jwk.alg.as_deref().is_some_and(|a| a != "ES256")
+        {
+            return Err(SecretError::InvalidPublicKey);
+        }
+        let coordinate = |text: &str| {
+            super::key::BASE64_URL
+                .decode(text)
+                .ok()
+                .filter(|bytes| bytes.len() == 32)
+                .ok_or(SecretError::InvalidPublicKey)
+        };
+        let mut spki = SPKI_PREFIX.to_vec();
+        spki.push(0x04);
+        spki.extend(coordinate(&jwk.x)?);
+        spki.extend(coordinate(&jwk.y)?);
+        public_key(&spki)
+    };
+    Some(read())
+}
+
+/// A private key from its PKCS#8 document, for signing in tests: DER signatures, or `r || s`
+/// ones when `fixed` (JWS).
 #[cfg(any(test, feature = "testing"))]
-pub(super) fn signing_key(pkcs8: &[u8]) -> Result<ring::signature::EcdsaKeyPair, SecretError> {
+pub(super) fn signing_key(
+    pkcs8: &[u8],
+    fixed: bool,
+) -> Result<ring::signature::EcdsaKeyPair, SecretError> {
     let rng = ring::rand::SystemRandom::new();
-    ring::signature::EcdsaKeyPair::from_pkcs8(
-        &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-        pkcs8,
-        &rng,
-    )
-    .map_err(|_| SecretError::InvalidPublicKey)
+    let algorithm = if fixed {
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING
+    } else {
+        &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING
+    };
+    ring::signature::EcdsaKeyPair::from_pkcs8(algorithm, pkcs8, &rng)
+        .map_err(|_| SecretError::InvalidPublicKey)
 }
 
 #[cfg(any(test, feature = "testing"))]

@@ -129,6 +129,15 @@ impl Key {
             )?)?)),
             #[cfg(not(feature = "ecdsa"))]
             Algorithm::EcdsaP256Sha256 => Err(SecretError::Unsupported("ecdsa")),
+            #[cfg(feature = "ecdsa")]
+            Algorithm::Es256 => match ecdsa::jwk(secret.expose()) {
+                Some(key) => Ok(Key::EcdsaP256(key?)),
+                None => Ok(Key::EcdsaP256(ecdsa::public_key(&decode_public(
+                    secret, format,
+                )?)?)),
+            },
+            #[cfg(not(feature = "ecdsa"))]
+            Algorithm::Es256 => Err(SecretError::Unsupported("ecdsa")),
             #[cfg(feature = "rsa")]
             Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
                 let raw = secret.expose();
@@ -145,6 +154,16 @@ impl Key {
             Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPkcs1Sha1 => {
                 Err(SecretError::Unsupported("rsa"))
             }
+        }
+    }
+
+    /// Whether `candidate` is this key's JWS signature (ES256: `r || s`) of `input`.
+    #[cfg_attr(not(feature = "ecdsa"), allow(unused_variables))]
+    pub(super) fn accepts_jws(&self, input: &[u8], candidate: &[u8]) -> bool {
+        match self {
+            #[cfg(feature = "ecdsa")]
+            Key::EcdsaP256(key) => ecdsa::verify_fixed(key, input, candidate),
+            _ => false,
         }
     }
 
@@ -275,10 +294,14 @@ impl SigningKey {
             Algorithm::Ed25519 => Err(SecretError::Unsupported("ed25519")),
             #[cfg(feature = "ecdsa")]
             Algorithm::EcdsaP256Sha256 => Ok(SigningKey::EcdsaP256(std::sync::Arc::new(
-                ecdsa::signing_key(&bytes)?,
+                ecdsa::signing_key(&bytes, false)?,
+            ))),
+            #[cfg(feature = "ecdsa")]
+            Algorithm::Es256 => Ok(SigningKey::EcdsaP256(std::sync::Arc::new(
+                ecdsa::signing_key(&bytes, true)?,
             ))),
             #[cfg(not(feature = "ecdsa"))]
-            Algorithm::EcdsaP256Sha256 => Err(SecretError::Unsupported("ecdsa")),
+            Algorithm::EcdsaP256Sha256 | Algorithm::Es256 => Err(SecretError::Unsupported("ecdsa")),
             #[cfg(feature = "rsa")]
             Algorithm::RsaPkcs1Sha256 => Ok(SigningKey::Rsa(std::sync::Arc::new(
                 rsa::signing_key(&bytes)?,
@@ -300,6 +323,16 @@ impl SigningKey {
             return true;
         }
         false
+    }
+
+    /// The raw signature of `bytes` (a JWT's signing input).
+    #[cfg_attr(not(feature = "ecdsa"), allow(unused_variables))]
+    pub(crate) fn sign_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        match self {
+            #[cfg(feature = "ecdsa")]
+            SigningKey::EcdsaP256(key) => ecdsa::sign(key, bytes),
+            _ => Vec::new(),
+        }
     }
 
     /// The raw signature of `message`.
@@ -346,9 +379,27 @@ impl SigningKey {
             #[cfg(feature = "rsa")]
             SigningKey::Rsa(key) => rsa::spki(key),
         };
+        let spki = match self {
+            #[cfg(feature = "ed25519")]
+            SigningKey::Ed25519(_) | SigningKey::Entry(_) => false,
+            _ => true,
+        };
         Some(match format {
             SecretFormat::Hex => hex::encode(public),
             SecretFormat::Base64 { prefix } => format!("{prefix}{}", BASE64.encode(public)),
+            // A SubjectPublicKeyInfo as text: PEM, which every public-key scheme also reads.
+            SecretFormat::Raw if spki => {
+                let base64 = BASE64.encode(public);
+                let lines: Vec<&str> = base64
+                    .as_bytes()
+                    .chunks(64)
+                    .map(|line| std::str::from_utf8(line).unwrap_or_default())
+                    .collect();
+                format!(
+                    "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+                    lines.join("\n")
+                )
+            }
             SecretFormat::Raw => String::from_utf8_lossy(&public).into_owned(),
         })
     }

@@ -10,7 +10,7 @@ use http::{HeaderMap, Method, Uri};
 use super::{check, Key, Verification};
 use crate::keys::{KeyResolver, ResolveError};
 use crate::rejection::Rejection;
-use crate::scheme::{BuildError, Scheme, Source};
+use crate::scheme::{BuildError, KeyName, Scheme};
 use crate::Secret;
 
 /// Checks a request's signature and timestamp the way [`WebhookLayer`](crate::WebhookLayer)
@@ -174,7 +174,7 @@ impl Verifier {
         };
         let result = async {
             let name = match source {
-                Source::Header(name) => {
+                KeyName::Header(name) => {
                     let mut values = headers.get_all(name).iter();
                     let (Some(value), None) = (values.next(), values.next()) else {
                         return Err(Rejection::MissingSignature);
@@ -183,10 +183,13 @@ impl Verifier {
                         Rejection::MalformedSignature("key header is not visible ASCII")
                     })?)
                 }
-                Source::Json(pointer) => Cow::Owned(
+                KeyName::Json(pointer) => Cow::Owned(
                     crate::identify::json_field(body, pointer)
                         .ok_or(Rejection::MissingSignature)?,
                 ),
+                KeyName::JwtKid => {
+                    Cow::Owned(super::jwt::key_id(headers, signature).map_err(Rejection::from)?)
+                }
             };
             let secret = resolver.resolve(&name).await.map_err(|err| match err {
                 ResolveError::Unknown => Rejection::InvalidSignature,

@@ -3,8 +3,8 @@
 
 pub mod child;
 pub mod client;
-#[cfg(feature = "rsa")]
-pub mod rsa;
+#[cfg(any(feature = "rsa", feature = "ecdsa"))]
+pub mod keys;
 pub mod services;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -447,12 +447,13 @@ def rsa_key(name):
 
 
 def certificate(key, common_name, not_before, not_after):
-    """A self-signed certificate: PKCS#1 v1.5 signing is deterministic, so the same key and dates give
-    the same PEM."""
+    """A self-signed certificate: PKCS#1 v1.5 and RFC 6979 ECDSA signing are deterministic, so the
+    same key and dates give the same PEM."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(not_before).not_valid_after(not_after)
-            .sign(key, hashes.SHA256()))
+            .sign(key, hashes.SHA256(),
+                  ecdsa_deterministic=True if isinstance(key, ec.EllipticCurvePrivateKey) else None))
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -674,7 +675,122 @@ def paypal():
     })
 
 
+def plaid():
+    # Plaid, 'Webhook verification' (https://plaid.com/docs/api/webhooks/webhook-verification/): the
+    # Plaid-Verification header is a JWT signed with ES256 whose header names the key (kid) and
+    # whose claims are iat and request_body_sha256 (hex SHA-256 of the raw body); the key is the
+    # JWK /webhook_verification_key/get returns; iat must be within 5 minutes. The kid and the
+    # JWK's shape are those of Plaid's example; the key is ours (Plaid publishes no signed example).
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    import hashlib
+    import hmac as hmac_
+    key = ec.derive_private_key(0x91A1D_0001, ec.SECP256R1())
+    other = ec.derive_private_key(0x91A1D_0002, ec.SECP256R1())
+    p384 = ec.derive_private_key(0x91A1D_0003, ec.SECP384R1())
+    b64u = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    compact = lambda value: json.dumps(value, separators=(",", ":")).encode()
+    kid = "bfbd5111-8e33-4643-8ced-b2e642a72f3c"
+
+    def jwk(private, kid_, crv="P-256", size=32):
+        numbers = private.public_key().public_numbers()
+        return json.dumps({"alg": "ES256", "created_at": 1560466150, "crv": crv, "expired_at": None,
+                           "kid": kid_, "kty": "EC", "use": "sig",
+                           "x": b64u(numbers.x.to_bytes(size, "big")),
+                           "y": b64u(numbers.y.to_bytes(size, "big"))})
+    keys = {kid: jwk(key, kid), "other-key": jwk(other, "other-key"),
+            "p384-key": jwk(p384, "p384-key", "P-384", 48)}
+    body = compact({"environment": "production", "error": None, "item_id": "wz666MBjYWTp2PDzzggYhM6oWWmBb",
+                    "new_transactions": 3, "webhook_code": "DEFAULT_UPDATE", "webhook_type": "TRANSACTIONS"})
+    deterministic = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+
+    def token(b=body, signer=key, header=None, claims=None, alg="ES256", sig=None):
+        header = header or {"alg": alg, "kid": kid, "typ": "JWT"}
+        claims = claims if claims is not None else {
+            "iat": NOW, "request_body_sha256": hashlib.sha256(b).hexdigest()}
+        signing_input = b64u(compact(header)) + "." + b64u(compact(claims))
+        if sig is None:
+            r, s_ = decode_dss_signature(signer.sign(signing_input.encode(), deterministic))
+            sig = r.to_bytes(32, "big") + s_.to_bytes(32, "big")
+        return signing_input + "." + b64u(sig)
+    # Checked before writing: the token verifies with the JWK's key, as Plaid's own recipe does.
+    r_s = base64.urlsafe_b64decode(token().split(".")[2] + "==")
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    key.public_key().verify(encode_dss_signature(int.from_bytes(r_s[:32], "big"), int.from_bytes(r_s[32:], "big")),
+                            token().rsplit(".", 1)[0].encode(), deterministic)
+
+    def case(name, expect, value, b=body, now=NOW, **more):
+        headers = {"Content-Type": "application/json"}
+        if value is not None:
+            headers["Plaid-Verification"] = value
+        c = {"name": name, "now": now, "body": b.decode(), "headers": headers, "expect": expect}
+        c.update(more)
+        return c
+    good = token()
+    parts = good.split(".")
+    sig = base64.urlsafe_b64decode(parts[2] + "==")
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    hs256_input = b64u(compact({"alg": "HS256", "kid": kid, "typ": "JWT"})) + "." + parts[1]
+    hs256 = hs256_input + "." + b64u(hmac_.new(keys[kid].encode(), hs256_input.encode(), hashlib.sha256).digest())
+    hs256_pem = hs256_input + "." + b64u(hmac_.new(public_pem, hs256_input.encode(), hashlib.sha256).digest())
+    cases = [
+        case("a webhook, signed", "valid", good, event_type="DEFAULT_UPDATE"),
+        case("four minutes later", "valid", good, now=NOW + 240),
+        case("six minutes later: stale", "stale_timestamp", good, now=NOW + 360),
+        case("six minutes early: stale", "stale_timestamp", good, now=NOW - 360),
+        case("one byte of the body changed", "invalid_signature", good, b=flip(body, 20)),
+        case("one byte of the signature changed", "invalid_signature",
+             parts[0] + "." + parts[1] + "." + b64u(flip(sig, 5))),
+        case("one byte of the claims changed (iat + 1)", "invalid_signature",
+             parts[0] + "." + b64u(compact({"iat": NOW + 1, "request_body_sha256": hashlib.sha256(body).hexdigest()}))
+             + "." + parts[2]),
+        case("signed by another key", "invalid_signature", token(signer=other)),
+        case("the key of another kid", "invalid_signature",
+             token(header={"alg": "ES256", "kid": "other-key", "typ": "JWT"})),
+        case("a kid Plaid does not know", "invalid_signature",
+             token(header={"alg": "ES256", "kid": "no-such-key", "typ": "JWT"})),
+        case("a P-384 key: unusable, so retry later", "key_unavailable",
+             token(header={"alg": "ES256", "kid": "p384-key", "typ": "JWT"})),
+        case("alg none, no signature", "malformed_signature",
+             b64u(compact({"alg": "none", "kid": kid, "typ": "JWT"})) + "." + parts[1] + "."),
+        case("alg HS256 keyed with the JWK (algorithm confusion)", "malformed_signature", hs256),
+        case("alg HS256 keyed with the PEM (algorithm confusion)", "malformed_signature", hs256_pem),
+        case("alg ES384", "malformed_signature", token(alg="ES384")),
+        case("a critical extension", "malformed_signature",
+             token(header={"alg": "ES256", "kid": kid, "typ": "JWT", "crit": ["exp"]})),
+        case("no kid", "malformed_signature", token(header={"alg": "ES256", "typ": "JWT"})),
+        case("no iat claim", "malformed_signature",
+             token(claims={"request_body_sha256": hashlib.sha256(body).hexdigest()})),
+        case("iat as a string", "malformed_signature",
+             token(claims={"iat": str(NOW), "request_body_sha256": hashlib.sha256(body).hexdigest()})),
+        case("no body hash claim", "malformed_signature", token(claims={"iat": NOW})),
+        case("the hash of another body", "invalid_signature",
+             token(claims={"iat": NOW, "request_body_sha256": hashlib.sha256(b"{}").hexdigest()})),
+        case("the DER form of the signature", "invalid_signature",
+             parts[0] + "." + parts[1] + "." + b64u(key.sign((parts[0] + "." + parts[1]).encode(), deterministic))),
+        case("two segments", "malformed_signature", parts[0] + "." + parts[1]),
+        case("four segments", "malformed_signature", good + ".e30"),
+        case("a header that is not base64url", "malformed_signature", "%%%." + parts[1] + "." + parts[2]),
+        case("a header that is not JSON", "malformed_signature", b64u(b"not json") + "." + parts[1] + "." + parts[2]),
+        case("a token of 9 KiB", "malformed_signature", parts[0] + "." + "A" * 9216 + "." + parts[2]),
+        case("no Plaid-Verification header", "missing_signature", None),
+    ]
+    write("plaid", {
+        "provider": "plaid",
+        "needs_feature": "ecdsa,fetch",
+        "source": "Computed with Python cryptography from Plaid's 'Webhook verification' "
+                  "(https://plaid.com/docs/api/webhooks/webhook-verification/): an ES256 JWT in "
+                  "Plaid-Verification, its kid naming the JWK (`keys` here, as "
+                  "/webhook_verification_key/get returns them), claims iat (5 minutes) and "
+                  "request_body_sha256. Deterministic ECDSA (RFC 6979): the same file each run.",
+        "secret": "",
+        "keys": keys,
+        "cases": cases,
+    })
+
+
 if __name__ == "__main__":
+    plaid()
     sns()
     paypal()
     github_secret_scanning()

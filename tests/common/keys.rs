@@ -1,4 +1,4 @@
-//! The RSA test key and certificates of the SNS vectors (tests/vectors/keys), and SNS messages.
+//! Test keys: the RSA key and certificates of the SNS vectors (tests/vectors/keys), PEM, and SNS messages.
 
 use base64::Engine as _;
 
