@@ -113,7 +113,8 @@ impl<'a> Message<'a> {
     /// The signed message in one buffer, for the algorithms that need it whole.
     #[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
     fn to_vec(&self) -> Vec<u8> {
-        let mut bytes = Vec::new();
+        // Room for the body and what surrounds it, so that the copy does not grow in steps.
+        let mut bytes = Vec::with_capacity(self.body.len() + 256);
         self.feed(|part| bytes.extend_from_slice(part));
         bytes
     }
@@ -152,22 +153,27 @@ impl<'a> Message<'a> {
                 }
                 SignedPart::BodyCrc32 => update(crc32fast::hash(self.body).to_string().as_bytes()),
                 SignedPart::Fields(fields) => {
-                    let values: Vec<Option<Cow<'_, str>>> = match &mut scanned {
-                        Some(values) => values
-                            .take(fields.len())
-                            .map(|v| v.map(Cow::Borrowed))
-                            .collect(),
-                        None => body_fields(self.body, fields)
-                            .into_iter()
-                            .map(|v| v.map(Cow::Owned))
-                            .collect(),
+                    let mut line = |name: &str, value: &str| {
+                        update(name.as_bytes());
+                        update(b"\n");
+                        update(value.as_bytes());
+                        update(b"\n");
                     };
-                    for (field, value) in fields.iter().zip(values) {
-                        if let Some(value) = value {
-                            update(field.name.as_bytes());
-                            update(b"\n");
-                            update(value.as_bytes());
-                            update(b"\n");
+                    match &mut scanned {
+                        Some(values) => {
+                            for (field, value) in fields.iter().zip(values.by_ref()) {
+                                if let Some(value) = value {
+                                    line(&field.name, value);
+                                }
+                            }
+                        }
+                        None => {
+                            for (field, value) in fields.iter().zip(body_fields(self.body, fields))
+                            {
+                                if let Some(value) = value {
+                                    line(&field.name, &value);
+                                }
+                            }
                         }
                     }
                 }
