@@ -82,7 +82,7 @@ pub(super) fn jwk(text: &[u8]) -> Option<Result<PublicKey, SecretError>> {
             return Err(SecretError::InvalidPublicKey);
         }
         let coordinate = |text: &str| {
-            super::key::BASE64_URL
+            super::encoding::BASE64_URL
                 .decode(text)
                 .ok()
                 .filter(|bytes| bytes.len() == 32)

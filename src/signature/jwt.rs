@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::key::BASE64_URL;
+use super::encoding::BASE64_URL;
 use super::{single_header, Key, Presented, SignatureError, Verification};
 use crate::scheme::{Signature, SignatureFormat};
 

@@ -6,13 +6,6 @@ use std::fmt;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 
-/// URL-safe base64: padding left out when writing, and optional when reading.
-pub(crate) const BASE64_URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::URL_SAFE,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_encode_padding(false)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-);
 use zeroize::Zeroizing;
 
 #[cfg(feature = "ecdsa")]
@@ -23,7 +16,7 @@ use super::hmac::HmacKey;
 #[cfg(feature = "rsa")]
 use super::rsa;
 use super::{Message, Signatures};
-use crate::scheme::{Algorithm, Encoding, SecretFormat, Signature};
+use crate::scheme::{Algorithm, SecretFormat, Signature};
 use crate::secret::SecretError;
 use crate::Secret;
 
@@ -402,14 +395,5 @@ impl SigningKey {
             }
             SecretFormat::Raw => String::from_utf8_lossy(&public).into_owned(),
         })
-    }
-}
-
-/// Encodes a MAC the way the scheme writes it.
-pub(crate) fn encode(encoding: Encoding, mac: &[u8]) -> String {
-    match encoding {
-        Encoding::Hex => hex::encode(mac),
-        Encoding::Base64 => BASE64.encode(mac),
-        Encoding::Base64Url => BASE64_URL.encode(mac),
     }
 }

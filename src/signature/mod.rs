@@ -22,6 +22,7 @@ mod certificate;
 mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
+mod encoding;
 mod hmac;
 mod jwt;
 mod key;
@@ -29,9 +30,10 @@ mod key;
 mod rsa;
 mod verifier;
 
+pub(crate) use self::encoding::encode;
+pub(crate) use self::key::Key;
 #[cfg(any(test, feature = "testing"))]
 pub(crate) use self::key::SigningKey;
-pub(crate) use self::key::{encode, Key};
 pub use self::verifier::Verifier;
 
 /// Longest encoded signature we bother decoding: base64 of a 64-byte MAC is 88 characters.
@@ -549,7 +551,7 @@ impl Signatures {
             let decoded = match encoding {
                 Encoding::Hex => hex::decode(encoded).ok(),
                 Encoding::Base64 => BASE64.decode(encoded).ok(),
-                Encoding::Base64Url => key::BASE64_URL.decode(encoded).ok(),
+                Encoding::Base64Url => encoding::BASE64_URL.decode(encoded).ok(),
             }
             .ok_or(SignatureError::Malformed(
                 "signature is not validly encoded",
@@ -576,7 +578,7 @@ impl Signatures {
             }
             Encoding::Base64 => decode_base64(&BASE64, encoded, slot, "signature is not base64")?,
             Encoding::Base64Url => decode_base64(
-                &key::BASE64_URL,
+                &encoding::BASE64_URL,
                 encoded,
                 slot,
                 "signature is not base64url",
