@@ -567,7 +567,7 @@ fn rsa_presets(
 /// Ratios measured in alternating rounds at 1 KiB: (provider, median of ours / bare).
 static PAIRED: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
 
-/// Times `ours` and `bare` in 31 alternating rounds of 100 calls and keeps the median of the
+/// Times `ours` and `bare` in 101 alternating rounds of 100 calls and keeps the median of the
 /// per-round ratios: drift on a shared machine moves both sides of a round alike, where two
 /// criterion runs seconds apart can differ by a fifth. At 1 KiB only, the size of the targets.
 #[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
@@ -582,7 +582,7 @@ fn paired<A, B>(provider: &str, size: usize, ours: impl Fn() -> A, bare: impl Fn
         }
         start.elapsed().as_secs_f64()
     };
-    let mut ratios: Vec<f64> = (0..31)
+    let mut ratios: Vec<f64> = (0..101)
         .map(|round| {
             // Which side goes first alternates too.
             let (a, b) = if round % 2 == 0 {
@@ -697,7 +697,7 @@ fn report() {
     }
     println!("worst ratio: {worst:.3}x");
     println!(
-        "\npublic-key presets at 1 KiB, paired: median of 31 alternating rounds of ours / bare \
+        "\npublic-key presets at 1 KiB, paired: median of 101 alternating rounds of ours / bare \
          (target: ≤ 1.10x)"
     );
     for (provider, ratio) in PAIRED.lock().unwrap().iter() {

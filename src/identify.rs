@@ -350,10 +350,16 @@ impl<'de> DeserializeSeed<'de> for Descend<'_, '_> {
             out: self.out,
         })?;
         if let Some(value) = scalar {
-            for i in 0..self.pointers.len().min(64) {
-                if ends & (1 << i) != 0 {
+            // Usually one pointer ends here: it takes the value itself, others get copies.
+            let slots = self.pointers.len().min(64);
+            let last = (0..slots).rev().find(|&i| ends & (1 << i) != 0);
+            for i in 0..slots {
+                if ends & (1 << i) != 0 && Some(i) != last {
                     self.out[i] = Some(value.clone());
                 }
+            }
+            if let Some(last) = last {
+                self.out[last] = Some(value);
             }
         }
         Ok(())
