@@ -250,9 +250,6 @@ fn ed25519_presets(
         };
         let signature = ed25519_dalek::Signature::from_slice(&raw).unwrap();
         assert!(key.verify_strict(&signed, &signature).is_ok());
-        group.bench_function(BenchmarkId::new("bare-ed25519", &provider), |b| {
-            b.iter(|| key.verify_strict(black_box(&signed), black_box(&signature)))
-        });
         if provider == "discord" {
             let public = webhook_verify::Secret::new(signer.public_key().unwrap());
             let peer = |body: &[u8]| {
@@ -269,12 +266,9 @@ fn ed25519_presets(
                 b.iter(|| peer(black_box(&body)))
             });
         }
-        group.bench_function(BenchmarkId::new("tower-webhooks", &provider), |b| {
-            b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
-        });
-        paired(
-            &provider,
-            size,
+        ours_and_bare(
+            group,
+            (&provider, size, "bare-ed25519"),
             || verifier.verify(black_box(&headers), &uri, black_box(&body), NOW),
             || key.verify_strict(black_box(&signed), black_box(&signature)),
         );
@@ -313,9 +307,6 @@ fn ecdsa_presets(
         .unwrap();
     let der = base64.decode(header).unwrap();
     assert!(key.verify(&signed, &der).is_ok());
-    group.bench_function(BenchmarkId::new("bare-ecdsa", "sendgrid"), |b| {
-        b.iter(|| key.verify(black_box(&signed), black_box(&der)))
-    });
     {
         use p256::ecdsa::signature::Verifier as _;
         let theirs = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
@@ -342,12 +333,9 @@ fn ecdsa_presets(
     group.bench_function(BenchmarkId::new("webhook-verify-crate", "sendgrid"), |b| {
         b.iter(|| peer(black_box(&body)))
     });
-    group.bench_function(BenchmarkId::new("tower-webhooks", "sendgrid"), |b| {
-        b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
-    });
-    paired(
-        "sendgrid",
-        size,
+    ours_and_bare(
+        group,
+        ("sendgrid", size, "bare-ecdsa"),
         || verifier.verify(black_box(&headers), &uri, black_box(&body), NOW),
         || key.verify(black_box(&signed), black_box(&der)),
     );
@@ -403,15 +391,9 @@ fn ecdsa_presets(
         };
         let bare = ring::signature::UnparsedPublicKey::new(algorithm, point.clone());
         assert!(bare.verify(&message, &raw).is_ok(), "{provider}");
-        group.bench_function(BenchmarkId::new("bare-ecdsa", &provider), |b| {
-            b.iter(|| bare.verify(black_box(&message), black_box(&raw)))
-        });
-        group.bench_function(BenchmarkId::new("tower-webhooks", &provider), |b| {
-            b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
-        });
-        paired(
-            &provider,
-            size,
+        ours_and_bare(
+            group,
+            (&provider, size, "bare-ecdsa"),
             || verifier.verify(black_box(&headers), &uri, black_box(&body), NOW),
             || bare.verify(black_box(&message), black_box(&raw)),
         );
@@ -471,9 +453,6 @@ fn rsa_presets(
         .collect();
     let signature = base64.decode(json["Signature"].as_str().unwrap()).unwrap();
     assert!(bare.verify(canonical.as_bytes(), &signature).is_ok());
-    group.bench_function(BenchmarkId::new("bare-rsa", "amazon-sns"), |b| {
-        b.iter(|| bare.verify(black_box(canonical.as_bytes()), black_box(&signature)))
-    });
     {
         use rsa::pkcs1::DecodeRsaPublicKey as _;
         use rsa::sha2::Digest as _;
@@ -491,12 +470,9 @@ fn rsa_presets(
             b.iter(|| check(black_box(canonical.as_bytes()), black_box(&signature)))
         });
     }
-    group.bench_function(BenchmarkId::new("tower-webhooks", "amazon-sns"), |b| {
-        b.iter(|| verifier.verify(black_box(&parts.headers), &uri, black_box(&sns_body), NOW))
-    });
-    paired(
-        "amazon-sns",
-        size,
+    ours_and_bare(
+        group,
+        ("amazon-sns", size, "bare-rsa"),
         || verifier.verify(black_box(&parts.headers), &uri, black_box(&sns_body), NOW),
         || bare.verify(black_box(canonical.as_bytes()), black_box(&signature)),
     );
@@ -522,9 +498,6 @@ fn rsa_presets(
     );
     let signature = base64.decode(header("paypal-transmission-sig")).unwrap();
     assert!(bare.verify(signed.as_bytes(), &signature).is_ok());
-    group.bench_function(BenchmarkId::new("bare-rsa", "paypal"), |b| {
-        b.iter(|| bare.verify(black_box(signed.as_bytes()), black_box(&signature)))
-    });
     let mut with_algo = headers.clone();
     with_algo.insert("paypal-auth-algo", "SHA256withRSA".parse().unwrap());
     // It reads the certificate's URL too, though the certificate is given.
@@ -553,15 +526,27 @@ fn rsa_presets(
     group.bench_function(BenchmarkId::new("webhook-verify-crate", "paypal"), |b| {
         b.iter(|| peer(black_box(&body)))
     });
-    group.bench_function(BenchmarkId::new("tower-webhooks", "paypal"), |b| {
-        b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
-    });
-    paired(
-        "paypal",
-        size,
+    ours_and_bare(
+        group,
+        ("paypal", size, "bare-rsa"),
         || verifier.verify(black_box(&headers), &uri, black_box(&body), NOW),
         || bare.verify(black_box(signed.as_bytes()), black_box(&signature)),
     );
+}
+
+/// Ours and the bare primitive on one delivery: both in criterion, then paired (at 1 KiB).
+#[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
+fn ours_and_bare<A, B>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    (provider, size, bare_name): (&str, usize, &str),
+    ours: impl Fn() -> A,
+    bare: impl Fn() -> B,
+) {
+    group.bench_function(BenchmarkId::new(bare_name, provider), |b| b.iter(&bare));
+    group.bench_function(BenchmarkId::new("tower-webhooks", provider), |b| {
+        b.iter(&ours)
+    });
+    paired(provider, size, ours, bare);
 }
 
 /// Ratios measured in alternating rounds at 1 KiB: (provider, median of ours / bare).
