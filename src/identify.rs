@@ -3,6 +3,7 @@
 //! The body is scanned once, without building a `serde_json::Value`: only the fields named by
 //! JSON pointers are copied out, everything else is skipped (and still validated).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use http::{HeaderMap, HeaderName};
@@ -100,7 +101,7 @@ pub(crate) fn identify(
         None => {}
     }
     let value = |at: &At<'_>| match at {
-        At::Body(slot) => found[*slot].clone(),
+        At::Body(slot) => found[*slot].as_deref().map(str::to_owned),
         At::Header(name) => headers
             .get(*name)
             .and_then(|v| v.to_str().ok())
@@ -176,11 +177,12 @@ pub(crate) fn json_field(body: &[u8], pointer: &Pointer) -> Option<String> {
     let mut found = [None];
     scan(body, &[pointer.segments()], &mut found).ok()?;
     let [value] = found;
-    value
+    value.map(Cow::into_owned)
 }
 
-/// The scalars at several pointers of a JSON body, in one pass; `None` if the body is not JSON.
-pub(crate) fn json_fields(body: &[u8], pointers: &[&[String]]) -> Option<Vec<Option<String>>> {
+/// The scalars at several pointers of a JSON body, in one pass, borrowed from the body where
+/// they can be; `None` if the body is not JSON.
+pub(crate) fn json_fields<'de>(body: &'de [u8], pointers: &[&[String]]) -> Option<Vec<Found<'de>>> {
     let mut found = vec![None; pointers.len()];
     scan(body, pointers, &mut found).ok()?;
     Some(found)
@@ -226,9 +228,8 @@ pub(crate) fn is_form(payload: Payload, headers: &HeaderMap, body: &[u8]) -> boo
 
 /// Copies out the form fields the pointers name; a pointer that goes deeper reads the field's
 /// value as JSON (each such field is scanned once, for all its pointers).
-fn scan_form(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) {
-    let fields: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> =
-        form_urlencoded::parse(body).collect();
+fn scan_form<'de>(body: &'de [u8], pointers: &[&[String]], out: &mut [Found<'de>]) {
+    let fields: Vec<(Cow<'de, str>, Cow<'de, str>)> = form_urlencoded::parse(body).collect();
     let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v);
     let mut done = vec![false; pointers.len()];
     for i in 0..pointers.len() {
@@ -251,7 +252,7 @@ fn scan_form(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) {
         for &j in &group {
             done[j] = true;
             if pointers[j].len() == 1 {
-                out[j] = value.map(|v| v.to_string());
+                out[j] = value.cloned();
             }
         }
         if let (Some(value), false) = (value, nested.is_empty()) {
@@ -260,7 +261,8 @@ fn scan_form(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) {
             // A field that is not JSON simply has none of the nested values.
             if scan(value.as_bytes(), &rests, &mut found).is_ok() {
                 for (&j, value) in nested.iter().zip(found) {
-                    out[j] = value;
+                    // Borrowed from the field's decoded text: copied to outlive it.
+                    out[j] = value.map(|v| Cow::Owned(v.into_owned()));
                 }
             }
         }
@@ -268,7 +270,11 @@ fn scan_form(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) {
 }
 
 /// Validates `body` as one JSON document and copies out the scalar at each pointer.
-fn scan(body: &[u8], pointers: &[&[String]], out: &mut [Option<String>]) -> serde_json::Result<()> {
+fn scan<'de>(
+    body: &'de [u8],
+    pointers: &[&[String]],
+    out: &mut [Found<'de>],
+) -> serde_json::Result<()> {
     let mask = if pointers.len() >= 64 {
         u64::MAX
     } else {
@@ -307,18 +313,21 @@ fn ending(pointers: &[&[String]], depth: usize, mask: u64) -> u64 {
     selected
 }
 
-struct Scan<'a, 'p> {
+/// What the scan copies out: borrowed from the body when the JSON string has no escapes.
+type Found<'de> = Option<Cow<'de, str>>;
+
+struct Scan<'a, 'p, 'de> {
     pointers: &'p [&'p [String]],
     depth: usize,
     mask: u64,
-    out: &'a mut [Option<String>],
+    out: &'a mut [Found<'de>],
 }
 
-impl Scan<'_, '_> {
+impl<'de> Scan<'_, '_, 'de> {
     /// Reads the value under a matched key or index.
     fn descend<E, F>(&mut self, matched: u64, next: F) -> Result<(), E>
     where
-        F: FnOnce(Descend<'_, '_>) -> Result<(), E>,
+        F: FnOnce(Descend<'_, '_, 'de>) -> Result<(), E>,
     {
         next(Descend {
             pointers: self.pointers,
@@ -330,14 +339,14 @@ impl Scan<'_, '_> {
 }
 
 /// The value under a matched key: either a scalar some pointer ends at, or deeper structure.
-struct Descend<'a, 'p> {
+struct Descend<'a, 'p, 'de> {
     pointers: &'p [&'p [String]],
     depth: usize,
     matched: u64,
-    out: &'a mut [Option<String>],
+    out: &'a mut [Found<'de>],
 }
 
-impl<'de> DeserializeSeed<'de> for Descend<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Descend<'_, '_, 'de> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -366,8 +375,8 @@ impl<'de> DeserializeSeed<'de> for Descend<'_, '_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Scan<'_, '_> {
-    type Value = Option<String>;
+impl<'de> DeserializeSeed<'de> for Scan<'_, '_, 'de> {
+    type Value = Found<'de>;
 
     fn deserialize<D: de::Deserializer<'de>>(
         self,
@@ -379,8 +388,8 @@ impl<'de> DeserializeSeed<'de> for Scan<'_, '_> {
 
 /// Visits any JSON value; returns the value itself when it is a string or number (a pointer may
 /// end here), and records matches found inside objects and arrays.
-impl<'de> Visitor<'de> for Scan<'_, '_> {
-    type Value = Option<String>;
+impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
+    type Value = Found<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
@@ -391,19 +400,23 @@ impl<'de> Visitor<'de> for Scan<'_, '_> {
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+        Ok(Some(Cow::Owned(v.to_owned())))
     }
 
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
@@ -494,7 +507,7 @@ mod tests {
         let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
         let mut out = vec![None; segments.len()];
         scan(body.as_bytes(), &segments, &mut out)?;
-        Ok(out)
+        Ok(out.into_iter().map(|v| v.map(Cow::into_owned)).collect())
     }
 
     fn some(s: &str) -> Option<String> {
@@ -613,7 +626,9 @@ mod tests {
         let body = b"command=%2Fgo&payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%7B%22id%22%3A%22U1%22%7D%7D";
         scan_form(body, &segments, &mut out);
         assert_eq!(
-            out,
+            out.iter()
+                .map(|v| v.as_deref().map(str::to_owned))
+                .collect::<Vec<_>>(),
             vec![some("/go"), some("block_actions"), some("U1"), None]
         );
         // A field that is not JSON has no nested values.

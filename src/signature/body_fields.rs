@@ -6,8 +6,9 @@ use crate::scheme::{Pointer, Signature, SignedPart};
 
 /// The values, in slots: the signature, the algorithm's field, the timestamp, then each
 /// [`SignedPart::Json`] and each field of each [`SignedPart::Fields`], in the parts' order.
-pub(crate) struct BodyFields {
-    values: Vec<Option<String>>,
+pub(crate) struct BodyFields<'a> {
+    /// Borrowed from the body where the JSON string needs no unescaping.
+    values: Vec<Option<std::borrow::Cow<'a, str>>>,
     /// Where the signed parts' values start.
     parts: usize,
 }
@@ -16,7 +17,7 @@ const SIGNATURE: usize = 0;
 const VERSION: usize = 1;
 const TIMESTAMP: usize = 2;
 
-impl BodyFields {
+impl<'a> BodyFields<'a> {
     /// Whether the signature reads any field of the body.
     pub(crate) fn needed(signature: &Signature, timestamp: Option<&Pointer>) -> bool {
         signature.in_body.is_some()
@@ -30,7 +31,7 @@ impl BodyFields {
 
     /// The fields of `body` that `signature` (and a timestamp at `timestamp`) reads; every one
     /// absent when the body is not JSON.
-    pub(crate) fn scan(signature: &Signature, timestamp: Option<&Pointer>, body: &[u8]) -> Self {
+    pub(crate) fn scan(signature: &Signature, timestamp: Option<&Pointer>, body: &'a [u8]) -> Self {
         /// Matches no field: a slot the scheme does not use.
         const NONE: &[String] = &[];
         let mut pointers: Vec<&[String]> = vec![

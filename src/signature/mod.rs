@@ -73,7 +73,7 @@ pub(crate) struct Message<'a> {
     #[cfg_attr(not(feature = "rsa"), allow(dead_code))]
     pub(crate) algorithm: crate::scheme::Algorithm,
     /// The body fields the parts sign, when `verify` has scanned them already.
-    fields: Option<&'a BodyFields>,
+    fields: Option<&'a BodyFields<'a>>,
 }
 
 impl<'a> Message<'a> {
@@ -221,7 +221,7 @@ fn body_hash_param<'a>(signature: &Signature, uri: &'a Uri) -> Option<std::borro
 
 /// The values of the top-level `fields` of a JSON body, in order (`None` where absent, and for
 /// every field if the body is not JSON).
-fn body_fields(body: &[u8], fields: &[crate::scheme::Field]) -> Vec<Option<String>> {
+fn body_fields<'a>(body: &'a [u8], fields: &[crate::scheme::Field]) -> Vec<Option<Cow<'a, str>>> {
     let pointers: Vec<&[String]> = fields
         .iter()
         .map(|field| field.pointer.segments())
