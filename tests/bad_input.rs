@@ -1156,3 +1156,34 @@ async fn every_row_answers_as_documented() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// A certificate given as the key, not resolved per delivery, is held to its validity too.
+#[cfg(feature = "rsa")]
+#[tokio::test]
+async fn a_configured_certificate_is_held_to_its_validity() {
+    use tower_webhooks::provider::sns;
+    let (key, cert) = common::keys::key_and_certificate();
+    let vectors: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/sns.json")).unwrap();
+    let expired = vectors["keys"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(url, _)| url.ends_with("expd.pem"))
+        .map(|(_, pem)| pem.as_str().unwrap().to_owned())
+        .unwrap();
+    let message = common::keys::sns_message("Notification", "m-1", "https://sns.x/c.pem", "");
+    let (parts, body) = Signer::new(sns::scheme(), key)
+        .unwrap()
+        .request("/hook", message)
+        .into_parts();
+    let body = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+    let valid = tower_webhooks::Verifier::new(sns::scheme(), cert.as_str()).unwrap();
+    assert!(valid.verify_parts(&parts, &body, NOW).is_ok());
+    let old = tower_webhooks::Verifier::new(sns::scheme(), expired.as_str()).unwrap();
+    let refused = old.verify_parts(&parts, &body, NOW).unwrap_err();
+    assert!(
+        refused.to_string().contains("expired or not yet valid"),
+        "{refused}"
+    );
+}

@@ -388,9 +388,8 @@ pub(crate) fn verify(
     let Some(key) = matched else {
         return Err(SignatureError::Mismatch);
     };
-    if let Some(pointer) = request.timestamp_pointer {
+    if request.timestamp_pointer.is_some() {
         // In the body: read only now that the signature over the body has matched.
-        let _ = pointer;
         let raw = fields
             .as_ref()
             .and_then(BodyFields::timestamp)
@@ -441,7 +440,20 @@ pub(crate) fn check(
             .header()
             .filter(|_| signature.signed.contains(&SignedPart::Id)),
     };
-    verify(signature, keys, &presented, now, tolerance_secs).map_err(Rejection::from)
+    let verification = verify(signature, keys, &presented, now, tolerance_secs)?;
+    // A key from a certificate is good only within its validity, however it was given
+    // (configured, or resolved per delivery); checked once the signature matched, so that a
+    // forger learns nothing from it.
+    if keys
+        .get(verification.key)
+        .and_then(Key::validity)
+        .is_some_and(|(from, until)| now < from || now > until)
+    {
+        return Err(Rejection::MalformedSignature(
+            "the signing certificate is expired or not yet valid",
+        ));
+    }
+    Ok(verification)
 }
 
 impl From<SignatureError> for Rejection {

@@ -200,23 +200,15 @@ impl Verifier {
                     "the provider's key is unusable: {err}"
                 )))
             })?;
-            let verification = check(
-                &self.scheme,
-                std::slice::from_ref(&key),
-                (method, headers, uri, body),
+            // The certificate's validity is part of `check`, as for a configured key.
+            self.check_with(
+                Some(std::slice::from_ref(&key)),
+                method,
+                headers,
+                uri,
+                body,
                 now,
-                self.tolerance.as_secs(),
-            )?;
-            // Checked once the signature matched: a forger learns nothing from it.
-            if key
-                .validity()
-                .is_some_and(|(from, until)| now < from || now > until)
-            {
-                return Err(Rejection::MalformedSignature(
-                    "the signing certificate is expired or not yet valid",
-                ));
-            }
-            Ok(verification)
+            )
         };
         Some(result.await)
     }
