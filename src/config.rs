@@ -12,6 +12,7 @@ use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use tokio::sync::Notify;
 
 use crate::clock::{Clock, ClockDebug, SharedClock, SystemClock};
+use crate::destination::Destination;
 use crate::event::{Facts, Verified};
 use crate::hook_secret::HookSecret;
 use crate::identify::Identity;
@@ -49,6 +50,8 @@ pub(crate) struct Config {
     pub(crate) backoff: Backoff,
     /// The secrets a handshake hands over (Asana), beside the verifier's own keys.
     pub(crate) hook_secret: Option<HookSecret>,
+    /// Where verified deliveries are published instead of running the handler here.
+    pub(crate) destination: Option<Arc<dyn Destination>>,
     /// Visits the URL of a subscription confirmation (SNS); without it, the handler gets it.
     #[cfg(feature = "fetch")]
     pub(crate) confirmer: Option<crate::keys::Fetcher>,
@@ -63,6 +66,7 @@ impl fmt::Debug for Config {
             .field("body_timeout", &self.body_timeout)
             .field("store", &self.store)
             .field("ack", &self.ack)
+            .field("destination", &self.destination)
             .field("backoff", &self.backoff)
             .field("clock", &ClockDebug)
             .finish()
@@ -87,6 +91,7 @@ impl Config {
             clock: Arc::new(SystemClock),
             statuses: Statuses::default(),
             hook_secret: None,
+            destination: None,
             #[cfg(feature = "fetch")]
             confirmer: None,
         }

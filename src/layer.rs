@@ -11,6 +11,8 @@ use tower_layer::Layer;
 use crate::builder::Builder;
 use crate::clock::Clock;
 use crate::config::{Config, Runtime};
+use crate::consumer::Consumer;
+use crate::destination::{Destination, Pull};
 use crate::provider;
 use crate::rejection::RejectionKind;
 use crate::scheme::{BuildError, Scheme};
@@ -557,6 +559,54 @@ impl WebhookLayer {
     /// ```
     pub fn worker<S>(&self, app: S) -> Worker<S> {
         Worker::new(Arc::clone(&self.config), Arc::clone(&self.runtime), app)
+    }
+
+    /// Publishes each verified, deduplicated delivery to `destination` instead of calling the
+    /// handler here: the provider hears 200 once the destination stored it, and 503 (the claim
+    /// released, so it retries) when it could not. The ack policy does not apply on this route;
+    /// a [`Consumer`] runs the handler where the messages are read. See
+    /// [`destination`](crate::destination) for the message and each engine's guarantees.
+    ///
+    /// ```
+    /// # #[cfg(feature = "redis")]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use tower_webhooks::{destination::RedisStream, store::RedisStore, WebhookLayer};
+    ///
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379/").await?;
+    /// let layer = WebhookLayer::ycloud("whsec_...")
+    ///     .with_destination(RedisStream::new(&store))
+    ///     .with_store(store);
+    /// # let _ = layer;
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "redis"))] fn main() {}
+    /// ```
+    pub fn with_destination(mut self, destination: impl Destination) -> Self {
+        self.config_mut().destination = Some(Arc::new(destination));
+        self
+    }
+
+    /// The consumer that reads `source` (a JetStream consumer, a Redis consumer group) and runs
+    /// each message through `app`, the service this layer is part of, as the [`Worker`] does
+    /// with the inbox: the same route, the same [`Event`](crate::Event) extractors, acknowledged
+    /// on success, retried on this layer's backoff, dead-lettered after the last attempt.
+    /// Spawn it; see [`Consumer`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "redis")] {
+    /// use axum::{routing::post, Router};
+    /// use tower_webhooks::{destination::RedisStreamConsumer, WebhookLayer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let layer = WebhookLayer::ycloud("whsec_...");
+    /// let app: Router = Router::new().route("/webhooks/ycloud", post(|| async {}).layer(layer.clone()));
+    /// let source = RedisStreamConsumer::group("redis://127.0.0.1:6379/", "webhooks:stream:ycloud", "workers")?;
+    /// let consumer = tokio::spawn(layer.consumer(source, app));
+    /// # consumer.abort();
+    /// # Ok(()) }
+    /// # }
+    /// ```
+    pub fn consumer<S>(&self, source: impl Into<Pull>, app: S) -> Consumer<S> {
+        Consumer::new(Arc::clone(&self.config), source.into(), app)
     }
 
     /// The clock for the timestamp tolerance (default [`SystemClock`](crate::SystemClock)); the layer's own

@@ -11,7 +11,8 @@ use futures_util::FutureExt;
 use http::Request;
 use tower_service::Service;
 
-use crate::store::StoredDelivery;
+use crate::store::{Settlement, StoredDelivery};
+use crate::Backoff;
 
 /// Marks a request from the worker: the layer skips verification and deduplication. Only code
 /// in this process can put it there (extensions never come from the wire).
@@ -34,6 +35,68 @@ impl Redelivery {
         });
         request
     }
+}
+
+/// Sends a stored delivery through the app as attempt `attempt` (the worker's and the
+/// consumer's way in): `Ok` when the layer on its route says the handler succeeded, otherwise
+/// what went wrong.
+pub(crate) async fn run_stored<S, B>(
+    app: S,
+    delivery: StoredDelivery,
+    attempt: u32,
+) -> Result<(), String>
+where
+    S: Service<Request<Body>, Response = http::Response<B>>,
+    S::Error: fmt::Display,
+{
+    let request = Redelivery::request(delivery, attempt);
+    match ready_and_call(app, request).await {
+        Outcome::Response(response) => match response.extensions().get::<Redelivered>() {
+            Some(Redelivered(Ok(()))) if response.status().is_success() => Ok(()),
+            Some(Redelivered(Err(error))) => Err(error.clone()),
+            _ => Err(format!(
+                "answered {} without reaching a webhook layer (is the route still there?)",
+                response.status()
+            )),
+        },
+        Outcome::Error(err) => Err(format!("app error: {err}")),
+        Outcome::Panic(message) => Err(format!("app panicked: {message}")),
+    }
+}
+
+/// What follows an attempt: done, a retry after the backoff's delay, or dead after the last.
+pub(crate) fn settlement(
+    backoff: &Backoff,
+    attempt: u32,
+    result: Result<(), String>,
+) -> Settlement {
+    match result {
+        Ok(()) => {
+            tracing::info!("webhook delivery processed");
+            Settlement::Done
+        }
+        Err(error) => match backoff.after(attempt) {
+            Some(after) => {
+                tracing::warn!(error = %error, retry_in = ?after, "webhook delivery failed; will retry");
+                Settlement::Retry { after, error }
+            }
+            None => {
+                tracing::error!(error = %error, "webhook delivery failed for the last time; dead");
+                Settlement::Dead { error }
+            }
+        },
+    }
+}
+
+/// Drives the app to readiness, then calls it; a panic becomes an outcome.
+async fn ready_and_call<S, B>(mut app: S, request: Request<Body>) -> Outcome<B, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<B>>,
+{
+    if let Err(err) = futures_util::future::poll_fn(|cx| app.poll_ready(cx)).await {
+        return Outcome::Error(err);
+    }
+    call_catching_panics(app, request).await
 }
 
 /// Set by the layer on its answer to a redelivery: how the handler did (`Err` holds what went

@@ -62,6 +62,9 @@ pub enum Rejection {
     /// A verified subscription confirmation (Amazon SNS's `SubscriptionConfirmation`) whose URL
     /// could not be visited now; the reason names no secret. The provider should try again.
     ConfirmationFailed(String),
+    /// The destination (a JetStream stream, a Redis stream) did not take the delivery; the
+    /// claim was released and the provider should retry.
+    DestinationUnavailable(crate::destination::DestinationError),
 }
 
 /// The kind of a [`Rejection`], to configure its status.
@@ -108,10 +111,12 @@ pub enum RejectionKind {
     KeyUnavailable,
     /// [`Rejection::ConfirmationFailed`], default 503.
     ConfirmationFailed,
+    /// [`Rejection::DestinationUnavailable`], default 503.
+    DestinationUnavailable,
 }
 
 impl RejectionKind {
-    pub(crate) const ALL: [RejectionKind; 16] = [
+    pub(crate) const ALL: [RejectionKind; 17] = [
         RejectionKind::MissingSignature,
         RejectionKind::MalformedSignature,
         RejectionKind::InvalidSignature,
@@ -128,6 +133,7 @@ impl RejectionKind {
         RejectionKind::InvalidVerifyToken,
         RejectionKind::KeyUnavailable,
         RejectionKind::ConfirmationFailed,
+        RejectionKind::DestinationUnavailable,
     ];
 
     /// The status used unless configured otherwise.
@@ -145,7 +151,8 @@ impl RejectionKind {
             RejectionKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             RejectionKind::StoreUnavailable
             | RejectionKind::KeyUnavailable
-            | RejectionKind::ConfirmationFailed => StatusCode::SERVICE_UNAVAILABLE,
+            | RejectionKind::ConfirmationFailed
+            | RejectionKind::DestinationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RejectionKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             RejectionKind::InFlight => StatusCode::CONFLICT,
             RejectionKind::InvalidVerifyToken => StatusCode::FORBIDDEN,
@@ -177,6 +184,7 @@ impl Rejection {
             Rejection::InvalidVerifyToken => RejectionKind::InvalidVerifyToken,
             Rejection::KeyUnavailable(_) => RejectionKind::KeyUnavailable,
             Rejection::ConfirmationFailed(_) => RejectionKind::ConfirmationFailed,
+            Rejection::DestinationUnavailable(_) => RejectionKind::DestinationUnavailable,
         }
     }
 
@@ -232,6 +240,9 @@ impl fmt::Display for Rejection {
             Rejection::ConfirmationFailed(_) => {
                 f.write_str("webhook subscription could not be confirmed, retry later")
             }
+            Rejection::DestinationUnavailable(_) => {
+                f.write_str("webhook could not be published, retry later")
+            }
         }
     }
 }
@@ -242,6 +253,7 @@ impl StdError for Rejection {
             Rejection::BodyRead(err) => Some(err.as_ref()),
             Rejection::StoreUnavailable(err) => Some(err),
             Rejection::KeyUnavailable(err) => Some(err),
+            Rejection::DestinationUnavailable(err) => Some(err),
             _ => None,
         }
     }

@@ -28,6 +28,7 @@ use tracing::instrument::Instrument;
 use tracing::Span;
 
 use crate::config::{Config, Runtime};
+use crate::destination::{Destination, Published};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
 use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
@@ -167,6 +168,8 @@ where
 #[derive(Debug, Clone, Copy)]
 enum Ended {
     Handled,
+    /// Stored by the destination, for a consumer to handle.
+    Published,
     Duplicate,
     Parked,
     Handshake,
@@ -180,6 +183,7 @@ impl Ended {
         let span = Span::current();
         let outcome = match self {
             Ended::Handled => "handled",
+            Ended::Published => "published",
             Ended::Duplicate => "duplicate",
             Ended::Parked => "parked",
             Ended::Handshake => "handshake",
@@ -443,6 +447,11 @@ where
         return Ok(park(config, runtime, claim, record, Schedule::Dead).await);
     }
 
+    if let Some(destination) = &config.destination {
+        let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
+        return Ok(publish(config, destination.as_ref(), claim, record).await);
+    }
+
     match config.ack {
         Ack::Immediately => {
             let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
@@ -506,6 +515,37 @@ where
         Outcome::Response(response) => response.map(Body::new),
         // `complete` is only called for a 2xx response.
         Outcome::Error(_) | Outcome::Panic(_) => acknowledged(),
+    }
+}
+
+/// Publishes the delivery and acknowledges it once stored; if it cannot be, releases the claim
+/// and asks for a retry.
+async fn publish(
+    config: &Config,
+    destination: &dyn Destination,
+    claim: OwnedClaim,
+    record: StoredDelivery,
+) -> Response {
+    match destination.publish(&record, claim.token()).await {
+        Ok(published) => {
+            if let Err(err) = claim.complete().await {
+                // Stored already: answering an error would only cause a duplicate.
+                tracing::error!(error = %err, "could not mark webhook delivery done");
+            }
+            match published {
+                Published::Stored => Ended::Published.record(),
+                Published::Duplicate => Ended::Duplicate.record(),
+            }
+            acknowledged()
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not publish the webhook delivery; answering 503 so the provider retries");
+            if let Err(err) = claim.release().await {
+                tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
+            }
+            Ended::Rejected(crate::RejectionKind::DestinationUnavailable).record();
+            config.reject(Rejection::DestinationUnavailable(err))
+        }
     }
 }
 

@@ -16,8 +16,8 @@ use tower_service::Service;
 use tracing::instrument::Instrument;
 
 use crate::config::{Config, Runtime};
-use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
-use crate::store::{Settlement, Taken};
+use crate::redelivery::{run_stored, settlement};
+use crate::store::Taken;
 
 /// How often the worker asks the store to drop expired entries.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -282,35 +282,8 @@ where
     );
     let key = delivery.key.clone();
     async move {
-        let request = Redelivery::request(delivery, attempt);
-        let error = match ready_and_call(app, request).await {
-            Outcome::Response(response) => match response.extensions().get::<Redelivered>() {
-                Some(Redelivered(Ok(()))) if response.status().is_success() => None,
-                Some(Redelivered(Err(error))) => Some(error.clone()),
-                _ => Some(format!(
-                    "answered {} without reaching a webhook layer (is the route still there?)",
-                    response.status()
-                )),
-            },
-            Outcome::Error(err) => Some(format!("app error: {err}")),
-            Outcome::Panic(message) => Some(format!("app panicked: {message}")),
-        };
-        let settlement = match error {
-            None => {
-                tracing::info!("webhook delivery processed by the worker");
-                Settlement::Done
-            }
-            Some(error) => match config.backoff.after(attempt) {
-                Some(after) => {
-                    tracing::warn!(error = %error, retry_in = ?after, "webhook delivery failed; will retry");
-                    Settlement::Retry { after, error }
-                }
-                None => {
-                    tracing::error!(error = %error, "webhook delivery failed for the last time; dead");
-                    Settlement::Dead { error }
-                }
-            },
-        };
+        let result = run_stored(app, delivery, attempt).await;
+        let settlement = settlement(&config.backoff, attempt, result);
         if let Err(err) = config.store.settle(&key, token, settlement).await {
             // The lease runs out and the delivery is taken again: processed at least once.
             tracing::error!(error = %err, "could not settle the webhook delivery; it is attempted again after its lease");
@@ -318,15 +291,4 @@ where
     }
     .instrument(span)
     .await
-}
-
-/// Drives the app to readiness, then calls it; a panic becomes an outcome.
-async fn ready_and_call<S, B>(mut app: S, request: Request<Body>) -> Outcome<B, S::Error>
-where
-    S: Service<Request<Body>, Response = http::Response<B>>,
-{
-    if let Err(err) = future::poll_fn(|cx| app.poll_ready(cx)).await {
-        return Outcome::Error(err);
-    }
-    call_catching_panics(app, request).await
 }

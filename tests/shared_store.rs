@@ -17,7 +17,7 @@ use std::time::Duration;
 use axum::routing::post;
 use axum::Router;
 use common::client::send;
-use common::services::{server, unique};
+use common::services::{free_port, server, unique, OwnRedis};
 use tokio::net::TcpListener;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::{DeliveryStore, PostgresStore, RedisStore};
@@ -114,66 +114,6 @@ async fn two_instances_on_one_postgres_process_a_delivery_once() {
     let a = instance(first, &processed).await;
     let b = instance(PostgresStore::connect(&url).unwrap(), &processed).await;
     same_delivery_200_times(a, b, &processed).await;
-}
-
-/// A Redis of the test's own, so that stopping it disturbs no other test.
-struct OwnRedis {
-    port: u16,
-    child: Option<std::process::Child>,
-}
-
-impl OwnRedis {
-    fn start(port: u16, dir: &std::path::Path) -> Self {
-        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let child = std::process::Command::new(binary)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-            ])
-            .args(["--appendonly", "yes", "--appendfsync", "always"])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server runs");
-        let redis = Self {
-            port,
-            child: Some(child),
-        };
-        // Ready when it accepts connections.
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        redis
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

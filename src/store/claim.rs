@@ -148,6 +148,11 @@ impl OwnedClaim {
         }
     }
 
+    /// The token that owns the claim.
+    pub(crate) fn token(&self) -> ClaimToken {
+        self.token
+    }
+
     /// The delivery was processed: its key is done.
     pub(crate) async fn complete(mut self) -> Result<()> {
         self.settled = true;

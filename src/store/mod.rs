@@ -36,7 +36,7 @@ mod postgres;
 #[cfg(any(feature = "redis", feature = "postgres"))]
 mod record;
 #[cfg(feature = "redis")]
-mod redis;
+pub(crate) mod redis;
 
 pub(crate) use self::claim::OwnedClaim;
 pub use self::claim::{Claim, ClaimToken, DeliveryKey};

@@ -246,8 +246,19 @@ impl RedisStore {
         self
     }
 
-    fn key(&self, key: &str) -> String {
+    /// The Redis key that holds `key`'s claim or done mark.
+    pub(crate) fn key(&self, key: &str) -> String {
         format!("{}:key:{key}", self.prefix)
+    }
+
+    /// The connection, shared with the Redis Streams destination and consumer.
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
+    /// How long a completed key is remembered.
+    pub(crate) fn retention(&self) -> Duration {
+        self.settings.retention
     }
 
     fn inbox_prefix(&self) -> String {
@@ -290,13 +301,14 @@ impl RedisStore {
     }
 }
 
-fn millis(duration: Duration) -> u64 {
+pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis())
         .unwrap_or(u64::MAX)
         .max(1)
 }
 
-fn owner(token: ClaimToken) -> String {
+/// What a claim's key holds while `token` owns it.
+pub(crate) fn owner(token: ClaimToken) -> String {
     format!("claim:{}", token.get())
 }
 

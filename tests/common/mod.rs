@@ -5,6 +5,7 @@ pub mod child;
 pub mod client;
 #[cfg(any(feature = "rsa", feature = "ecdsa"))]
 pub mod keys;
+pub mod replicas;
 pub mod services;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
