@@ -22,6 +22,10 @@ use crate::store::{Claim, Settlement, StoredDelivery};
 
 type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// How long a consumer keeps trying to record and settle a message it handled while the store
+/// or the engine is away: a short outage must not turn one handled message into a second run.
+const SETTLE_PATIENCE: Duration = Duration::from_secs(30);
+
 /// Before a delivery key in the store: the mark that a consumer ran its handler, apart from the
 /// receiving layer's own claim on the key.
 const CONSUMED: &str = "consumed:";
@@ -225,8 +229,10 @@ where
         Ok(delivery) => delivery,
         Err(why) => {
             tracing::error!(error = %why, "unreadable webhook message; dead-lettered");
-            let error = format!("unreadable message: {why}");
-            if let Err(err) = ack.settle(Settlement::Dead { error }).await {
+            let dead = Settlement::Dead {
+                error: format!("unreadable message: {why}"),
+            };
+            if let Err(err) = persistently(|| ack.settle(&dead)).await {
                 tracing::error!(error = %err, "could not dead-letter the webhook message; it is handed out again");
             }
             return;
@@ -241,7 +247,7 @@ where
     );
     async move {
         let settlement = handle(config, app, delivery, attempt).await;
-        if let Err(err) = ack.settle(settlement).await {
+        if let Err(err) = persistently(|| ack.settle(&settlement)).await {
             // Handed out again after the ack wait or lease: the consumed mark keeps the
             // handler from running twice.
             tracing::error!(error = %err, "could not settle the webhook message; it is handed out again");
@@ -279,13 +285,39 @@ where
     let result = run_stored(app, delivery, attempt).await;
     let handled = result.is_ok();
     let settlement = settlement(&config.backoff, attempt, result);
-    let marked = if handled {
-        config.store.complete(&mark, token).await
-    } else {
-        config.store.release(&mark, token).await
-    };
+    let marked = persistently(|| async {
+        if handled {
+            config.store.complete(&mark, token).await
+        } else {
+            config.store.release(&mark, token).await
+        }
+    })
+    .await;
     if let Err(err) = marked {
         tracing::error!(error = %err, "could not record the webhook message as handled");
     }
     settlement
+}
+
+/// Runs `attempt` until it succeeds, waiting longer between tries (50 ms to 1 s), for
+/// [`SETTLE_PATIENCE`] at most; the last error if it never did.
+async fn persistently<F, Fut, E>(mut attempt: F) -> Result<(), E>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: fmt::Display,
+{
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match attempt().await {
+            Ok(()) => return Ok(()),
+            Err(err) if started.elapsed() + pause > SETTLE_PATIENCE => return Err(err),
+            Err(err) => {
+                tracing::debug!(error = %err, ?pause, "webhook consumer settles again shortly");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
 }

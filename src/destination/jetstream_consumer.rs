@@ -238,13 +238,13 @@ struct Ack {
 
 #[async_trait]
 impl Settle for Ack {
-    async fn settle(self: Box<Self>, settlement: Settlement) -> Result<(), DestinationError> {
+    async fn settle(&self, settlement: &Settlement) -> Result<(), DestinationError> {
         match settlement {
             // Confirmed by the server: a lost ack would run the handler once more.
             Settlement::Done => self.message.double_ack().await.map_err(unavailable),
             Settlement::Retry { after, .. } => self
                 .message
-                .ack_with(AckKind::Nak(Some(after)))
+                .ack_with(AckKind::Nak(Some(*after)))
                 .await
                 .map_err(unavailable),
             Settlement::Dead { error } => {
@@ -255,7 +255,7 @@ impl Settle for Ack {
                 let event_type = headers.get(message::TYPE).map(|v| v.as_str().to_owned());
                 let attempts = self.message.info().map_or(0, |info| info.delivered);
                 headers.insert(message::ATTEMPTS, attempts.to_string().as_str());
-                headers.insert(message::ERROR, one_line(&error).as_str());
+                headers.insert(message::ERROR, one_line(error).as_str());
                 // Its `Nats-Msg-Id` stays: dead-lettered twice (the Term was lost), the dead
                 // stream keeps one copy.
                 let subject = self.dead_letter.render(&provider, event_type.as_deref());

@@ -374,11 +374,11 @@ struct Ack {
 
 #[async_trait]
 impl Settle for Ack {
-    async fn settle(self: Box<Self>, settlement: Settlement) -> Result<(), DestinationError> {
+    async fn settle(&self, settlement: &Settlement) -> Result<(), DestinationError> {
         let (kind, delay, error) = match settlement {
-            Settlement::Done => ("done", Duration::ZERO, String::new()),
-            Settlement::Retry { after, .. } => ("retry", after, String::new()),
-            Settlement::Dead { error } => ("dead", Duration::ZERO, error),
+            Settlement::Done => ("done", Duration::ZERO, ""),
+            Settlement::Retry { after, .. } => ("retry", *after, ""),
+            Settlement::Dead { error } => ("dead", Duration::ZERO, error.as_str()),
         };
         let consumer = &self.consumer;
         let mut writer = consumer.writer.clone();

@@ -26,7 +26,7 @@ pub(crate) struct Pulled {
     pub(crate) delivery: Result<StoredDelivery, MessageError>,
     /// The how-manieth time the stream hands it out (1 the first time).
     pub(crate) attempt: u32,
-    pub(crate) ack: Box<dyn Settle>,
+    pub(crate) ack: Box<dyn Settle + Sync>,
 }
 
 /// Settles one pulled message in its engine.
@@ -34,7 +34,8 @@ pub(crate) struct Pulled {
 pub(crate) trait Settle: Send {
     /// `Done`: acknowledged. `Retry`: handed out again after the delay. `Dead`: copied to the
     /// dead-letter place with its attempts and error, then acknowledged.
-    async fn settle(self: Box<Self>, settlement: Settlement) -> Result<(), DestinationError>;
+    /// May be called again after an error (the engine was away), with the same settlement.
+    async fn settle(&self, settlement: &Settlement) -> Result<(), DestinationError>;
 }
 
 /// A stream of pulled messages; an `Err` is an engine failure, logged and waited out.
