@@ -18,7 +18,7 @@ PORT=${PORT:-3900}
 export POOL=${POOL:-600000} BODY_SIZE=${BODY_SIZE:-1024}
 # The first route is the baseline of the ratios. With `.ci/with-services`, the stores can be
 # compared too: ROUTES="bare hook hook-redis hook-postgres", and under Ack::Immediately
-# "now now-redis now-postgres".
+# "now now-redis now-postgres", and the destinations (with NATS too): "publish-nats publish-redis".
 ROUTES=${ROUTES:-"bare hook hook-nostore"}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
@@ -45,7 +45,7 @@ for conns in $CONNS; do
     for round in $(seq "$ROUNDS"); do
         for route in $ROUTES; do
             before=$(awk '{print $14+$15}' /proc/$server/stat)
-            out=$("${pin_wrk[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" -s bench/sign.lua \
+            out=$("${pin_wrk[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s bench/sign.lua \
                 "http://127.0.0.1:$PORT/$route")
             after=$(awk '{print $14+$15}' /proc/$server/stat)
             if grep -q "POOL EXHAUSTED" <<<"$out"; then
@@ -56,7 +56,9 @@ for conns in $CONNS; do
             fi
             rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
             requests=$(awk '/requests in/{print $1}' <<<"$out")
-            echo "$conns $round $route $rps $((after - before)) $requests" >>"$results"
+            p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+            p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+            echo "$conns $round $route $rps $((after - before)) $requests $p50 $p99" >>"$results"
             echo "c=$conns round $round /$route: $rps req/s" >&2
         done
     done
@@ -66,9 +68,16 @@ python3 - "$results" "$(getconf CLK_TCK)" "$ROUTES" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 tck, routes = int(sys.argv[2]), sys.argv[3].split()
+def ms(text):
+    # wrk prints 812.00us, 1.23ms, 2.01s
+    for unit, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float("nan")
 by = {}
-for conns, _, route, rps, ticks, requests in rows:
-    by.setdefault((int(conns), route), []).append((float(rps), int(ticks) / tck * 1e6 / int(requests)))
+for conns, _, route, rps, ticks, requests, p50, p99 in rows:
+    by.setdefault((int(conns), route), []).append(
+        (float(rps), int(ticks) / tck * 1e6 / int(requests), ms(p50), ms(p99)))
 base = routes[0]
 head = " | ".join(f"/{r} req/s" + ("" if r == base else f" | /{r} vs /{base}") for r in routes)
 print(f"| connections | {head} | server CPU µs/req ({', '.join(routes)}) |")
@@ -78,6 +87,14 @@ for conns in sorted({c for c, _ in by}):
     cpu = {r: statistics.median(x[1] for x in by[(conns, r)]) for r in routes}
     cells = " | ".join(f"{med[r]:,.0f}" + ("" if r == base else f" | {med[r] / med[base]:.2f}x") for r in routes)
     print(f"| {conns} | {cells} | {', '.join(f'{cpu[r]:.1f}' for r in routes)} |")
+print()
+print(f"| connections | " + " | ".join(f"/{r} p50 / p99 ms" for r in routes) + " |")
+print("|---|" + "---|" * len(routes))
+for conns in sorted({c for c, _ in by}):
+    cells = " | ".join(
+        f"{statistics.median(x[2] for x in by[(conns, r)]):.2f} / {statistics.median(x[3] for x in by[(conns, r)]):.2f}"
+        for r in routes)
+    print(f"| {conns} | {cells} |")
 rounds = len(rows) // (len(routes) * len({c for c, _ in by}))
 print(f"(medians of {rounds} interleaved rounds; 1 KiB bodies unless BODY_SIZE says otherwise)")
 PY

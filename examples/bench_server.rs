@@ -11,6 +11,11 @@
 //! - `POST /now`, `/now-redis`, `/now-postgres`: the same three stores under `Ack::Immediately`
 //!   (stored, answered, then handled by a worker running in this process).
 //!
+//! - `POST /publish-nats`, `POST /publish-redis`: the layer publishing to a destination (a
+//!   JetStream stream of `BENCH_NATS_REPLICAS` replicas, default 3, when `TEST_NATS_URL` is set;
+//!   a Redis stream with its dedup in the same script, when `TEST_REDIS_URL` is set), answering
+//!   once the engine stored each delivery. Nothing consumes them during the run.
+//!
 //! `PORT` (default 3900) and `BENCH_SECRET` (default `whsec_bench`) must match `bench/sign.lua`.
 
 use std::hint::black_box;
@@ -79,6 +84,49 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         }
         Err(_) => app,
+    };
+    #[cfg(feature = "nats")]
+    let app = match std::env::var("TEST_NATS_URL") {
+        Err(_) => app,
+        Ok(url) => {
+            use tower_webhooks::destination::{JetStream, StreamSettings, Subject};
+            let replicas = std::env::var("BENCH_NATS_REPLICAS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(3);
+            let prefix = format!("bench{}", std::process::id());
+            let nats = JetStream::connect(&url)
+                .await?
+                .with_subject(Subject::new(&format!("{prefix}.{{provider}}.{{type}}"))?);
+            nats.create_stream(
+                StreamSettings::new(prefix.to_uppercase())
+                    .subjects([format!("{prefix}.>")])
+                    .replicas(replicas),
+            )
+            .await?;
+            app.route(
+                "/publish-nats",
+                post(on_event).layer(WebhookLayer::ycloud(secret.as_str()).with_destination(nats)),
+            )
+        }
+    };
+    #[cfg(feature = "redis")]
+    let app = match std::env::var("TEST_REDIS_URL") {
+        Err(_) => app,
+        Ok(url) => {
+            use tower_webhooks::destination::RedisStream;
+            let store = tower_webhooks::store::RedisStore::connect(&url)
+                .await?
+                .with_prefix(format!("bench_publish{}", std::process::id()));
+            app.route(
+                "/publish-redis",
+                post(on_event).layer(
+                    WebhookLayer::ycloud(secret.as_str())
+                        .with_destination(RedisStream::new(&store))
+                        .with_store(store),
+                ),
+            )
+        }
     };
     // Under Ack::Immediately: each route's own store, and a worker that runs the handler.
     #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(unused_mut))]

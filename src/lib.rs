@@ -125,6 +125,11 @@
 //! - `fetch`: `keys::Fetcher`, `keys::KeyList`, `keys::Certificates` and `keys::PlaidKeys`, keys
 //!   fetched from the provider over HTTPS (rustls), from allowlisted hosts only.
 //!
+//! - `nats`: `destination::JetStream` and `destination::JetStreamConsumer`, verified deliveries
+//!   published to NATS JetStream and consumed from it through the app (`async-nats`). With
+//!   `redis`, the same through Redis Streams: `destination::RedisStream` and
+//!   `destination::RedisStreamConsumer`.
+//!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).
 

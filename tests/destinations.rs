@@ -589,3 +589,29 @@ async fn a_refused_publish_is_a_503_and_releases_the_claim() {
     assert_eq!(deliver(stored, &id).await, 200, "a copy is a duplicate");
     assert_eq!(nats.count(&nats.stream).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_no_nats_header_can_carry_is_a_503_and_redis_takes_it() {
+    let (Some(url), Some(redis_url)) = (server("TEST_NATS_URL"), server("TEST_REDIS_URL")) else {
+        return;
+    };
+    let nats = Nats::new(&url, "tw_line_break").await;
+    let to_nats =
+        replica(WebhookLayer::ycloud(SECRET).with_destination(nats.publisher(&url).await)).await;
+    // `\n` in the JSON body: the event id holds a line break, which no NATS header can.
+    let id = format!("{}\\nX-Injected: 1", unique("evt"));
+    assert_eq!(deliver(to_nats, &id).await, 503);
+    assert_eq!(nats.count(&nats.stream).await, 0);
+    // A Redis entry's fields are binary-safe.
+    let store = RedisStore::connect(&redis_url)
+        .await
+        .unwrap()
+        .with_prefix(unique("tw_line_break"));
+    let to_redis = replica(
+        WebhookLayer::ycloud(SECRET)
+            .with_destination(RedisStream::new(&store))
+            .with_store(store),
+    )
+    .await;
+    assert_eq!(deliver(to_redis, &id).await, 200);
+}

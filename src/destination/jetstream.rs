@@ -1,6 +1,7 @@
 //! `JetStream`: verified deliveries published to a NATS JetStream stream (feature `nats`).
 
 use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage, stream};
@@ -113,9 +114,16 @@ impl Destination for JetStream {
         delivery: &StoredDelivery,
         _claim: ClaimToken,
     ) -> Result<Published, DestinationError> {
+        // Checked here: async-nats panics on a header it cannot write, and an event id is the
+        // provider's text (a JSON string may hold a line break).
         let mut headers = async_nats::HeaderMap::new();
         for (name, value) in message::fields(delivery) {
-            headers.append(name.as_str(), value.as_str());
+            let value = async_nats::HeaderValue::from_str(&value)
+                .map_err(|_| DestinationError::Unwritable(format!("{name} holds a line break")))?;
+            let name = async_nats::HeaderName::from_str(&name).map_err(|_| {
+                DestinationError::Unwritable(format!("{name} cannot name a NATS header"))
+            })?;
+            headers.append(name, value);
         }
         let subject = self
             .subject

@@ -32,8 +32,8 @@
 //!
 //! | destination | a 200 means | copies from replicas |
 //! |---|---|---|
-//! | [`JetStream`] | the stream stored it (its `PubAck`, after its replicas agreed) | dropped by the stream's duplicate window (`Nats-Msg-Id`), reported as duplicates |
-//! | [`RedisStream`] | `XADD` ran in Redis, in the same script as the dedup mark | dropped by the store's key, in the same script: never added twice |
+//! | `JetStream` (feature `nats`) | the stream stored it (its `PubAck`, after its replicas agreed) | dropped by the stream's duplicate window (`Nats-Msg-Id`), reported as duplicates |
+//! | `RedisStream` (feature `redis`) | `XADD` ran in Redis, in the same script as the dedup mark | dropped by the store's key, in the same script: never added twice |
 
 use std::fmt;
 use std::sync::Arc;
@@ -126,7 +126,7 @@ impl std::error::Error for DestinationError {
 /// [`publish`](Self::publish) must return `Ok` only once the delivery is stored durably by the
 /// engine: the layer answers the provider 200 on `Ok` and 503 on `Err`. It gets the claim the
 /// layer holds on the delivery's key in its store, for destinations that share that store (the
-/// [`RedisStream`] checks it in the same script that adds the entry).
+/// `RedisStream` checks it in the same script that adds the entry).
 ///
 /// ```
 /// use std::sync::Mutex;

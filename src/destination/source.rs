@@ -44,8 +44,8 @@ pub(crate) trait Source: Send + Sync + 'static {
     fn messages(&self, reading: Reading) -> BoxStream<'static, Result<Pulled, DestinationError>>;
 }
 
-/// What a [`Consumer`](crate::Consumer) pulls from: a [`JetStreamConsumer`](super::JetStreamConsumer)
-/// (feature `nats`) or a [`RedisStreamConsumer`](super::RedisStreamConsumer) (feature `redis`),
+/// What a [`Consumer`](crate::Consumer) pulls from: a `JetStreamConsumer`
+/// (feature `nats`) or a `RedisStreamConsumer` (feature `redis`),
 /// made by `into()`; [`WebhookLayer::consumer`](crate::WebhookLayer::consumer) takes either.
 ///
 /// ```
