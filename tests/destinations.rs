@@ -615,3 +615,77 @@ async fn an_id_no_nats_header_can_carry_is_a_503_and_redis_takes_it() {
     .await;
     assert_eq!(deliver(to_redis, &id).await, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_publish_of_a_delivery_is_reported_as_a_duplicate() {
+    use tower_webhooks::destination::{Destination, Published};
+    use tower_webhooks::store::{ClaimToken, StoredDelivery};
+    let (Some(url), Some(redis_url)) = (server("TEST_NATS_URL"), server("TEST_REDIS_URL")) else {
+        return;
+    };
+    let id = unique("evt");
+    let delivery = StoredDelivery::new(
+        format!("ycloud:{id}"),
+        "ycloud",
+        id.clone(),
+        Default::default(),
+        replicas::body(&id).into(),
+    );
+    let claim = ClaimToken::new(1);
+    // Two publishers, as two replicas have: the stream's duplicate window drops the copy.
+    let nats = Nats::new(&url, "tw_duplicate").await;
+    let (first, second) = (nats.publisher(&url).await, nats.publisher(&url).await);
+    assert_eq!(
+        first.publish(&delivery, claim).await.unwrap(),
+        Published::Stored
+    );
+    assert_eq!(
+        second.publish(&delivery, claim).await.unwrap(),
+        Published::Duplicate
+    );
+    assert_eq!(nats.count(&nats.stream).await, 1);
+    // The Redis script finds the key done.
+    let prefix = unique("tw_duplicate");
+    let store = RedisStore::connect(&redis_url)
+        .await
+        .unwrap()
+        .with_prefix(prefix.clone());
+    let stream =
+        RedisStream::new(&store).with_stream(Subject::new(&format!("{prefix}:stream")).unwrap());
+    assert_eq!(
+        stream.publish(&delivery, claim).await.unwrap(),
+        Published::Stored
+    );
+    assert_eq!(
+        stream.publish(&delivery, claim).await.unwrap(),
+        Published::Duplicate
+    );
+    // Under another's claim in flight, a replica does not add it either.
+    let other = StoredDelivery::new(
+        format!("ycloud:{id}-2"),
+        "ycloud",
+        format!("{id}-2"),
+        Default::default(),
+        replicas::body(&format!("{id}-2")).into(),
+    );
+    let tower_webhooks::store::Claim::Acquired(held) = store.claim(&other.key).await.unwrap()
+    else {
+        panic!("a fresh key");
+    };
+    assert_eq!(
+        stream.publish(&other, claim).await.unwrap(),
+        Published::Duplicate
+    );
+    assert_eq!(
+        stream.publish(&other, held).await.unwrap(),
+        Published::Stored
+    );
+    let client = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let len: usize = redis::cmd("XLEN")
+        .arg(stream.stream_key("ycloud", None))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(len, 2);
+}

@@ -52,7 +52,7 @@ pub(crate) trait Source: Send + Sync + 'static {
 /// # #[cfg(feature = "redis")] {
 /// use tower_webhooks::destination::{Pull, RedisStreamConsumer};
 ///
-/// fn takes(_: impl Into<Pull>) {}
+/// fn takes<P: Into<Pull>>(_: P) {}
 /// # let _ = takes::<RedisStreamConsumer>;
 /// # }
 /// ```
