@@ -285,6 +285,8 @@ where
     let result = run_stored(app, delivery, attempt).await;
     let handled = result.is_ok();
     let settlement = settlement(&config.backoff, attempt, result);
+    #[cfg(feature = "metrics")]
+    crate::metrics::attempt(&config.provider, &settlement);
     let marked = persistently(|| async {
         if handled {
             config.store.complete(&mark, token).await

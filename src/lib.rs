@@ -130,6 +130,9 @@
 //!   `redis`, the same through Redis Streams: `destination::RedisStream` and
 //!   `destination::RedisStreamConsumer`.
 //!
+//! - `metrics`: deliveries, rejections, durations, inbox gauges and attempts recorded through
+//!   the `metrics` facade (no exporter in the library); [`metrics`] names them.
+//!
 //! Without `redis` or `postgres`, the [`store::MemoryStore`] deduplicates and keeps the inbox
 //! within one process (lost on restart).
 
@@ -151,6 +154,7 @@ mod hook_secret;
 mod identify;
 pub mod keys;
 mod layer;
+pub mod metrics;
 pub mod provider;
 mod redelivery;
 mod rejection;

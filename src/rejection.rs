@@ -136,6 +136,35 @@ impl RejectionKind {
         RejectionKind::DestinationUnavailable,
     ];
 
+    /// The kind's name in snake case, as metrics label it (`invalid_signature`).
+    ///
+    /// ```
+    /// use tower_webhooks::RejectionKind;
+    ///
+    /// assert_eq!(RejectionKind::StaleTimestamp.as_str(), "stale_timestamp");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RejectionKind::MissingSignature => "missing_signature",
+            RejectionKind::MalformedSignature => "malformed_signature",
+            RejectionKind::InvalidSignature => "invalid_signature",
+            RejectionKind::StaleTimestamp => "stale_timestamp",
+            RejectionKind::PayloadTooLarge => "payload_too_large",
+            RejectionKind::BodyTimeout => "body_timeout",
+            RejectionKind::BodyRead => "body_read",
+            RejectionKind::LengthMismatch => "length_mismatch",
+            RejectionKind::MethodNotAllowed => "method_not_allowed",
+            RejectionKind::InvalidChallenge => "invalid_challenge",
+            RejectionKind::StoreUnavailable => "store_unavailable",
+            RejectionKind::Unprocessable => "unprocessable",
+            RejectionKind::InFlight => "in_flight",
+            RejectionKind::InvalidVerifyToken => "invalid_verify_token",
+            RejectionKind::KeyUnavailable => "key_unavailable",
+            RejectionKind::ConfirmationFailed => "confirmation_failed",
+            RejectionKind::DestinationUnavailable => "destination_unavailable",
+        }
+    }
+
     /// The status used unless configured otherwise.
     pub const fn default_status(self) -> StatusCode {
         match self {

@@ -179,7 +179,8 @@ enum Ended {
 }
 
 impl Ended {
-    fn record(self) {
+    /// On the delivery's span, and in the metrics.
+    fn record(self, config: &Config) {
         let span = Span::current();
         let outcome = match self {
             Ended::Handled => "handled",
@@ -194,6 +195,16 @@ impl Ended {
             }
         };
         span.record("outcome", display(outcome));
+        #[cfg(feature = "metrics")]
+        {
+            let rejection = match self {
+                Ended::Rejected(kind) => Some(kind.as_str()),
+                _ => None,
+            };
+            crate::metrics::delivery(&config.provider, outcome, rejection);
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = config;
     }
 }
 
@@ -229,7 +240,7 @@ where
     match admit(&config, req).await {
         Admission::Admitted(admitted) => process(&config, &runtime, inner, admitted).await,
         Admission::Answered(response, ended) => {
-            ended.record();
+            ended.record(&config);
             Ok(response)
         }
     }
@@ -299,6 +310,8 @@ where
         Err(rejection) => return rejected(config, rejection),
     };
 
+    #[cfg(feature = "metrics")]
+    let verifying = std::time::Instant::now();
     let resolved = verifier
         .check_resolved(
             &parts.method,
@@ -339,6 +352,9 @@ where
             Err(rejection) => return rejected(config, rejection),
         }
     };
+
+    #[cfg(feature = "metrics")]
+    crate::metrics::verification(&config.provider, verifying.elapsed());
 
     let (identity, unprocessable) = match identify::identify(scheme, &parts.headers, &raw) {
         Ok(identity) => (identity, None),
@@ -415,17 +431,17 @@ where
         Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
             // The first attempt may still fail and be handed back for a retry: acknowledging
             // this copy now could lose the event.
-            Ended::Rejected(crate::RejectionKind::InFlight).record();
+            Ended::Rejected(crate::RejectionKind::InFlight).record(config);
             return Ok(config.reject(Rejection::InFlight));
         }
         Ok(Claim::InFlight | Claim::Done) => {
             tracing::debug!("duplicate webhook delivery acknowledged");
-            Ended::Duplicate.record();
+            Ended::Duplicate.record(config);
             return Ok(acknowledged());
         }
         Err(err) => {
             tracing::error!(error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
-            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record();
+            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record(config);
             return Ok(config.reject(Rejection::StoreUnavailable(err)));
         }
     };
@@ -465,9 +481,9 @@ where
         Ack::Always => {
             // What the inbox needs, kept before the handler takes the request.
             let kept = Kept::of(config, key, &parts);
-            let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+            let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
             if outcome.succeeded() {
-                return Ok(complete(claim, outcome).await);
+                return Ok(complete(config, claim, outcome).await);
             }
             let error = outcome.describe();
             let retry_in = config.backoff.after(1);
@@ -477,15 +493,15 @@ where
             Ok(park(config, runtime, claim, record, schedule).await)
         }
         Ack::Passthrough => {
-            let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+            let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
             if outcome.succeeded() {
-                return Ok(complete(claim, outcome).await);
+                return Ok(complete(config, claim, outcome).await);
             }
             let error = outcome.describe();
             if let Err(err) = claim.release().await {
                 tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
             }
-            Ended::Failed.record();
+            Ended::Failed.record(config);
             match outcome {
                 Outcome::Response(response) => Ok(response.map(Body::new)),
                 Outcome::Error(err) => Err(err),
@@ -501,7 +517,11 @@ where
 }
 
 /// The handler succeeded: the key is done, and its answer goes to the provider.
-async fn complete<ResBody, E>(claim: OwnedClaim, outcome: Outcome<ResBody, E>) -> Response
+async fn complete<ResBody, E>(
+    config: &Config,
+    claim: OwnedClaim,
+    outcome: Outcome<ResBody, E>,
+) -> Response
 where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
@@ -510,7 +530,7 @@ where
         // Processed already: answering an error would only cause a duplicate.
         tracing::error!(error = %err, "could not mark webhook delivery done");
     }
-    Ended::Handled.record();
+    Ended::Handled.record(config);
     match outcome {
         Outcome::Response(response) => response.map(Body::new),
         // `complete` is only called for a 2xx response.
@@ -533,8 +553,8 @@ async fn publish(
                 tracing::error!(error = %err, "could not mark webhook delivery done");
             }
             match published {
-                Published::Stored => Ended::Published.record(),
-                Published::Duplicate => Ended::Duplicate.record(),
+                Published::Stored => Ended::Published.record(config),
+                Published::Duplicate => Ended::Duplicate.record(config),
             }
             acknowledged()
         }
@@ -543,7 +563,7 @@ async fn publish(
             if let Err(err) = claim.release().await {
                 tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
             }
-            Ended::Rejected(crate::RejectionKind::DestinationUnavailable).record();
+            Ended::Rejected(crate::RejectionKind::DestinationUnavailable).record(config);
             config.reject(Rejection::DestinationUnavailable(err))
         }
     }
@@ -560,12 +580,12 @@ async fn park(
     match claim.park(record, schedule).await {
         Ok(()) => {
             runtime.warn_without_worker();
-            Ended::Parked.record();
+            Ended::Parked.record(config);
             acknowledged()
         }
         Err(err) => {
             tracing::error!(error = %err, "could not keep the webhook delivery; answering 503 so the provider retries");
-            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record();
+            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record(config);
             config.reject(Rejection::StoreUnavailable(err))
         }
     }
@@ -615,6 +635,25 @@ impl Kept {
     }
 }
 
+/// Calls the handler, timed for the metrics.
+async fn run_handler<S, ResBody>(
+    config: &Config,
+    inner: S,
+    request: Request<Body>,
+) -> Outcome<ResBody, S::Error>
+where
+    S: Service<Request<Body>, Response = http::Response<ResBody>>,
+{
+    #[cfg(feature = "metrics")]
+    let started = std::time::Instant::now();
+    let outcome = call_catching_panics(inner, request).await;
+    #[cfg(feature = "metrics")]
+    crate::metrics::handler(&config.provider, started.elapsed());
+    #[cfg(not(feature = "metrics"))]
+    let _ = config;
+    outcome
+}
+
 /// The request for the handler: the verified body back in place, and the [`Verified`] facts.
 fn handler_request(parts: Parts, verified: &Verified) -> Request<Body> {
     let mut request = Request::from_parts(parts, Body::from(verified.raw().clone()));
@@ -662,12 +701,12 @@ where
         redelivery.attempt,
     );
     record_identity(&verified);
-    let outcome = call_catching_panics(inner, handler_request(parts, &verified)).await;
+    let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
     let result = if outcome.succeeded() {
-        Ended::Handled.record();
+        Ended::Handled.record(config);
         Ok(())
     } else {
-        Ended::Failed.record();
+        Ended::Failed.record(config);
         Err(outcome.describe())
     };
     match outcome {

@@ -21,6 +21,9 @@ use crate::store::Taken;
 
 /// How often the worker asks the store to drop expired entries.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often the worker counts the inbox for the metrics' gauges.
+#[cfg(feature = "metrics")]
+const COUNT_EVERY: Duration = Duration::from_secs(5);
 
 type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -205,10 +208,17 @@ where
     let store = &config.store;
     let mut swept = Instant::now();
     let mut store_down = false;
+    #[cfg(feature = "metrics")]
+    let mut counted: Option<Instant> = None;
     tracing::debug!(provider = %config.provider, "webhook worker started");
     loop {
         if (&mut shutdown).now_or_never().is_some() {
             break;
+        }
+        #[cfg(feature = "metrics")]
+        if counted.is_none_or(|at| at.elapsed() >= COUNT_EVERY) {
+            counted = Some(Instant::now());
+            count_inbox(&config).await;
         }
         if swept.elapsed() >= SWEEP_EVERY {
             swept = Instant::now();
@@ -254,6 +264,17 @@ where
     tracing::debug!(provider = %config.provider, "webhook worker stopped");
 }
 
+/// Sets the inbox gauges from the store's counts (left as they were if it cannot count now).
+#[cfg(feature = "metrics")]
+async fn count_inbox(config: &Config) {
+    use crate::store::InboxStatus;
+    let pending = config.store.inbox_len(InboxStatus::Pending).await;
+    let dead = config.store.inbox_len(InboxStatus::Dead).await;
+    if let (Ok(pending), Ok(dead)) = (pending, dead) {
+        crate::metrics::inbox(&config.provider, pending, dead);
+    }
+}
+
 /// Waits for a wake-up, the poll interval or the shutdown signal; `true` on shutdown.
 async fn wait(runtime: &Runtime, shutdown: &mut Shutdown, interval: Duration) -> bool {
     let woken = Box::pin(runtime.woken());
@@ -284,6 +305,8 @@ where
     async move {
         let result = run_stored(app, delivery, attempt).await;
         let settlement = settlement(&config.backoff, attempt, result);
+        #[cfg(feature = "metrics")]
+        crate::metrics::attempt(&config.provider, &settlement);
         if let Err(err) = config.store.settle(&key, token, settlement).await {
             // The lease runs out and the delivery is taken again: processed at least once.
             tracing::error!(error = %err, "could not settle the webhook delivery; it is attempted again after its lease");

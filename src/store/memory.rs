@@ -658,6 +658,15 @@ impl DeliveryStore for MemoryStore {
         Ok(listed)
     }
 
+    async fn inbox_len(&self, status: InboxStatus) -> Result<u64> {
+        let inbox = self.inbox_lock();
+        let len = match status {
+            InboxStatus::Pending => inbox.due.len(),
+            InboxStatus::Dead => inbox.dead.len(),
+        };
+        Ok(len as u64)
+    }
+
     async fn replay(&self, key: &str) -> Result<bool> {
         let mut inbox = self.inbox_lock();
         let Some(slot) = inbox.entries.get(key).map(|p| p.slot) else {

@@ -328,6 +328,12 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     /// first, dead ones in the order they died.
     async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>>;
 
+    /// How many deliveries of the inbox have the given status (the worker reports it as a gauge).
+    /// The default lists them all; stores override it with a count.
+    async fn inbox_len(&self, status: InboxStatus) -> Result<u64> {
+        Ok(self.inbox(status, usize::MAX).await?.len() as u64)
+    }
+
     /// Makes a pending or dead delivery due now (a dead one gets one more attempt);
     /// `false` if the inbox does not hold `key`. A worker running the delivery at that moment
     /// loses its lease, so it may run once more.
@@ -384,6 +390,10 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
 
     async fn inbox(&self, status: InboxStatus, limit: usize) -> Result<Vec<StoredDelivery>> {
         (**self).inbox(status, limit).await
+    }
+
+    async fn inbox_len(&self, status: InboxStatus) -> Result<u64> {
+        (**self).inbox_len(status).await
     }
 
     async fn replay(&self, key: &str) -> Result<bool> {

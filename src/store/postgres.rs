@@ -102,6 +102,9 @@ SELECT record::text, attempts, last_error, extract(epoch FROM due_at)::float8
  ORDER BY CASE WHEN state = 'pending' THEN due_at ELSE updated_at END
  LIMIT $2";
 
+const COUNT: &str = r"
+SELECT count(*) FROM {table} WHERE state = $1 AND record IS NOT NULL";
+
 const REPLAY: &str = r"
 UPDATE {table}
    SET state = 'pending', token = NULL, lease_until = NULL, due_at = now(), updated_at = now()
@@ -134,6 +137,7 @@ struct Sql {
     settle_done: String,
     settle_failed: String,
     list: String,
+    count: String,
     replay: String,
     purge: String,
     sweep: String,
@@ -164,6 +168,7 @@ impl Sql {
             settle_done: for_table(SETTLE_DONE),
             settle_failed: for_table(SETTLE_FAILED),
             list: for_table(LIST),
+            count: for_table(COUNT),
             replay: for_table(REPLAY),
             purge: for_table(PURGE),
             sweep: for_table(SWEEP),
@@ -437,6 +442,12 @@ impl DeliveryStore for PostgresStore {
             .query(&self.sql.list, &[&status.as_str(), &limit])
             .await?;
         Ok(deliveries(&rows, status))
+    }
+
+    async fn inbox_len(&self, status: InboxStatus) -> Result<u64> {
+        let rows = self.query(&self.sql.count, &[&status.as_str()]).await?;
+        let count: i64 = rows.first().map_or(0, |row| row.get(0));
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn replay(&self, key: &str) -> Result<bool> {

@@ -489,6 +489,19 @@ impl DeliveryStore for RedisStore {
         Ok(listed)
     }
 
+    async fn inbox_len(&self, status: InboxStatus) -> Result<u64> {
+        let set = match status {
+            InboxStatus::Pending => self.due(),
+            InboxStatus::Dead => self.dead(),
+        };
+        let mut connection = self.connection.clone();
+        redis::cmd("ZCARD")
+            .arg(set)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn replay(&self, key: &str) -> Result<bool> {
         let replayed: i64 = self
             .on_parked(&self.scripts.replay, key, &[key.to_owned()])

@@ -239,6 +239,8 @@ async fn inbox(store: &dyn DeliveryStore, k: &dyn Fn(&str) -> String) {
     );
     assert_eq!(dead.status, InboxStatus::Dead);
     assert_eq!(dead.body, delivery.body);
+    // Counted too (other tests may share the table: at least this one).
+    assert!(store.inbox_len(InboxStatus::Dead).await.unwrap() >= 1);
     assert!(listed(store, InboxStatus::Pending, &k("c")).await.is_none());
     assert!(take(store, &k("c"), Duration::from_secs(60))
         .await
