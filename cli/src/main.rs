@@ -1,0 +1,133 @@
+//! `webhooks`: receive webhooks safely, from one binary built on `tower-webhooks`.
+//!
+//! - `webhooks serve --config webhooks.toml`: a receiving gateway (verify, deduplicate, forward).
+//! - `webhooks sign`: the headers that sign a body, as the provider would send them.
+//! - `webhooks verify`: why a delivery verifies or not, step by step.
+//!
+//! Exit codes: 0 success; 1 the check failed (`verify`: the delivery does not verify); 2 usage
+//! (an unknown flag, a missing argument); 3 configuration (a config file, a provider, a secret);
+//! 4 runtime (a port that cannot be bound, a server that cannot be reached).
+
+mod config;
+mod error;
+mod forward;
+mod scheme;
+mod secret;
+mod serve;
+mod sign;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 the check failed, 2 usage, 3 configuration, 4 runtime.";
+
+/// Receive webhooks safely: a verifying gateway, and the tools around receiving.
+#[derive(Debug, Parser)]
+#[command(name = "webhooks", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where a provider's scheme and secret come from, for the commands that sign or verify.
+#[derive(Debug, clap::Args)]
+struct Provider {
+    /// A preset's name (`stripe`, `github`, `ycloud`, ...) or a scheme document (`acme.toml`).
+    #[arg(long, value_name = "NAME|FILE")]
+    provider: String,
+    /// The environment variable that holds the secret (never the secret itself).
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "secret_file",
+        required_unless_present = "secret_file"
+    )]
+    secret_env: Option<String>,
+    /// A file that holds the secret (its trailing newline is dropped).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the receiving gateway a config file describes.
+    #[command(
+        after_help = "Example:\n  STRIPE_SECRET=whsec_... webhooks serve --config webhooks.toml\n\nSee the README's \"Gateway\" section for a complete webhooks.toml."
+    )]
+    Serve {
+        /// The gateway's configuration (TOML).
+        #[arg(long, default_value = "webhooks.toml")]
+        config: PathBuf,
+    },
+    /// Prints the headers that sign a body read from standard input.
+    #[command(
+        after_help = "Example:\n  echo -n '{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}' | webhooks sign --provider stripe --secret-env STRIPE_SECRET"
+    )]
+    Sign {
+        #[command(flatten)]
+        provider: Provider,
+        /// The signature time, unix seconds (default: now).
+        #[arg(long)]
+        timestamp: Option<i64>,
+        /// The URL the delivery is sent to (for providers that sign it).
+        #[arg(long, default_value = "/")]
+        url: String,
+    },
+    /// Explains why a delivery verifies or not: each step, and the most likely cause.
+    #[command(
+        after_help = "Example:\n  webhooks verify --provider stripe --secret-env STRIPE_SECRET --headers headers.txt --body body.json\n\nThe headers file holds `Name: value` lines (a request line first is skipped); the body file\nholds the raw bytes as received."
+    )]
+    Verify {
+        #[command(flatten)]
+        provider: Provider,
+        /// The request's headers, one `Name: value` per line.
+        #[arg(long)]
+        headers: PathBuf,
+        /// The raw body, as received.
+        #[arg(long)]
+        body: PathBuf,
+        /// The URL the delivery was sent to (for providers that sign it).
+        #[arg(long, default_value = "/")]
+        url: String,
+        /// The time to check at, unix seconds (default: now).
+        #[arg(long)]
+        now: Option<i64>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { config } => serve::run(&config),
+        Command::Sign {
+            provider,
+            timestamp,
+            url,
+        } => sign::run(&provider, timestamp, &url),
+        Command::Verify {
+            provider,
+            headers,
+            body,
+            url,
+            now,
+        } => verify::run(&provider, &headers, &body, &url, now),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("webhooks: {err}");
+            err.exit_code()
+        }
+    }
+}
+
+/// Now, in unix seconds.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
