@@ -53,13 +53,33 @@ pub(crate) struct Route {
     #[serde(default = "default_store")]
     pub(crate) store: String,
     /// The upstream the verified deliveries are forwarded to (`http://127.0.0.1:8081/stripe`).
-    pub(crate) forward: String,
+    #[serde(default)]
+    pub(crate) forward: Option<String>,
+    /// Or a queue they are published to: `nats://host:4222[,nats://...]` (JetStream) or
+    /// `redis-stream://host:6379/` (a Redis stream, deduplicated with a Redis store in the same
+    /// script); 200 once the engine stored the delivery.
+    #[serde(default)]
+    pub(crate) destination: Option<String>,
+    /// The subject (NATS) or stream key (Redis) template, default `webhooks.{provider}.{type}` /
+    /// `webhooks:stream:{provider}`.
+    #[serde(default)]
+    pub(crate) subject: Option<String>,
+    /// NATS: the stream to create when it is missing (over the subject's literal prefix), and its
+    /// replicas (default 1).
+    #[serde(default)]
+    pub(crate) stream: Option<String>,
+    #[serde(default = "default_replicas")]
+    pub(crate) stream_replicas: usize,
     /// The delays between attempts at the upstream, in seconds (default: the layer's).
     #[serde(default)]
     pub(crate) backoff_secs: Option<Vec<u64>>,
     /// How long the upstream has to answer, in seconds (default 30).
     #[serde(default = "default_timeout")]
     pub(crate) timeout_secs: u64,
+}
+
+fn default_replicas() -> usize {
+    1
 }
 
 fn default_store() -> String {
@@ -143,9 +163,36 @@ impl Config {
             if route.secret_env.is_none() && route.secret_file.is_none() {
                 return Err(field(i, "secret_env", "give secret_env (a variable's name) or secret_file; a secret never goes in this file".into()));
             }
-            // Neither URL is echoed: either may carry credentials.
-            if !route.forward.starts_with("http://") {
-                return Err(field(i, "forward", "must be an http:// URL".into()));
+            // No URL is echoed: any may carry credentials.
+            match (&route.forward, &route.destination) {
+                (Some(forward), None) if forward.starts_with("http://") => {}
+                (Some(_), None) => {
+                    return Err(field(i, "forward", "must be an http:// URL".into()))
+                }
+                (None, Some(destination))
+                    if destination.starts_with("nats://")
+                        || destination.starts_with("redis-stream://") => {}
+                (None, Some(_)) => {
+                    return Err(field(
+                        i,
+                        "destination",
+                        "must be nats://... or redis-stream://...".into(),
+                    ))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(field(
+                        i,
+                        "destination",
+                        "a route forwards or publishes, not both".into(),
+                    ))
+                }
+                (None, None) => {
+                    return Err(field(
+                        i,
+                        "forward",
+                        "give forward (an upstream URL) or destination (a queue)".into(),
+                    ))
+                }
             }
             let store = route.store.as_str();
             if store != "memory"

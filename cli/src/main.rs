@@ -11,6 +11,7 @@
 mod config;
 mod error;
 mod forward;
+mod publish;
 mod scheme;
 mod secret;
 mod serve;

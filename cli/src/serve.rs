@@ -220,15 +220,27 @@ async fn build(config: &Config, base: &Path, stores: &mut Stores) -> Result<Gene
     let mut used = Vec::new();
     for (i, route) in config.routes.iter().enumerate() {
         let store = store(route, i, stores).await?;
-        let layer = layer(route, i, base, Arc::clone(&store))?;
-        let upstream = route
-            .forward
-            .parse()
-            .map_err(|err| Error::config(format!("route[{i}].forward: {err}")))?;
-        let forward = Forward::new(upstream, Duration::from_secs(route.timeout_secs));
-        router = router.route(&route.path, forward::handler(forward).layer(layer.clone()));
+        let durable = route.store != "memory" || route.destination.is_some();
+        let mut layer = layer(route, i, base, Arc::clone(&store))?;
+        let handler = if let Some(destination) = &route.destination {
+            layer = crate::publish::attach(layer, route, i, destination).await?;
+            // Never reached: the layer publishes, a consumer runs the handler.
+            axum::routing::post(|| async { StatusCode::INTERNAL_SERVER_ERROR })
+        } else {
+            let upstream = route
+                .forward
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|err| Error::config(format!("route[{i}].forward: {err}")))?;
+            forward::handler(Forward::new(
+                upstream,
+                Duration::from_secs(route.timeout_secs),
+            ))
+        };
+        router = router.route(&route.path, handler.layer(layer.clone()));
         layers.push(layer);
-        used.push((route.path.clone(), store, route.store != "memory"));
+        used.push((route.path.clone(), store, durable));
     }
     let (stop, stopped) = watch::channel(false);
     let workers = layers
@@ -290,7 +302,14 @@ async fn store(
     if let Some(store) = stores.get(&key) {
         return Ok(Arc::clone(store));
     }
-    let store: Arc<dyn DeliveryStore> = if route.store == "memory" {
+    let store: Arc<dyn DeliveryStore> = if let Some(url) = route
+        .destination
+        .as_deref()
+        .and_then(|d| d.strip_prefix("redis-stream://"))
+    {
+        // A Redis stream deduplicates with its Redis store, in the same script.
+        Arc::new(crate::publish::redis_store(route, i, url).await?)
+    } else if route.store == "memory" {
         Arc::new(MemoryStore::new())
     } else if route.store.starts_with("redis://") {
         let prefix = format!(

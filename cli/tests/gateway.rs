@@ -621,3 +621,111 @@ fn help_shows_an_example_per_command_and_no_secret() {
     assert_eq!(code, Some(3));
     assert!(err.contains("GATEWAY_UNSET_VAR is not set"), "{err}");
 }
+
+/// A server `.ci/with-services` started, or `None` outside CI (where it must be there).
+fn server(var: &str) -> Option<String> {
+    if let Ok(url) = std::env::var(var) {
+        return Some(url);
+    }
+    let required = std::env::var_os("CI").is_some()
+        || std::env::var_os("TOWER_WEBHOOKS_REQUIRE_SERVICES").is_some();
+    assert!(
+        !required,
+        "{var} is not set: in CI the destination tests run against real servers"
+    );
+    eprintln!(
+        "SKIPPED: {var} is not set; run `.ci/with-services cargo test --workspace --all-features`"
+    );
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_publish_to_jetstream_and_a_redis_stream() {
+    let (Some(nats_url), Some(redis_url)) = (server("TEST_NATS_URL"), server("TEST_REDIS_URL"))
+    else {
+        return;
+    };
+    let dir = temp_dir("publish");
+    let tag = dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(['-', '.'], "_");
+    let stream = tag.to_uppercase();
+    let redis_rest = redis_url.trim_start_matches("redis://");
+    let config = format!(
+        r#"listen = "127.0.0.1:0"
+admin = "127.0.0.1:0"
+
+[[route]]
+path = "/webhooks/ycloud"
+provider = "ycloud"
+secret_env = "GATEWAY_YCLOUD_SECRET"
+destination = "{nats_url}"
+subject = "{tag}.{{provider}}.{{type}}"
+stream = "{stream}"
+stream_replicas = 3
+
+[[route]]
+path = "/webhooks/stripe"
+provider = "stripe"
+secret_env = "GATEWAY_STRIPE_SECRET"
+destination = "redis-stream://{redis_rest}"
+subject = "{tag}:stream:{{provider}}"
+"#
+    );
+    let path = dir.join("webhooks.toml");
+    std::fs::write(&path, config).unwrap();
+    let gateway = Gateway::start(&path, &dir);
+    let sent: Vec<_> = deliveries(12, "pub")
+        .into_iter()
+        .filter(|(route, ..)| *route != "/webhooks/acme")
+        .collect();
+    let count = sent.len();
+    for (route, id, _, request) in sent {
+        assert_eq!(
+            send(gateway.addr, request).await.0,
+            StatusCode::OK,
+            "{route} {id}"
+        );
+    }
+    // A copy of each: a duplicate, added nowhere.
+    for (_, _, _, request) in deliveries(12, "pub")
+        .into_iter()
+        .filter(|(r, ..)| *r != "/webhooks/acme")
+    {
+        assert_eq!(send(gateway.addr, request).await.0, StatusCode::OK);
+    }
+    let addresses: Vec<async_nats::ServerAddr> =
+        nats_url.split(',').map(|u| u.parse().unwrap()).collect();
+    let js = async_nats::jetstream::new(async_nats::connect(addresses).await.unwrap());
+    let messages = js
+        .get_stream(&stream)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages;
+    assert_eq!(
+        messages,
+        (count / 2) as u64,
+        "each ycloud delivery in the stream once"
+    );
+    let client = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let len: usize = redis::cmd("XLEN")
+        .arg(format!("{tag}:stream:stripe"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(len, count / 2, "each stripe delivery in the stream once");
+    gateway.signal("TERM");
+    let mut gateway = gateway;
+    assert!(
+        gateway.child.wait().unwrap().success(),
+        "{}",
+        gateway.output()
+    );
+}
