@@ -2,6 +2,7 @@
 //!
 //! - `webhooks serve --config webhooks.toml`: a receiving gateway (verify, deduplicate, forward).
 //! - `webhooks sign`: the headers that sign a body, as the provider would send them.
+//! - `webhooks send`: signed deliveries to a URL, one or many, with their latencies.
 //! - `webhooks verify`: why a delivery verifies or not, step by step.
 //!
 //! Exit codes: 0 success; 1 the check failed (`verify`: the delivery does not verify); 2 usage
@@ -14,6 +15,7 @@ mod forward;
 mod publish;
 mod scheme;
 mod secret;
+mod send;
 mod serve;
 mod sign;
 mod verify;
@@ -78,6 +80,28 @@ enum Command {
         #[arg(long, default_value = "/")]
         url: String,
     },
+    /// Sends correctly signed deliveries (one, or many unique ones) and prints status and latency.
+    #[command(
+        after_help = "Examples:\n  webhooks send --provider stripe --secret-env STRIPE_SECRET --sample http://127.0.0.1:8080/webhooks/stripe\n  webhooks send --provider ycloud --secret-env YCLOUD_SECRET --body event.json --repeat 1000 --concurrency 32 http://127.0.0.1:8080/webhooks/ycloud\n\nWith --repeat, each body's top-level \"id\" is made unique. Exit 1 if any answer is not 2xx."
+    )]
+    Send {
+        #[command(flatten)]
+        provider: Provider,
+        /// Where to send (http://).
+        url: String,
+        /// The body to sign and send.
+        #[arg(long, conflicts_with = "sample")]
+        body: Option<PathBuf>,
+        /// The preset's sample body.
+        #[arg(long)]
+        sample: bool,
+        /// How many unique deliveries.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// How many at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
     /// Explains why a delivery verifies or not: each step, and the most likely cause.
     #[command(
         after_help = "Example:\n  webhooks verify --provider stripe --secret-env STRIPE_SECRET --headers headers.txt --body body.json\n\nThe headers file holds `Name: value` lines (a request line first is skipped); the body file\nholds the raw bytes as received."
@@ -109,6 +133,23 @@ fn main() -> ExitCode {
             timestamp,
             url,
         } => sign::run(&provider, timestamp, &url),
+        Command::Send {
+            provider,
+            url,
+            body,
+            sample,
+            repeat,
+            concurrency,
+        } => send::run(
+            &provider,
+            &send::Send {
+                url,
+                body,
+                sample,
+                repeat,
+                concurrency,
+            },
+        ),
         Command::Verify {
             provider,
             headers,

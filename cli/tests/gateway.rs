@@ -363,13 +363,51 @@ async fn the_gateway_answers_at_once_forwards_each_delivery_once_reloads_and_dra
         );
     }
 
+    // A thousand unique deliveries from `webhooks send`, 32 at once.
+    let body_file = dir.join("event.json");
+    std::fs::write(
+        &body_file,
+        r#"{"id": "bulk", "type": "contact.created", "apiVersion": "v2"}"#,
+    )
+    .unwrap();
+    let url = format!("http://{}/webhooks/ycloud", gateway.addr);
+    let args = [
+        "send",
+        "--provider",
+        "ycloud",
+        "--secret-env",
+        "GATEWAY_YCLOUD_SECRET",
+        "--body",
+        body_file.to_str().unwrap(),
+        "--repeat",
+        "1000",
+        "--concurrency",
+        "32",
+        url.as_str(),
+    ]
+    .map(str::to_owned);
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&args, b"", &[("GATEWAY_YCLOUD_SECRET", YCLOUD_SECRET)])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("1000 deliveries in") && out.contains("200 x1000"),
+        "{out}"
+    );
+    assert!(out.contains("latency p50"), "{out}");
+    assert!(!out.contains(YCLOUD_SECRET) && !err.contains(YCLOUD_SECRET));
+    wait_taken(&upstream, 1030).await;
+
     let (_, text) = send(gateway.admin, get("/metrics")).await;
     assert_eq!(
         metric(
             &text,
             r#"webhooks_deliveries_total{provider="ycloud",outcome="parked"}"#
         ),
-        10.0
+        1010.0
     );
     assert_eq!(
         metric(
@@ -426,7 +464,7 @@ async fn the_gateway_answers_at_once_forwards_each_delivery_once_reloads_and_dra
     for (_, _, _, request) in more {
         assert_eq!(send(gateway.addr, request).await.0, StatusCode::OK);
     }
-    wait_taken(&upstream, 33).await;
+    wait_taken(&upstream, 1033).await;
     // A good one: switched to without a dropped request.
     std::fs::write(&config_path, config(upstream_addr)).unwrap();
     gateway.signal("HUP");
@@ -443,7 +481,7 @@ async fn the_gateway_answers_at_once_forwards_each_delivery_once_reloads_and_dra
     assert!(status.success(), "exit {status:?}: {}", gateway.output());
     assert_eq!(
         upstream.taken.lock().unwrap().len(),
-        42,
+        1042,
         "nothing in flight lost"
     );
 
@@ -677,7 +715,7 @@ subject = "{tag}:stream:{{provider}}"
     let path = dir.join("webhooks.toml");
     std::fs::write(&path, config).unwrap();
     let gateway = Gateway::start(&path, &dir);
-    let sent: Vec<_> = deliveries(12, "pub")
+    let sent: Vec<_> = deliveries(12, &tag)
         .into_iter()
         .filter(|(route, ..)| *route != "/webhooks/acme")
         .collect();
@@ -690,7 +728,7 @@ subject = "{tag}:stream:{{provider}}"
         );
     }
     // A copy of each: a duplicate, added nowhere.
-    for (_, _, _, request) in deliveries(12, "pub")
+    for (_, _, _, request) in deliveries(12, &tag)
         .into_iter()
         .filter(|(r, ..)| *r != "/webhooks/acme")
     {
