@@ -4,6 +4,7 @@
 //! - `webhooks sign`: the headers that sign a body, as the provider would send them.
 //! - `webhooks send`: signed deliveries to a URL, one or many, with their latencies.
 //! - `webhooks verify`: why a delivery verifies or not, step by step.
+//! - `webhooks inbox list|show|replay|purge`: what a Redis or PostgreSQL store holds.
 //!
 //! Exit codes: 0 success; 1 the check failed (`verify`: the delivery does not verify); 2 usage
 //! (an unknown flag, a missing argument); 3 configuration (a config file, a provider, a secret);
@@ -12,6 +13,7 @@
 mod config;
 mod error;
 mod forward;
+mod inbox;
 mod publish;
 mod scheme;
 mod secret;
@@ -102,6 +104,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
     },
+    /// Looks at a Redis or PostgreSQL store's inbox: list, show, replay, purge.
+    Inbox {
+        #[command(subcommand)]
+        action: inbox::Action,
+    },
     /// Explains why a delivery verifies or not: each step, and the most likely cause.
     #[command(
         after_help = "Example:\n  webhooks verify --provider stripe --secret-env STRIPE_SECRET --headers headers.txt --body body.json\n\nThe headers file holds `Name: value` lines (a request line first is skipped); the body file\nholds the raw bytes as received."
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
                 concurrency,
             },
         ),
+        Command::Inbox { action } => inbox::run(action),
         Command::Verify {
             provider,
             headers,

@@ -767,3 +767,77 @@ subject = "{tag}:stream:{{provider}}"
         gateway.output()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_lists_shows_replays_and_purges_and_a_dry_run_changes_nothing() {
+    use tower_webhooks::store::{
+        Claim, DeliveryStore, InboxStatus, RedisStore, Schedule, StoredDelivery,
+    };
+    let Some(url) = server("TEST_REDIS_URL") else {
+        return;
+    };
+    let dir = temp_dir("inbox");
+    let prefix = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let store = RedisStore::connect(&url)
+        .await
+        .unwrap()
+        .with_prefix(prefix.clone());
+    for id in ["evt_a", "evt_b", "evt_c"] {
+        let key = format!("ycloud:{id}");
+        let Claim::Acquired(token) = store.claim(&key).await.unwrap() else {
+            panic!("fresh key")
+        };
+        let mut delivery = StoredDelivery::new(
+            key,
+            "ycloud",
+            id,
+            HeaderMap::new(),
+            Bytes::from(format!(r#"{{"id":"{id}"}}"#)),
+        );
+        delivery.last_error = Some("upstream answered 500".into());
+        store.park(token, delivery, Schedule::Dead).await.unwrap();
+    }
+    let inbox = |args: &[&str]| {
+        let mut all = vec!["inbox"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--store", url.as_str(), "--prefix", prefix.as_str()]);
+        run(&all, b"", &[])
+    };
+    let (code, out, err) = inbox(&["list", "--status", "dead"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("ycloud:evt_a  dead") && out.contains("3 dead deliveries"),
+        "{out}"
+    );
+
+    let (code, out, _) = inbox(&["replay", "--all", "--status", "dead", "--dry-run"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("would replay ycloud:evt_b") && out.contains("nothing changed"),
+        "{out}"
+    );
+    assert_eq!(
+        store.inbox_len(InboxStatus::Dead).await.unwrap(),
+        3,
+        "the dry run changed nothing"
+    );
+    assert_eq!(store.inbox_len(InboxStatus::Pending).await.unwrap(), 0);
+
+    let (code, out, _) = inbox(&["show", "ycloud:evt_c"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains(r#"{"id":"evt_c"}"#) && out.contains("upstream answered 500"),
+        "{out}"
+    );
+
+    let (code, out, _) = inbox(&["replay", "ycloud:evt_a"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(store.inbox_len(InboxStatus::Dead).await.unwrap(), 2);
+    assert_eq!(store.inbox_len(InboxStatus::Pending).await.unwrap(), 1);
+    let (code, out, _) = inbox(&["purge", "--all", "--status", "dead"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("2 deliveries purged"), "{out}");
+    assert_eq!(store.inbox_len(InboxStatus::Dead).await.unwrap(), 0);
+    let (code, _, _) = inbox(&["purge", "ycloud:evt_nope"]);
+    assert_eq!(code, Some(1));
+}
