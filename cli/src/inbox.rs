@@ -245,7 +245,11 @@ async fn change(
     dry_run: bool,
     verb: &str,
 ) -> Result<ExitCode, Error> {
-    let done_verb = if verb == "replay" { "replayed" } else { "purged" };
+    let done_verb = if verb == "replay" {
+        "replayed"
+    } else {
+        "purged"
+    };
     let store = open(store).await?;
     let keys: Vec<String> = if all {
         listed(store.as_ref(), filter)

@@ -5,6 +5,7 @@
 //! - `webhooks send`: signed deliveries to a URL, one or many, with their latencies.
 //! - `webhooks verify`: why a delivery verifies or not, step by step.
 //! - `webhooks inbox list|show|replay|purge`: what a Redis or PostgreSQL store holds.
+//! - `webhooks listen`: a local receiver that prints each delivery and may forward it.
 //!
 //! Exit codes: 0 success; 1 the check failed (`verify`: the delivery does not verify); 2 usage
 //! (an unknown flag, a missing argument); 3 configuration (a config file, a provider, a secret);
@@ -14,6 +15,7 @@ mod config;
 mod error;
 mod forward;
 mod inbox;
+mod listen;
 mod publish;
 mod scheme;
 mod secret;
@@ -104,6 +106,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
     },
+    /// A local receiver for development: verifies, prints each delivery as a line, forwards.
+    #[command(
+        after_help = "Example:\n  webhooks listen --provider github --secret-env GITHUB_SECRET --port 3000 --forward http://localhost:8080/github"
+    )]
+    Listen {
+        #[command(flatten)]
+        provider: Provider,
+        /// The local port (127.0.0.1).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// Forwards each verified delivery here (http://); the provider gets its answer.
+        #[arg(long)]
+        forward: Option<String>,
+    },
     /// Looks at a Redis or PostgreSQL store's inbox: list, show, replay, purge.
     Inbox {
         #[command(subcommand)]
@@ -158,6 +174,11 @@ fn main() -> ExitCode {
             },
         ),
         Command::Inbox { action } => inbox::run(action),
+        Command::Listen {
+            provider,
+            port,
+            forward,
+        } => listen::run(&provider, port, forward.as_deref()),
         Command::Verify {
             provider,
             headers,

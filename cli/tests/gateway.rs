@@ -841,3 +841,74 @@ async fn inbox_lists_shows_replays_and_purges_and_a_dry_run_changes_nothing() {
     let (code, _, _) = inbox(&["purge", "ycloud:evt_nope"]);
     assert_eq!(code, Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_prints_a_line_per_delivery_and_forwards() {
+    let (upstream_addr, upstream) = upstream().await;
+    let mut child = Command::new(BIN)
+        .args([
+            "listen",
+            "--provider",
+            "ycloud",
+            "--secret-env",
+            "GATEWAY_YCLOUD_SECRET",
+            "--port",
+            "0",
+            "--forward",
+        ])
+        .arg(format!("http://{upstream_addr}/listen"))
+        .env("GATEWAY_YCLOUD_SECRET", YCLOUD_SECRET)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stdout = child.stdout.take().unwrap();
+    {
+        let lines = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+    }
+    let wait = |text: &'static str| {
+        let lines = Arc::clone(&lines);
+        async move {
+            let start = Instant::now();
+            loop {
+                if let Some(line) = lines.lock().unwrap().iter().find(|l| l.contains(text)) {
+                    return line.clone();
+                }
+                assert!(start.elapsed() < Duration::from_secs(20), "no `{text}`");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    let line = wait("listening on http://").await;
+    let addr: SocketAddr = line["listening on http://".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let signer = Signer::new(ycloud::scheme(), YCLOUD_SECRET).unwrap();
+    let body = r#"{"id":"evt_listen","type":"contact.created"}"#;
+    // The upstream refuses twice: the provider hears its answer, then its retry is taken.
+    for expected in [502, 502, 200] {
+        let (status, _) = send(addr, signer.request("/anything", body)).await;
+        assert_eq!(status.as_u16(), expected);
+    }
+    let line = wait("verified, forwarded: 200").await;
+    assert!(
+        line.contains("ycloud  evt_listen  contact.created"),
+        "{line}"
+    );
+    let forged = Signer::new(ycloud::scheme(), "whsec_wrong")
+        .unwrap()
+        .request("/", body);
+    assert_eq!(send(addr, forged).await.0, StatusCode::UNAUTHORIZED);
+    wait("refused 401: webhook signature does not match").await;
+    assert_eq!(upstream.taken.lock().unwrap()["evt_listen"].len(), 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}
