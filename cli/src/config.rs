@@ -49,6 +49,11 @@ pub(crate) struct Route {
     /// A file that holds the secret.
     #[serde(default)]
     pub(crate) secret_file: Option<PathBuf>,
+    /// When the provider hears 200: `immediately` (default: once stored, then forwarded by the
+    /// worker), `always` (after the first forward; a failure is parked and retried, still 200),
+    /// `passthrough` (the upstream's answer, the provider retries).
+    #[serde(default)]
+    pub(crate) ack: AckMode,
     /// `memory` (default), `redis://...` or `postgres://...`.
     #[serde(default = "default_store")]
     pub(crate) store: String,
@@ -73,9 +78,36 @@ pub(crate) struct Route {
     /// The delays between attempts at the upstream, in seconds (default: the layer's).
     #[serde(default)]
     pub(crate) backoff_secs: Option<Vec<u64>>,
+    /// How many deliveries the route's worker forwards at once (default 32).
+    #[serde(default = "default_concurrency")]
+    pub(crate) concurrency: usize,
     /// How long the upstream has to answer, in seconds (default 30).
     #[serde(default = "default_timeout")]
     pub(crate) timeout_secs: u64,
+}
+
+/// A route's `ack`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AckMode {
+    #[default]
+    Immediately,
+    Always,
+    Passthrough,
+}
+
+impl From<AckMode> for tower_webhooks::Ack {
+    fn from(mode: AckMode) -> Self {
+        match mode {
+            AckMode::Immediately => tower_webhooks::Ack::Immediately,
+            AckMode::Always => tower_webhooks::Ack::Always,
+            AckMode::Passthrough => tower_webhooks::Ack::Passthrough,
+        }
+    }
+}
+
+fn default_concurrency() -> usize {
+    32
 }
 
 fn default_replicas() -> usize {

@@ -239,17 +239,18 @@ async fn build(config: &Config, base: &Path, stores: &mut Stores) -> Result<Gene
             ))
         };
         router = router.route(&route.path, handler.layer(layer.clone()));
-        layers.push(layer);
+        layers.push((layer, route.concurrency));
         used.push((route.path.clone(), store, durable));
     }
     let (stop, stopped) = watch::channel(false);
     let workers = layers
         .into_iter()
-        .map(|layer| {
+        .map(|(layer, concurrency)| {
             let mut stopped = stopped.clone();
             tokio::spawn(
                 layer
                     .worker(router.clone())
+                    .with_concurrency(concurrency)
                     .with_poll_interval(Duration::from_millis(200))
                     .with_graceful_shutdown(async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
@@ -265,7 +266,7 @@ async fn build(config: &Config, base: &Path, stores: &mut Stores) -> Result<Gene
     })
 }
 
-/// The route's layer: its provider's scheme and secret, its store, answering at once.
+/// The route's layer: its provider's scheme and secret, its store, its ack mode.
 fn layer(
     route: &Route,
     i: usize,
@@ -285,7 +286,7 @@ fn layer(
         .build()
         .map_err(|err| Error::config(format!("route[{i}].provider: {err}")))?
         .with_store(store)
-        .with_ack(Ack::Immediately);
+        .with_ack(Ack::from(route.ack));
     Ok(match route.backoff() {
         Some(backoff) => layer.with_backoff(backoff),
         None => layer,
