@@ -34,6 +34,24 @@ pub(crate) struct Filter {
     since: Option<String>,
 }
 
+/// Which deliveries a replay or a purge changes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Change {
+    #[command(flatten)]
+    store: Store,
+    #[command(flatten)]
+    filter: Filter,
+    /// The delivery key; or --all.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    key: Option<String>,
+    /// Every delivery the filter takes.
+    #[arg(long)]
+    all: bool,
+    /// Prints the plan and changes nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
 /// What to do.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Action {
@@ -61,40 +79,12 @@ pub(crate) enum Action {
     #[command(
         after_help = "Examples:\n  webhooks inbox replay --store redis://127.0.0.1:6379/ stripe:evt_1\n  webhooks inbox replay --store redis://127.0.0.1:6379/ --all --status dead --dry-run"
     )]
-    Replay {
-        #[command(flatten)]
-        store: Store,
-        #[command(flatten)]
-        filter: Filter,
-        /// The delivery key; or --all.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        key: Option<String>,
-        /// Every delivery the filter takes.
-        #[arg(long)]
-        all: bool,
-        /// Prints the plan and changes nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Replay(Change),
     /// Drops deliveries from the inbox for good (their keys stay done).
     #[command(
         after_help = "Example:\n  webhooks inbox purge --store redis://127.0.0.1:6379/ --all --status dead --since 30d --dry-run"
     )]
-    Purge {
-        #[command(flatten)]
-        store: Store,
-        #[command(flatten)]
-        filter: Filter,
-        /// The delivery key; or --all.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        key: Option<String>,
-        /// Every delivery the filter takes.
-        #[arg(long)]
-        all: bool,
-        /// Prints the plan and changes nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Purge(Change),
 }
 
 pub(crate) fn run(action: Action) -> Result<ExitCode, Error> {
@@ -214,37 +204,22 @@ async fn act(action: Action) -> Result<ExitCode, Error> {
             println!();
             println!("{}", String::from_utf8_lossy(&d.body));
         }
-        Action::Replay {
-            store,
-            filter,
-            key,
-            all,
-            dry_run,
-        } => {
-            return change(&store, &filter, key, all, dry_run, "replay").await;
-        }
-        Action::Purge {
-            store,
-            filter,
-            key,
-            all,
-            dry_run,
-        } => {
-            return change(&store, &filter, key, all, dry_run, "purge").await;
-        }
+        Action::Replay(change) => return apply(change, "replay").await,
+        Action::Purge(change) => return apply(change, "purge").await,
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Replays or purges one delivery, or every one the filter takes; with `dry_run`, says which.
-async fn change(
-    store: &Store,
-    filter: &Filter,
-    key: Option<String>,
-    all: bool,
-    dry_run: bool,
-    verb: &str,
-) -> Result<ExitCode, Error> {
+async fn apply(change: Change, verb: &str) -> Result<ExitCode, Error> {
+    let Change {
+        store,
+        filter,
+        key,
+        all,
+        dry_run,
+    } = change;
+    let (store, filter) = (&store, &filter);
     let done_verb = if verb == "replay" {
         "replayed"
     } else {
