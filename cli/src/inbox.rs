@@ -245,8 +245,18 @@ async fn apply(change: Change, verb: &str) -> Result<ExitCode, Error> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // A bar for long runs (drawn only on a terminal).
+    let progress = indicatif::ProgressBar::with_draw_target(
+        Some(keys.len() as u64),
+        if keys.len() > 1 {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
     let mut missing = 0;
     for key in &keys {
+        progress.inc(1);
         let done = if verb == "replay" {
             store.replay(key).await
         } else {
@@ -260,6 +270,7 @@ async fn apply(change: Change, verb: &str) -> Result<ExitCode, Error> {
             println!("{key}: not in the inbox");
         }
     }
+    progress.finish_and_clear();
     println!("{} deliveries {done_verb}", keys.len() - missing);
     Ok(if missing == 0 {
         ExitCode::SUCCESS

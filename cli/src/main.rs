@@ -86,7 +86,7 @@ enum Command {
     },
     /// Sends correctly signed deliveries (one, or many unique ones) and prints status and latency.
     #[command(
-        after_help = "Examples:\n  webhooks send --provider stripe --secret-env STRIPE_SECRET --sample http://127.0.0.1:8080/webhooks/stripe\n  webhooks send --provider ycloud --secret-env YCLOUD_SECRET --body event.json --repeat 1000 --concurrency 32 http://127.0.0.1:8080/webhooks/ycloud\n\nWith --repeat, each body's top-level \"id\" is made unique. Exit 1 if any answer is not 2xx."
+        after_help = "Examples:\n  webhooks send --provider stripe --secret-env STRIPE_SECRET --sample invoice.paid http://127.0.0.1:8080/webhooks/stripe\n  webhooks send --provider ycloud --secret-env YCLOUD_SECRET --body event.json --repeat 1000 --concurrency 32 http://127.0.0.1:8080/webhooks/ycloud\n\nWith --repeat, each body's top-level \"id\" is made unique. Exit 1 if any answer is not 2xx."
     )]
     Send {
         #[command(flatten)]
@@ -96,9 +96,11 @@ enum Command {
         /// The body to sign and send.
         #[arg(long, conflicts_with = "sample")]
         body: Option<PathBuf>,
-        /// The preset's sample body.
-        #[arg(long)]
-        sample: bool,
+        /// The preset's sample body with this event type in it (`invoice.paid`), or in its type
+        /// header for providers that send one (GitHub's `X-GitHub-Event`); `default` sends the
+        /// sample as it is.
+        #[arg(long, value_name = "EVENT")]
+        sample: Option<String>,
         /// How many unique deliveries.
         #[arg(long, default_value_t = 1)]
         repeat: usize,

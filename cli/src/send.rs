@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{header, Request, StatusCode, Uri};
+use http::{header, HeaderName, Request, StatusCode, Uri};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use tower_webhooks::scheme::{Scheme, Source};
 use tower_webhooks::testing::Signer;
 
 use crate::error::Error;
@@ -20,7 +21,8 @@ use crate::Provider;
 pub(crate) struct Send {
     pub(crate) url: String,
     pub(crate) body: Option<PathBuf>,
-    pub(crate) sample: bool,
+    /// The preset's sample body; with an event type, that type in it (or in its type header).
+    pub(crate) sample: Option<String>,
     pub(crate) repeat: usize,
     pub(crate) concurrency: usize,
 }
@@ -37,10 +39,13 @@ pub(crate) fn run(provider: &Provider, send: &Send) -> Result<ExitCode, Error> {
             "the URL must be http://... (https is not supported yet)",
         ));
     }
-    let body = match (&send.body, send.sample) {
-        (Some(path), _) => std::fs::read(path).map_err(|err| Error::read(path, &err))?,
-        (None, true) => sample(scheme.provider())?.into_bytes(),
-        (None, false) => return Err(Error::config("give --body FILE or --sample")),
+    let (body, type_header) = match (&send.body, &send.sample) {
+        (Some(path), _) => (
+            std::fs::read(path).map_err(|err| Error::read(path, &err))?,
+            None,
+        ),
+        (None, Some(event)) => sample(&scheme, event)?,
+        (None, None) => return Err(Error::config("give --body FILE or --sample [EVENT]")),
     };
     let signer = Arc::new(
         Signer::new(scheme, secret)
@@ -52,19 +57,80 @@ pub(crate) fn run(provider: &Provider, send: &Send) -> Result<ExitCode, Error> {
         signer,
         uri,
         body,
+        type_header,
         send.repeat.max(1),
         send.concurrency.max(1),
     ))
 }
 
-/// The sample body of the preset named `provider`.
-fn sample(provider: &str) -> Result<String, Error> {
+/// The sample body of the scheme's preset; for `event` (unless `default`), with that event type
+/// where the scheme reads the type: a field of the body, or a header to send.
+fn sample(scheme: &Scheme, event: &str) -> Result<(Vec<u8>, Option<(HeaderName, String)>), Error> {
+    let provider = scheme.provider();
     let module = provider.replace('-', "_");
-    tower_webhooks::provider::catalogue()
+    let body = tower_webhooks::provider::catalogue()
         .into_iter()
         .find(|preset| preset.module == module || (preset.scheme)().provider() == provider)
         .map(|preset| preset.sample.to_owned())
-        .ok_or_else(|| Error::config(format!("{provider} has no sample body: give --body FILE")))
+        .map_or_else(|| minimal(scheme), Ok)?;
+    if event == "default" {
+        return Ok((body.into_bytes(), None));
+    }
+    match scheme.event_type().first() {
+        Some(Source::Header(name)) => {
+            Ok((body.into_bytes(), Some((name.clone(), event.to_owned()))))
+        }
+        Some(Source::Json(pointer)) => {
+            let mut value: serde_json::Value = serde_json::from_str(&body)
+                .map_err(|err| Error::config(format!("{provider}'s sample is not JSON: {err}")))?;
+            let slot = value.pointer_mut(pointer.as_str()).ok_or_else(|| {
+                Error::config(format!("{provider}'s sample has no {pointer} to set"))
+            })?;
+            *slot = serde_json::Value::String(event.to_owned());
+            Ok((serde_json::to_vec(&value).unwrap_or_default(), None))
+        }
+        _ => Err(Error::config(format!(
+            "{provider} sends no event type in a field or header: use --sample default"
+        ))),
+    }
+}
+
+/// For a preset without a published sample: a JSON object with an id and a type where the
+/// scheme reads them (`{"id": "evt_sample", "type": "sample"}` for most; `{"sample": true}`
+/// where both come from headers).
+fn minimal(scheme: &Scheme) -> Result<String, Error> {
+    let document: serde_json::Value = serde_json::from_str(&scheme.to_json()).unwrap_or_default();
+    let mut body = serde_json::json!({});
+    let pointers = [
+        (document.pointer("/id/from/0/json"), "evt_sample"),
+        (document.pointer("/event_type/0/json"), "sample"),
+    ];
+    for (pointer, value) in pointers {
+        if let Some(pointer) = pointer.and_then(|p| p.as_str()) {
+            set(&mut body, pointer, value);
+        }
+    }
+    if body.as_object().is_some_and(serde_json::Map::is_empty) {
+        // The scheme reads its id and type from headers (GitHub): any JSON will do.
+        body = serde_json::json!({ "sample": true });
+    }
+    Ok(body.to_string())
+}
+
+/// Sets the JSON `pointer` in `value` to `text`, making the objects on the way.
+fn set(value: &mut serde_json::Value, pointer: &str, text: &str) {
+    let mut at = value;
+    for key in pointer.split('/').skip(1) {
+        let key = key.replace("~1", "/").replace("~0", "~");
+        if !at.is_object() {
+            *at = serde_json::json!({});
+        }
+        let Some(object) = at.as_object_mut() else {
+            return;
+        };
+        at = object.entry(key).or_insert(serde_json::Value::Null);
+    }
+    *at = serde_json::Value::String(text.to_owned());
 }
 
 /// Body `n` of many: a JSON object's top-level `id` made unique, so that each is a delivery of
@@ -91,9 +157,17 @@ async fn deliver(
     signer: Arc<Signer>,
     uri: Uri,
     body: Vec<u8>,
+    type_header: Option<(HeaderName, String)>,
     repeat: usize,
     concurrency: usize,
 ) -> Result<ExitCode, Error> {
+    let type_header = type_header
+        .map(|(name, value)| {
+            http::HeaderValue::from_str(&value)
+                .map(|value| (name, value))
+                .map_err(|_| Error::config(format!("--sample {value}: not a header value")))
+        })
+        .transpose()?;
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(concurrency)
         .build_http();
@@ -118,12 +192,16 @@ async fn deliver(
             uri.clone(),
             progress.clone(),
         );
+        let type_header = type_header.clone();
         let body = numbered(&body, n, repeat);
         tasks.push(tokio::spawn(async move {
             let headers = signer.headers(&uri, &body);
             let mut request = Request::post(uri).body(Full::new(body)).unwrap_or_default();
             request.headers_mut().extend(headers);
             request.headers_mut().remove(header::HOST);
+            if let Some((name, value)) = type_header {
+                request.headers_mut().insert(name, value);
+            }
             let sent = Instant::now();
             let status = match client.request(request).await {
                 Ok(response) => Some(response.status()),

@@ -915,3 +915,59 @@ async fn listen_prints_a_line_per_delivery_and_forwards() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_sample_puts_the_event_type_where_the_provider_does() {
+    // A receiver that records what arrived: the event type in the body, or in a header.
+    let seen: Arc<Mutex<Vec<(Option<String>, String)>>> = Arc::default();
+    let app = Router::new().route(
+        "/{route}",
+        post({
+            let seen = Arc::clone(&seen);
+            move |headers: HeaderMap, body: Bytes| {
+                let seen = Arc::clone(&seen);
+                async move {
+                    let header = headers
+                        .get("x-github-event")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    seen.lock()
+                        .unwrap()
+                        .push((header, String::from_utf8_lossy(&body).into_owned()));
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let env = [("S", "whsec_sample_secret_0123456789")];
+    let send_sample = |provider: &'static str, event: &'static str| {
+        let url = format!("http://{addr}/{provider}");
+        tokio::task::spawn_blocking(move || {
+            run(
+                &[
+                    "send",
+                    "--provider",
+                    provider,
+                    "--secret-env",
+                    "S",
+                    "--sample",
+                    event,
+                    &url,
+                ],
+                b"",
+                &env,
+            )
+        })
+    };
+    let (code, out, err) = send_sample("stripe", "invoice.paid").await.unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = send_sample("github", "pull_request").await.unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    let seen = seen.lock().unwrap().clone();
+    let stripe: serde_json::Value = serde_json::from_str(&seen[0].1).unwrap();
+    assert_eq!(stripe["type"], "invoice.paid");
+    assert_eq!(seen[1].0.as_deref(), Some("pull_request"));
+}
