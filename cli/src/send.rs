@@ -63,9 +63,12 @@ pub(crate) fn run(provider: &Provider, send: &Send) -> Result<ExitCode, Error> {
     ))
 }
 
+/// A header that carries the event type, and its value.
+type TypeHeader = (HeaderName, String);
+
 /// The sample body of the scheme's preset; for `event` (unless `default`), with that event type
 /// where the scheme reads the type: a field of the body, or a header to send.
-fn sample(scheme: &Scheme, event: &str) -> Result<(Vec<u8>, Option<(HeaderName, String)>), Error> {
+fn sample(scheme: &Scheme, event: &str) -> Result<(Vec<u8>, Option<TypeHeader>), Error> {
     let provider = scheme.provider();
     let module = provider.replace('-', "_");
     let body = tower_webhooks::provider::catalogue()
@@ -157,7 +160,7 @@ async fn deliver(
     signer: Arc<Signer>,
     uri: Uri,
     body: Vec<u8>,
-    type_header: Option<(HeaderName, String)>,
+    type_header: Option<TypeHeader>,
     repeat: usize,
     concurrency: usize,
 ) -> Result<ExitCode, Error> {

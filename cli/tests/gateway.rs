@@ -919,7 +919,9 @@ async fn listen_prints_a_line_per_delivery_and_forwards() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_sample_puts_the_event_type_where_the_provider_does() {
     // A receiver that records what arrived: the event type in the body, or in a header.
-    let seen: Arc<Mutex<Vec<(Option<String>, String)>>> = Arc::default();
+    // Each request's X-GitHub-Event, and its body.
+    type Seen = Vec<(Option<String>, String)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let app = Router::new().route(
         "/{route}",
         post({
