@@ -46,10 +46,6 @@ impl fmt::Debug for JetStream {
 /// The subject deliveries are published to unless told otherwise.
 pub(crate) const DEFAULT_SUBJECT: &str = "webhooks.{provider}.{type}";
 
-fn unavailable(err: impl Into<crate::BoxError>) -> DestinationError {
-    DestinationError::Unavailable(err.into())
-}
-
 impl JetStream {
     /// Publishes through `context` (your own client: credentials, TLS, timeouts) to the default
     /// subject `webhooks.{provider}.{type}`.
@@ -68,13 +64,13 @@ impl JetStream {
             .split(',')
             .map(|url| url.trim().parse::<async_nats::ServerAddr>())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         let client = async_nats::ConnectOptions::new()
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(2))
             .connect(addresses)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         let mut context = jetstream::new(client);
         context.set_timeout(Duration::from_secs(5));
         Ok(Self::new(context))
@@ -102,7 +98,7 @@ impl JetStream {
         self.context
             .get_or_create_stream(config)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         Ok(name)
     }
 }
@@ -136,9 +132,9 @@ impl Destination for JetStream {
             .context
             .send_publish(subject, publish)
             .await
-            .map_err(unavailable)?
+            .map_err(DestinationError::unavailable)?
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         Ok(if ack.duplicate {
             Published::Duplicate
         } else {

@@ -103,7 +103,7 @@ impl JetStreamConsumer {
             .context
             .get_stream(&self.stream)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         let config = pull::Config {
             durable_name: Some(self.name.clone()),
             ack_policy: AckPolicy::Explicit,
@@ -117,7 +117,7 @@ impl JetStreamConsumer {
         stream
             .get_or_create_consumer(&self.name, config)
             .await
-            .map_err(unavailable)
+            .map_err(DestinationError::unavailable)
     }
 }
 
@@ -128,10 +128,6 @@ type PullConsumer = async_nats::jetstream::consumer::Consumer<pull::Config>;
 struct Reader {
     consumer: Option<PullConsumer>,
     batch: Option<pull::Batch>,
-}
-
-fn unavailable(err: impl Into<crate::BoxError>) -> DestinationError {
-    DestinationError::Unavailable(err.into())
 }
 
 impl From<JetStreamConsumer> for Pull {
@@ -172,7 +168,7 @@ impl Source for JetStreamConsumer {
                             Ok(pending) => reader.batch = Some(pending),
                             Err(err) => {
                                 reader.consumer = None;
-                                return Some((Err(unavailable(err)), reader));
+                                return Some((Err(DestinationError::unavailable(err)), reader));
                             }
                         }
                         continue;
@@ -182,7 +178,7 @@ impl Source for JetStreamConsumer {
                         Ok(Some(Err(err))) => {
                             // The consumer may be gone with its stream: look it up again.
                             reader = Reader::default();
-                            return Some((Err(unavailable(err)), reader));
+                            return Some((Err(DestinationError::unavailable(err)), reader));
                         }
                         // The request is fulfilled or expired, or lost: ask again.
                         Ok(None) | Err(_) => reader.batch = None,
@@ -241,12 +237,16 @@ impl Settle for Ack {
     async fn settle(&self, settlement: &Settlement) -> Result<(), DestinationError> {
         match settlement {
             // Confirmed by the server: a lost ack would run the handler once more.
-            Settlement::Done => self.message.double_ack().await.map_err(unavailable),
+            Settlement::Done => self
+                .message
+                .double_ack()
+                .await
+                .map_err(DestinationError::unavailable),
             Settlement::Retry { after, .. } => self
                 .message
                 .ack_with(AckKind::Nak(Some(*after)))
                 .await
-                .map_err(unavailable),
+                .map_err(DestinationError::unavailable),
             Settlement::Dead { error } => {
                 let mut headers = self.message.headers.clone().unwrap_or_default();
                 let provider = headers
@@ -262,13 +262,13 @@ impl Settle for Ack {
                 self.context
                     .publish_with_headers(subject, headers, self.message.payload.clone())
                     .await
-                    .map_err(unavailable)?
+                    .map_err(DestinationError::unavailable)?
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(DestinationError::unavailable)?;
                 self.message
                     .ack_with(AckKind::Term)
                     .await
-                    .map_err(unavailable)
+                    .map_err(DestinationError::unavailable)
             }
         }
     }

@@ -103,6 +103,14 @@ pub enum DestinationError {
     Unwritable(String),
 }
 
+#[cfg(any(feature = "nats", feature = "redis"))]
+impl DestinationError {
+    /// The engine failed: `err` says how.
+    pub(crate) fn unavailable(err: impl Into<BoxError>) -> Self {
+        DestinationError::Unavailable(err.into())
+    }
+}
+
 impl fmt::Display for DestinationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -125,10 +125,6 @@ impl fmt::Debug for RedisStreamConsumer {
     }
 }
 
-fn unavailable(err: impl Into<crate::BoxError>) -> DestinationError {
-    DestinationError::Unavailable(err.into())
-}
-
 /// How long a blocking read waits at most, whatever the consumer's poll interval.
 const MAX_BLOCK: Duration = Duration::from_secs(5);
 
@@ -141,7 +137,8 @@ fn connection(
         .set_response_timeout(Some(response))
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(500));
-    ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable)
+    ConnectionManager::new_lazy_with_config(client.clone(), config)
+        .map_err(DestinationError::unavailable)
 }
 
 impl RedisStreamConsumer {
@@ -153,7 +150,7 @@ impl RedisStreamConsumer {
         stream: impl Into<String>,
         group: impl Into<String>,
     ) -> Result<Self, DestinationError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
+        let client = redis::Client::open(url).map_err(DestinationError::unavailable)?;
         let started = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
@@ -206,7 +203,7 @@ impl RedisStreamConsumer {
         match created {
             Ok(()) => Ok(()),
             Err(err) if err.code() == Some("BUSYGROUP") => Ok(()),
-            Err(err) => Err(unavailable(err)),
+            Err(err) => Err(DestinationError::unavailable(err)),
         }
     }
 
@@ -224,7 +221,7 @@ impl RedisStreamConsumer {
             .arg(millis(self.lease))
             .invoke_async(&mut writer)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         let mut pulled: Vec<Pulled> = array(taken)
             .into_iter()
             .filter_map(|row| {
@@ -254,7 +251,7 @@ impl RedisStreamConsumer {
             .arg(">")
             .query_async(&mut reader)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         for stream in streams(read) {
             for row in array(stream) {
                 let mut row = array(row).into_iter();
@@ -396,7 +393,7 @@ impl Settle for Ack {
             .arg(error)
             .invoke_async(&mut writer)
             .await
-            .map_err(unavailable)?;
+            .map_err(DestinationError::unavailable)?;
         Ok(())
     }
 }

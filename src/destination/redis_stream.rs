@@ -128,7 +128,7 @@ impl Destination for RedisStream {
         let added: Option<String> = invocation
             .invoke_async(&mut connection)
             .await
-            .map_err(|err| DestinationError::Unavailable(Box::new(err)))?;
+            .map_err(DestinationError::unavailable)?;
         Ok(match added {
             Some(_) => Published::Stored,
             None => Published::Duplicate,
