@@ -7,16 +7,22 @@ use tower_webhooks::WebhookLayer;
 use crate::config::Route;
 use crate::error::Error;
 
-/// The Redis store of a `redis-stream://` route, keyed by its path.
-pub(crate) async fn redis_store(route: &Route, i: usize, rest: &str) -> Result<RedisStore, Error> {
+/// A route's Redis store at `url` (`redis://...`), its keys prefixed by the route's path
+/// (`webhooks:webhooks:stripe`); `field` names the config field in errors.
+pub(crate) async fn redis_store(
+    route: &Route,
+    i: usize,
+    url: &str,
+    field: &str,
+) -> Result<RedisStore, Error> {
     let prefix = format!(
         "webhooks:{}",
         route.path.trim_matches('/').replace('/', ":")
     );
-    RedisStore::connect(&format!("redis://{rest}"))
+    RedisStore::connect(url)
         .await
         .map(|store| store.with_prefix(prefix))
-        .map_err(|err| Error::config(format!("route[{i}].destination: {err}")))
+        .map_err(|err| Error::config(format!("route[{i}].{field}: {err}")))
 }
 
 /// `layer` publishing to the route's destination.
@@ -25,6 +31,7 @@ pub(crate) async fn attach(
     route: &Route,
     i: usize,
     destination: &str,
+    redis: Option<&RedisStore>,
 ) -> Result<WebhookLayer, Error> {
     let subject = |default: &str| {
         Subject::new(route.subject.as_deref().unwrap_or(default))
@@ -47,10 +54,13 @@ pub(crate) async fn attach(
         }
         return Ok(layer.with_destination(nats));
     }
-    // redis-stream://: the layer's store is a RedisStore with the same URL and prefix, so the
-    // script that adds the entry recognises the layer's own claim.
-    let rest = destination.trim_start_matches("redis-stream://");
-    let redis = redis_store(route, i, rest).await?;
-    let stream = RedisStream::new(&redis).with_stream(subject("webhooks:stream:{provider}")?);
+    // redis-stream://: the layer's own store, so the script that adds the entry recognises the
+    // layer's claim.
+    let redis = redis.ok_or_else(|| {
+        Error::config(format!(
+            "route[{i}].destination: a Redis stream needs its Redis store"
+        ))
+    })?;
+    let stream = RedisStream::new(redis).with_stream(subject("webhooks:stream:{provider}")?);
     Ok(layer.with_destination(stream))
 }

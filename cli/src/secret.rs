@@ -33,11 +33,25 @@ pub(crate) fn from_file(path: &Path) -> Result<Secret, Error> {
     Ok(Secret::from(secret.to_owned()))
 }
 
-/// The secret a command's `--secret-env` or `--secret-file` names.
-pub(crate) fn of(provider: &crate::Provider) -> Result<Secret, Error> {
-    match (&provider.secret_env, &provider.secret_file) {
+/// The secret in the variable `env`, else in the file `file`; `missing` says what to give when
+/// neither is named.
+pub(crate) fn named(
+    env: Option<&str>,
+    file: Option<&Path>,
+    missing: &str,
+) -> Result<Secret, Error> {
+    match (env, file) {
         (Some(var), _) => from_env(var),
         (None, Some(path)) => from_file(path),
-        (None, None) => Err(Error::config("give --secret-env VAR or --secret-file FILE")),
+        (None, None) => Err(Error::config(missing)),
     }
+}
+
+/// The secret a command's `--secret-env` or `--secret-file` names.
+pub(crate) fn of(provider: &crate::Provider) -> Result<Secret, Error> {
+    named(
+        provider.secret_env.as_deref(),
+        provider.secret_file.as_deref(),
+        "give --secret-env VAR or --secret-file FILE",
+    )
 }

@@ -22,7 +22,7 @@ use axum::Router;
 use http::{Request, StatusCode};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::sync::watch;
-use tower_webhooks::store::{DeliveryStore, InboxStatus, MemoryStore};
+use tower_webhooks::store::{DeliveryStore, InboxStatus, MemoryStore, RedisStore};
 use tower_webhooks::{Ack, Builder};
 
 use crate::config::{Config, Route};
@@ -52,8 +52,15 @@ struct Generation {
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
-/// Stores by (path, store URL), kept across reloads.
-type Stores = HashMap<(String, String), Arc<dyn DeliveryStore>>;
+/// A route's store, and the same store as a `RedisStore` when a Redis stream publishes through it.
+#[derive(Clone)]
+struct RouteStore {
+    store: Arc<dyn DeliveryStore>,
+    redis: Option<RedisStore>,
+}
+
+/// Stores by (path, what the store is: its URL, or the Redis stream's), kept across reloads.
+type Stores = HashMap<(String, String), RouteStore>;
 
 async fn serve(path: PathBuf, config: Config) -> Result<ExitCode, Error> {
     let metrics = PrometheusBuilder::new()
@@ -219,11 +226,11 @@ async fn build(config: &Config, base: &Path, stores: &mut Stores) -> Result<Gene
     let mut layers = Vec::new();
     let mut used = Vec::new();
     for (i, route) in config.routes.iter().enumerate() {
-        let store = store(route, i, stores).await?;
+        let RouteStore { store, redis } = store(route, i, stores).await?;
         let durable = route.store != "memory" || route.destination.is_some();
         let mut layer = layer(route, i, base, Arc::clone(&store))?;
         let handler = if let Some(destination) = &route.destination {
-            layer = crate::publish::attach(layer, route, i, destination).await?;
+            layer = crate::publish::attach(layer, route, i, destination, redis.as_ref()).await?;
             // Never reached: the layer publishes, a consumer runs the handler.
             axum::routing::post(|| async { StatusCode::INTERNAL_SERVER_ERROR })
         } else {
@@ -275,11 +282,12 @@ fn layer(
 ) -> Result<tower_webhooks::WebhookLayer, Error> {
     let scheme = crate::scheme::load(&route.provider, Some(base))
         .map_err(|err| Error::config(format!("route[{i}].provider: {err}")))?;
-    let secret = match (&route.secret_env, &route.secret_file) {
-        (Some(var), _) => crate::secret::from_env(var),
-        (None, Some(file)) => crate::secret::from_file(&base.join(file)),
-        (None, None) => Err(Error::config("no secret")),
-    }
+    let file = route.secret_file.as_ref().map(|file| base.join(file));
+    let secret = crate::secret::named(
+        route.secret_env.as_deref(),
+        file.as_deref(),
+        "give secret_env or secret_file",
+    )
     .map_err(|err| Error::config(format!("route[{i}] ({}): {err}", route.path)))?;
     let layer = Builder::from(scheme)
         .secret(secret)
@@ -294,35 +302,34 @@ fn layer(
 }
 
 /// The route's store: the one it had before a reload, or a new one.
-async fn store(
-    route: &Route,
-    i: usize,
-    stores: &mut Stores,
-) -> Result<Arc<dyn DeliveryStore>, Error> {
-    let key = (route.path.clone(), route.store.clone());
-    if let Some(store) = stores.get(&key) {
-        return Ok(Arc::clone(store));
-    }
-    let store: Arc<dyn DeliveryStore> = if let Some(url) = route
+async fn store(route: &Route, i: usize, stores: &mut Stores) -> Result<RouteStore, Error> {
+    // A Redis stream deduplicates with its Redis store, in the same script: that is the store.
+    let stream = route
         .destination
         .as_deref()
-        .and_then(|d| d.strip_prefix("redis-stream://"))
-    {
-        // A Redis stream deduplicates with its Redis store, in the same script.
-        Arc::new(crate::publish::redis_store(route, i, url).await?)
+        .and_then(|d| d.strip_prefix("redis-stream://"));
+    let what = stream.map_or_else(
+        || route.store.clone(),
+        |rest| format!("redis-stream://{rest}"),
+    );
+    let key = (route.path.clone(), what);
+    if let Some(kept) = stores.get(&key) {
+        return Ok(kept.clone());
+    }
+    let redis = match stream {
+        Some(rest) => Some(
+            crate::publish::redis_store(route, i, &format!("redis://{rest}"), "destination")
+                .await?,
+        ),
+        None if route.store.starts_with("redis://") => {
+            Some(crate::publish::redis_store(route, i, &route.store, "store").await?)
+        }
+        None => None,
+    };
+    let store: Arc<dyn DeliveryStore> = if let Some(redis) = &redis {
+        Arc::new(redis.clone())
     } else if route.store == "memory" {
         Arc::new(MemoryStore::new())
-    } else if route.store.starts_with("redis://") {
-        let prefix = format!(
-            "webhooks:{}",
-            route.path.trim_matches('/').replace('/', ":")
-        );
-        Arc::new(
-            tower_webhooks::store::RedisStore::connect(&route.store)
-                .await
-                .map_err(|err| Error::config(format!("route[{i}].store: {err}")))?
-                .with_prefix(prefix),
-        )
     } else {
         let store = tower_webhooks::store::PostgresStore::connect(&route.store)
             .map_err(|err| Error::config(format!("route[{i}].store: {err}")))?;
@@ -332,8 +339,9 @@ async fn store(
             .map_err(|err| Error::runtime(format!("route[{i}].store: cannot migrate: {err}")))?;
         Arc::new(store)
     };
-    stores.insert(key, Arc::clone(&store));
-    Ok(store)
+    let kept = RouteStore { store, redis };
+    stores.insert(key, kept.clone());
+    Ok(kept)
 }
 
 /// 200 when every route's store answers, 503 naming the routes whose store does not.
