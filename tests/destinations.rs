@@ -336,19 +336,7 @@ async fn redis_streams_retry_on_the_backoff_then_dead_letter() {
     let Some(url) = server("TEST_REDIS_URL") else {
         return;
     };
-    let prefix = unique("tw_dead");
-    let store = RedisStore::connect(&url)
-        .await
-        .unwrap()
-        .with_prefix(prefix.clone());
-    let key = format!("{prefix}:stream");
-    let publisher = RedisStream::new(&store).with_stream(Subject::new(&key).unwrap());
-    let addr = replica(
-        WebhookLayer::ycloud(SECRET)
-            .with_destination(publisher)
-            .with_store(store),
-    )
-    .await;
+    let (addr, key) = redis_stream_replica(&url, "tw_dead").await;
     let good = unique("good");
     assert_eq!(deliver(addr, &good).await, 200);
     assert_eq!(deliver(addr, "fail-1").await, 200);
@@ -403,6 +391,35 @@ async fn redis_streams_retry_on_the_backoff_then_dead_letter() {
     assert_eq!(handled.runs(&good).len(), 1);
 }
 
+/// A replica publishing to a Redis stream of its own (its store's keys and its stream under a
+/// fresh prefix); its address and the stream's key.
+async fn redis_stream_replica(url: &str, name: &str) -> (std::net::SocketAddr, String) {
+    let prefix = unique(name);
+    let store = RedisStore::connect(url)
+        .await
+        .unwrap()
+        .with_prefix(prefix.clone());
+    let key = format!("{prefix}:stream");
+    let publisher = RedisStream::new(&store).with_stream(Subject::new(&key).unwrap());
+    let addr = replica(
+        WebhookLayer::ycloud(SECRET)
+            .with_destination(publisher)
+            .with_store(store),
+    )
+    .await;
+    (addr, key)
+}
+
+/// Publishes a `hang-` delivery first, then ten more; their ids in that order.
+async fn hang_then_ten(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut ids = vec![format!("hang-{}", unique("evt"))];
+    ids.extend(self::ids(&unique("evt"), 10));
+    for id in &ids {
+        assert_eq!(deliver(addr, id).await, 200);
+    }
+    ids
+}
+
 /// A consumer that took the first message and died in its handler: after the ack wait (the
 /// lease) another consumer gets it, and it is handled once, as a later attempt.
 async fn killed_consumer_hands_over(
@@ -438,11 +455,7 @@ async fn a_jetstream_message_of_a_killed_consumer_is_handled_once_by_another() {
     let nats = Nats::new(&url, "tw_killed").await;
     let addr =
         replica(WebhookLayer::ycloud(SECRET).with_destination(nats.publisher(&url).await)).await;
-    let mut ids = vec![format!("hang-{}", unique("evt"))];
-    ids.extend(self::ids(&unique("evt"), 10));
-    for id in &ids {
-        assert_eq!(deliver(addr, id).await, 200);
-    }
+    let ids = hang_then_ten(addr).await;
     let layer = consumer_layer(&redis_url, &unique("consumed"), Backoff::default()).await;
     let handled = Handled::default();
     let ack_wait = Duration::from_secs(2);
@@ -462,24 +475,8 @@ async fn a_redis_entry_of_a_killed_consumer_is_handled_once_by_another() {
     let Some(url) = server("TEST_REDIS_URL") else {
         return;
     };
-    let prefix = unique("tw_killed");
-    let store = RedisStore::connect(&url)
-        .await
-        .unwrap()
-        .with_prefix(prefix.clone());
-    let key = format!("{prefix}:stream");
-    let publisher = RedisStream::new(&store).with_stream(Subject::new(&key).unwrap());
-    let addr = replica(
-        WebhookLayer::ycloud(SECRET)
-            .with_destination(publisher)
-            .with_store(store),
-    )
-    .await;
-    let mut ids = vec![format!("hang-{}", unique("evt"))];
-    ids.extend(self::ids(&unique("evt"), 10));
-    for id in &ids {
-        assert_eq!(deliver(addr, id).await, 200);
-    }
+    let (addr, key) = redis_stream_replica(&url, "tw_killed").await;
+    let ids = hang_then_ten(addr).await;
     let layer = consumer_layer(&url, &unique("consumed"), Backoff::default()).await;
     let handled = Handled::default();
     let source = || {
@@ -497,19 +494,7 @@ async fn a_message_whose_key_was_handled_is_acknowledged_without_the_handler() {
     let Some(url) = server("TEST_REDIS_URL") else {
         return;
     };
-    let prefix = unique("tw_handled");
-    let store = RedisStore::connect(&url)
-        .await
-        .unwrap()
-        .with_prefix(prefix.clone());
-    let key = format!("{prefix}:stream");
-    let publisher = RedisStream::new(&store).with_stream(Subject::new(&key).unwrap());
-    let addr = replica(
-        WebhookLayer::ycloud(SECRET)
-            .with_destination(publisher)
-            .with_store(store),
-    )
-    .await;
+    let (addr, key) = redis_stream_replica(&url, "tw_handled").await;
     let (done, fresh) = (unique("done"), unique("fresh"));
     assert_eq!(deliver(addr, &done).await, 200);
     assert_eq!(deliver(addr, &fresh).await, 200);

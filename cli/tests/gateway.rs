@@ -24,6 +24,12 @@ use tower_webhooks::provider::{stripe, ycloud};
 use tower_webhooks::scheme::Scheme;
 use tower_webhooks::testing::Signer;
 
+/// The library's own helpers for the servers `.ci/with-services` starts.
+#[path = "../../tests/common/services.rs"]
+mod services;
+
+use services::server;
+
 const BIN: &str = env!("CARGO_BIN_EXE_webhooks");
 const YCLOUD_SECRET: &str = "whsec_gateway_ycloud_0123456789";
 const STRIPE_SECRET: &str = "whsec_gateway_stripe_0123456789";
@@ -661,23 +667,6 @@ fn help_shows_an_example_per_command_and_no_secret() {
     );
     assert_eq!(code, Some(3));
     assert!(err.contains("GATEWAY_UNSET_VAR is not set"), "{err}");
-}
-
-/// A server `.ci/with-services` started, or `None` outside CI (where it must be there).
-fn server(var: &str) -> Option<String> {
-    if let Ok(url) = std::env::var(var) {
-        return Some(url);
-    }
-    let required = std::env::var_os("CI").is_some()
-        || std::env::var_os("TOWER_WEBHOOKS_REQUIRE_SERVICES").is_some();
-    assert!(
-        !required,
-        "{var} is not set: in CI the destination tests run against real servers"
-    );
-    eprintln!(
-        "SKIPPED: {var} is not set; run `.ci/with-services cargo test --workspace --all-features`"
-    );
-    None
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

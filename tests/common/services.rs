@@ -14,9 +14,11 @@ pub fn server(var: &str) -> Option<String> {
     assert!(
         !required,
         "{var} is not set: in CI the store tests run against real servers \
-         (.ci/with-services cargo test --all-features)"
+         (.ci/with-services cargo test --workspace --all-features)"
     );
-    eprintln!("SKIPPED: {var} is not set; run `.ci/with-services cargo test --all-features`");
+    eprintln!(
+        "SKIPPED: {var} is not set; run `.ci/with-services cargo test --workspace --all-features`"
+    );
     None
 }
 
