@@ -16,7 +16,15 @@
 //!   a Redis stream with its dedup in the same script, when `TEST_REDIS_URL` is set), answering
 //!   once the engine stored each delivery. Nothing consumes them during the run.
 //!
+//! - `POST /peers/<route>`: the peers bench's routes (`bench/peers/routes.rs`: hand-written,
+//!   `webhook-verify`, `standardwebhooks`, `axum-standardwebhooks`, ours, ...), each checked in
+//!   process before the server starts (the server refuses to start if one fails); load them with
+//!   `SCHEME=standard-webhooks` (or YCloud's, for the `-ycloud` routes): `bench/peers.sh`.
+//!
 //! `PORT` (default 3900) and `BENCH_SECRET` (default `whsec_bench`) must match `bench/sign.lua`.
+
+#[path = "../bench/peers/routes.rs"]
+mod peers;
 
 use std::hint::black_box;
 
@@ -160,6 +168,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
     let mut app = app;
+    for (name, family) in peers::ROUTES {
+        peers::check(name, *family).await?;
+        app = app.nest_service(&format!("/peers/{name}"), peers::route(name).app);
+    }
     let mut workers = Vec::new();
     for (path, layer) in now {
         let layer = layer.with_ack(Ack::Immediately);
