@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use hashbrown::HashTable;
 
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
@@ -163,14 +164,30 @@ enum Slot {
     Dead(u64),
 }
 
-#[derive(Debug, Default)]
+/// Keys held by one shard, each hashed once per claim or completion (the shard's choice and the
+/// table's lookup share the hash). Hashes are not stored: growing the table or expiring a key
+/// hashes it again, which is rare, and a stored hash would cost every key 8 more bytes twice.
+#[derive(Debug)]
 struct Shard {
-    entries: HashMap<Arc<str>, Entry>,
+    entries: HashTable<(Arc<str>, Entry)>,
     /// Completed keys in the order they complete, which is the order they expire in.
     expiry: VecDeque<(Arc<str>, Millis)>,
+    /// The store's seed (shared by every shard).
+    hasher: RandomState,
     /// What the keys in `entries` are counted for ([`cost`]).
     bytes: usize,
 }
+
+/// A key and its hash under the store's seed.
+#[derive(Clone, Copy)]
+struct Hashed<'a> {
+    key: &'a str,
+    hash: u64,
+}
+
+/// Keys each shard has room for before its table first grows: the budget's share when that is
+/// small, else a few thousand (the tables double from there, amortised).
+const INITIAL_PER_SHARD: usize = 4096;
 
 #[derive(Debug, Clone, Copy)]
 enum Entry {
@@ -207,13 +224,26 @@ impl MemoryStore {
     }
 
     fn build(settings: Settings, clock: Arc<dyn Clock>) -> Self {
-        let shards = (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect();
+        let max_per_shard = settings.max_entries.div_ceil(SHARDS).max(1);
+        let by_bytes = settings.max_bytes / SHARDS / cost("provider:evt_0123456789abcdef");
+        let initial = INITIAL_PER_SHARD.min(max_per_shard).min(by_bytes.max(1));
+        let hasher = RandomState::new();
+        let shards = (0..SHARDS)
+            .map(|_| {
+                Mutex::new(Shard {
+                    entries: HashTable::with_capacity(initial),
+                    expiry: VecDeque::with_capacity(initial),
+                    hasher: hasher.clone(),
+                    bytes: 0,
+                })
+            })
+            .collect();
         Self {
             inner: Arc::new(Inner {
                 shards,
-                hasher: RandomState::new(),
+                hasher,
                 settings,
-                max_per_shard: settings.max_entries.div_ceil(SHARDS).max(1),
+                max_per_shard,
                 max_bytes_per_shard: settings.max_bytes / SHARDS,
                 inbox: Mutex::new(Inbox::default()),
                 clock,
@@ -374,9 +404,13 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let index = self.inner.hasher.hash_one(key) as usize % SHARDS;
-        lock(&self.inner.shards[index])
+    /// The shard holding `key`, locked, and the key's hash (computed here, once).
+    fn shard<'k>(&self, key: &'k str) -> (MutexGuard<'_, Shard>, Hashed<'k>) {
+        let hash = self.inner.hasher.hash_one(key);
+        // The table's probing uses the low bits and its tags the top seven: the shard takes
+        // bits of its own.
+        let index = (hash >> 32) as usize % SHARDS;
+        (lock(&self.inner.shards[index]), Hashed { key, hash })
     }
 
     fn token(&self) -> ClaimToken {
@@ -387,9 +421,9 @@ impl MemoryStore {
 
     /// Marks an owned in-flight key done; a key whose claim was taken over is left alone.
     fn finish(&self, key: &str, token: ClaimToken) {
-        let mut shard = self.shard(key);
-        match shard.entries.get(key) {
-            Some(Entry::InFlight { token: owner, .. }) if *owner == token => {
+        let (mut shard, key) = self.shard(key);
+        match shard.get(key) {
+            Some(Entry::InFlight { token: owner, .. }) if owner == token => {
                 shard.done(key, self.now(), self.inner.settings.retention);
             }
             Some(_) => {
@@ -410,29 +444,60 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shard {
+    fn hashed<'k>(&self, key: &'k str) -> Hashed<'k> {
+        Hashed {
+            key,
+            hash: self.hasher.hash_one(key),
+        }
+    }
+
+    fn get(&self, key: Hashed<'_>) -> Option<Entry> {
+        self.entries
+            .find(key.hash, |(k, _)| **k == *key.key)
+            .map(|(_, entry)| *entry)
+    }
+
+    fn get_mut(&mut self, key: Hashed<'_>) -> Option<&mut (Arc<str>, Entry)> {
+        self.entries.find_mut(key.hash, |(k, _)| **k == *key.key)
+    }
+
     /// Marks `key` done for `retention` from `now`.
-    fn done(&mut self, key: &str, now: Millis, retention: Duration) {
+    fn done(&mut self, key: Hashed<'_>, now: Millis, retention: Duration) {
         let until = after(now, retention);
-        let k: Arc<str> = match self.entries.get_key_value(key) {
-            Some((k, _)) => Arc::clone(k),
+        let k = match self.get_mut(key) {
+            Some((k, entry)) => {
+                *entry = Entry::Done { until };
+                Arc::clone(k)
+            }
             None => {
-                self.bytes += cost(key);
-                Arc::from(key)
+                let k: Arc<str> = Arc::from(key.key);
+                self.insert_new(key, Arc::clone(&k), Entry::Done { until });
+                k
             }
         };
-        self.entries.insert(Arc::clone(&k), Entry::Done { until });
         self.expiry.push_back((k, until));
     }
 
     /// A new key, not yet in `entries`.
-    fn insert_new(&mut self, key: &str, entry: Entry) {
-        self.bytes += cost(key);
-        self.entries.insert(Arc::from(key), entry);
+    fn insert_new(&mut self, key: Hashed<'_>, owned: Arc<str>, entry: Entry) {
+        self.bytes += cost(key.key);
+        let hasher = &self.hasher;
+        self.entries
+            .insert_unique(key.hash, (owned, entry), |(k, _)| hasher.hash_one(k));
     }
 
-    fn remove(&mut self, key: &str) {
-        if self.entries.remove(key).is_some() {
-            self.bytes = self.bytes.saturating_sub(cost(key));
+    /// Sets `key`'s entry, whether it is held or new.
+    fn set(&mut self, key: Hashed<'_>, entry: Entry) {
+        match self.get_mut(key) {
+            Some((_, held)) => *held = entry,
+            None => self.insert_new(key, Arc::from(key.key), entry),
+        }
+    }
+
+    fn remove(&mut self, key: Hashed<'_>) {
+        if let Ok(found) = self.entries.find_entry(key.hash, |(k, _)| **k == *key.key) {
+            found.remove();
+            self.bytes = self.bytes.saturating_sub(cost(key.key));
         }
     }
 
@@ -448,9 +513,10 @@ impl Shard {
                 break;
             }
             if let Some((key, until)) = self.expiry.pop_front() {
-                if let Some(Entry::Done { until: current }) = self.entries.get(&key) {
-                    if *current == until {
-                        self.remove(&key);
+                let key = self.hashed(&key);
+                if let Some(Entry::Done { until: current }) = self.get(key) {
+                    if current == until {
+                        self.remove(key);
                     }
                 }
             }
@@ -461,9 +527,10 @@ impl Shard {
     /// completed key had to go, with when it completed.
     fn evict_one(&mut self, now: Millis, retention: Duration) -> Result<Option<Millis>> {
         while let Some((key, until)) = self.expiry.pop_front() {
-            if let Some(Entry::Done { until: current }) = self.entries.get(&key) {
-                if *current == until {
-                    self.remove(&key);
+            let key = self.hashed(&key);
+            if let Some(Entry::Done { until: current }) = self.get(key) {
+                if current == until {
+                    self.remove(key);
                     let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
                     return Ok((until > now).then(|| until.saturating_sub(retention)));
                 }
@@ -476,7 +543,7 @@ impl Shard {
         });
         match expired {
             Some(key) => {
-                self.remove(&key);
+                self.remove(self.hashed(&key));
                 Ok(None)
             }
             None => Err(StoreError::Full),
@@ -493,9 +560,9 @@ impl DeliveryStore for MemoryStore {
             token,
             until: after(now, self.inner.settings.lease),
         };
-        let mut shard = self.shard(key);
+        let (mut shard, key) = self.shard(key);
         shard.sweep(now);
-        if let Some(entry) = shard.entries.get_mut(key) {
+        if let Some((_, entry)) = shard.get_mut(key) {
             match *entry {
                 Entry::Done { until } if until > now => return Ok(Claim::Done),
                 Entry::Parked => return Ok(Claim::Done),
@@ -507,12 +574,12 @@ impl DeliveryStore for MemoryStore {
             }
         }
         let (max_entries, max_bytes) = (self.inner.max_per_shard, self.inner.max_bytes_per_shard);
-        while shard.full_for(key, max_entries, max_bytes) {
+        while shard.full_for(key.key, max_entries, max_bytes) {
             if let Some(completed) = shard.evict_one(now, self.inner.settings.retention)? {
                 self.evicted(now, completed);
             }
         }
-        shard.insert_new(key, claimed);
+        shard.insert_new(key, Arc::from(key.key), claimed);
         Ok(Claim::Acquired(token))
     }
 
@@ -522,9 +589,9 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
-        let mut shard = self.shard(key);
-        if let Some(Entry::InFlight { token: owner, .. }) = shard.entries.get(key) {
-            if *owner == token {
+        let (mut shard, key) = self.shard(key);
+        if let Some(Entry::InFlight { token: owner, .. }) = shard.get(key) {
+            if owner == token {
                 shard.remove(key);
             }
         }
@@ -538,9 +605,9 @@ impl DeliveryStore for MemoryStore {
         schedule: Schedule,
     ) -> Result<()> {
         let key: Arc<str> = Arc::from(delivery.key.as_str());
-        let mut shard = self.shard(&key);
-        match shard.entries.get(&key) {
-            Some(Entry::InFlight { token: owner, .. }) if *owner == token => {}
+        let (mut shard, hashed) = self.shard(&key);
+        match shard.get(hashed) {
+            Some(Entry::InFlight { token: owner, .. }) if owner == token => {}
             _ => {
                 // The lease ran out and another delivery took the key over: it is that one's.
                 tracing::debug!("claim was taken over after its lease; not parking it");
@@ -569,7 +636,7 @@ impl DeliveryStore for MemoryStore {
                 owner: None,
             },
         );
-        shard.entries.insert(key, Entry::Parked);
+        shard.set(hashed, Entry::Parked);
         Ok(())
     }
 
@@ -598,7 +665,7 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
-        let mut shard = self.shard(key);
+        let (mut shard, hashed) = self.shard(key);
         let mut inbox = self.inbox_lock();
         let Some(parked) = inbox.entries.get(key) else {
             return Ok(());
@@ -612,7 +679,7 @@ impl DeliveryStore for MemoryStore {
         let (slot, status, error) = match settlement {
             Settlement::Done => {
                 inbox.entries.remove(key);
-                shard.done(key, self.now(), self.inner.settings.retention);
+                shard.done(hashed, self.now(), self.inner.settings.retention);
                 return Ok(());
             }
             Settlement::Retry {
@@ -683,13 +750,13 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn purge(&self, key: &str) -> Result<bool> {
-        let mut shard = self.shard(key);
+        let (mut shard, hashed) = self.shard(key);
         let mut inbox = self.inbox_lock();
         let Some(parked) = inbox.entries.remove(key) else {
             return Ok(false);
         };
         inbox.unslot(key, parked.slot);
-        shard.done(key, self.now(), self.inner.settings.retention);
+        shard.done(hashed, self.now(), self.inner.settings.retention);
         Ok(true)
     }
 
