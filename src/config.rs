@@ -19,7 +19,7 @@ use crate::identify::Identity;
 use crate::rejection::{Rejection, Statuses};
 use crate::scheme::{Scheme, Source};
 use crate::signature::Verifier;
-use crate::store::{DeliveryStore, MemoryStore};
+use crate::store::{DeliveryKey, DeliveryStore, MemoryStore};
 use crate::{Ack, Backoff};
 
 /// The default body limit: 1 MiB.
@@ -143,6 +143,7 @@ impl Config {
     pub(crate) fn verified(
         &self,
         identity: Identity,
+        key: DeliveryKey,
         timestamp: Option<i64>,
         raw: Bytes,
         attempt: u32,
@@ -150,7 +151,7 @@ impl Config {
         Verified::new(Facts {
             provider: Arc::clone(&self.provider),
             id: identity.id,
-            key: identity.key,
+            key,
             event_type: identity.event_type,
             timestamp,
             signed: !self.verifier.is_unsigned(),
@@ -160,16 +161,26 @@ impl Config {
         })
     }
 
-    /// The headers of `headers` worth keeping with a parked delivery.
-    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> HeaderMap {
-        let mut kept = HeaderMap::new();
-        for name in &self.kept_headers {
-            for value in headers.get_all(name) {
-                kept.append(name.clone(), value.clone());
+    /// The headers of `headers` worth keeping with a parked delivery, in one pass over them
+    /// (a map is built only for a delivery that is parked: [`kept_map`]).
+    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+        let mut kept = Vec::with_capacity(self.kept_headers.len());
+        for (name, value) in headers {
+            if self.kept_headers.contains(name) {
+                kept.push((name.clone(), value.clone()));
             }
         }
         kept
     }
+}
+
+/// The map of headers [`Config::kept_headers`] kept.
+pub(crate) fn kept_map(kept: Vec<(HeaderName, HeaderValue)>) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(kept.len());
+    for (name, value) in kept {
+        map.append(name, value);
+    }
+    map
 }
 
 /// What the services and workers of one layer share while they run: how workers are woken, and

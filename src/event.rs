@@ -35,7 +35,8 @@ pub struct Verified {
 pub(crate) struct Facts {
     pub(crate) provider: Arc<str>,
     pub(crate) id: String,
-    pub(crate) key: String,
+    /// `<provider>:<dedup key>`, shared with the claim.
+    pub(crate) key: crate::store::DeliveryKey,
     pub(crate) event_type: Option<String>,
     pub(crate) timestamp: Option<i64>,
     pub(crate) signed: bool,
@@ -52,7 +53,7 @@ impl fmt::Debug for Verified {
         f.debug_struct("Verified")
             .field("provider", &self.facts.provider)
             .field("id", &self.facts.id)
-            .field("key", &self.facts.key)
+            .field("key", &self.facts.key.dedup_key())
             .field("event_type", &self.facts.event_type)
             .field("timestamp", &self.facts.timestamp)
             .field("signed", &self.facts.signed)
@@ -87,7 +88,7 @@ impl Verified {
 
     /// The dedup key: the id, plus qualifiers where the scheme adds them.
     pub fn key(&self) -> &str {
-        &self.facts.key
+        self.facts.key.dedup_key()
     }
 
     /// The event type, when the provider states one.

@@ -9,6 +9,7 @@ use std::fmt;
 use http::{HeaderMap, HeaderName};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 
 use crate::scheme::{Marker, Payload, Pointer, Scheme, Source};
 
@@ -20,8 +21,8 @@ pub(crate) const MAX_KEY_LEN: usize = 1024;
 pub(crate) struct Identity {
     /// The provider's id for the event (or the body hash).
     pub(crate) id: String,
-    /// The dedup key: the id and its qualifiers, joined by `:`.
-    pub(crate) key: String,
+    /// The dedup key when it is more than the id: the id and its qualifiers, joined by `:`.
+    pub(crate) qualified: Option<String>,
     pub(crate) event_type: Option<String>,
     /// The token of a signed handshake, when the delivery is one (possibly empty).
     pub(crate) challenge: Option<String>,
@@ -30,6 +31,11 @@ pub(crate) struct Identity {
 }
 
 impl Identity {
+    /// The dedup key: the id, or the id and its qualifiers joined by `:`.
+    pub(crate) fn key(&self) -> &str {
+        self.qualified.as_deref().unwrap_or(&self.id)
+    }
+
     /// The identity of a delivery known by its body alone: id and key are the body's SHA-256.
     pub(crate) fn of_body(
         body: &[u8],
@@ -37,10 +43,9 @@ impl Identity {
         challenge: Option<String>,
         form: bool,
     ) -> Self {
-        let hash = body_hash(body);
         Self {
-            id: hash.clone(),
-            key: hash,
+            id: body_hash(body),
+            qualified: None,
             event_type,
             challenge,
             form,
@@ -79,9 +84,11 @@ pub(crate) fn identify(
     body: &[u8],
 ) -> Result<Identity, Unidentified> {
     // Every value sought, located first: a header, or a slot of the one body scan.
+    // (On the stack: no scheme seeks more than a handful.)
     let mut wanted = Wanted::default();
-    let id_at: Vec<At<'_>> = scheme.id.parts().iter().map(|s| wanted.locate(s)).collect();
-    let type_at: Vec<At<'_>> = scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
+    let id_at: SmallVec<[At<'_>; 4]> = scheme.id.parts().iter().map(|s| wanted.locate(s)).collect();
+    let type_at: SmallVec<[At<'_>; 4]> =
+        scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
     let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
     let handshake_at = handshake.map(|(event, value, token)| {
         let event_at = match event {
@@ -92,7 +99,7 @@ pub(crate) fn identify(
     });
 
     let format = body_format(scheme.payload, headers, body);
-    let mut found = vec![None; wanted.pointers.len()];
+    let mut found: SmallVec<[Found<'_>; 8]> = SmallVec::from_elem(None, wanted.pointers.len());
     match format {
         Some(Format::Json) => {
             scan(body, &wanted.pointers, &mut found).map_err(|_| Unidentified::NotJson)?
@@ -100,31 +107,36 @@ pub(crate) fn identify(
         Some(Format::Form) => scan_form(body, &wanted.pointers, &mut found),
         None => {}
     }
-    let value = |at: &At<'_>| match at {
-        At::Body(slot) => found[*slot].as_deref().map(str::to_owned),
-        At::Header(name) => headers
-            .get(*name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+    // Borrowed from the body or the headers; copied once, into the identity.
+    let value = |at: &At<'_>| -> Option<&str> {
+        match at {
+            At::Body(slot) => found[*slot].as_deref(),
+            At::Header(name) => headers.get(*name).and_then(|v| v.to_str().ok()),
+        }
     };
 
-    let event_type = type_at.iter().filter_map(value).find(|t| !t.is_empty());
+    let event_type = type_at
+        .iter()
+        .filter_map(value)
+        .find(|t| !t.is_empty())
+        .map(str::to_owned);
     let challenge = handshake_at.and_then(|(kind_at, kind, token_at)| {
-        (value(&kind_at).as_deref() == Some(kind))
-            .then(|| token_at.and_then(|at| value(&at)).unwrap_or_default())
+        (value(&kind_at) == Some(kind)).then(|| {
+            token_at
+                .and_then(|at| value(&at))
+                .unwrap_or_default()
+                .to_owned()
+        })
     });
     let form = format == Some(Format::Form);
 
-    let complete: Option<Vec<String>> = id_at
+    let complete: Option<SmallVec<[&str; 4]>> = id_at
         .iter()
         .map(|at| value(at).filter(|v| !v.is_empty()))
         .collect();
-    let (id, key) = match complete {
-        Some(mut parts) if !parts.is_empty() => {
-            let key = parts.join(":");
-            parts.truncate(1);
-            (parts.pop().unwrap_or_default(), key)
-        }
+    let (id, qualified) = match complete {
+        Some(parts) if parts.len() == 1 => (parts[0].to_owned(), None),
+        Some(parts) if !parts.is_empty() => (parts[0].to_owned(), Some(parts.join(":"))),
         // No id source at all, or a missing one on a scheme that falls back.
         Some(_) => return Ok(Identity::of_body(body, event_type, challenge, form)),
         None if scheme.id.fallback() => {
@@ -133,16 +145,17 @@ pub(crate) fn identify(
         None => return Err(Unidentified::MissingId),
     };
     // Ids are short tokens; a huge one would only bloat the dedup store.
-    if key.len() > MAX_KEY_LEN {
-        return Err(Unidentified::IdTooLong);
-    }
-    Ok(Identity {
+    let identity = Identity {
         id,
-        key,
+        qualified,
         event_type,
         challenge,
         form,
-    })
+    };
+    if identity.key().len() > MAX_KEY_LEN {
+        return Err(Unidentified::IdTooLong);
+    }
+    Ok(identity)
 }
 
 /// Where one sought value is: a header, or a slot of the body scan.
@@ -154,7 +167,7 @@ enum At<'a> {
 /// The pointers the body scan looks for, each at the slot [`At::Body`] names.
 #[derive(Default)]
 struct Wanted<'a> {
-    pointers: Vec<&'a [String]>,
+    pointers: SmallVec<[&'a [String]; 8]>,
 }
 
 impl<'a> Wanted<'a> {
@@ -662,7 +675,7 @@ mod tests {
         );
         scheme.id = scheme.id.clone().or_body_hash();
         let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
-        assert_eq!(identity.key, body_hash(body));
+        assert_eq!(identity.key(), body_hash(body));
         assert_eq!(identity.event_type.as_deref(), Some("t"));
     }
 

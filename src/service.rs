@@ -21,13 +21,13 @@ use axum_core::extract::DefaultBodyLimit;
 use axum_core::response::Response;
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, Request, StatusCode};
+use http::{HeaderName, HeaderValue, Request, StatusCode};
 use tower_service::Service;
 use tracing::field::{debug, display, Empty};
 use tracing::instrument::Instrument;
 use tracing::Span;
 
-use crate::config::{Config, Runtime};
+use crate::config::{kept_map, Config, Runtime};
 use crate::destination::{Destination, Published};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
@@ -389,8 +389,8 @@ where
         _ => {}
     }
 
-    let key = DeliveryKey::new(&config.provider, &identity.key);
-    let verified = config.verified(identity, timestamp, raw, 1);
+    let key = DeliveryKey::new(&config.provider, identity.key());
+    let verified = config.verified(identity, key.clone(), timestamp, raw, 1);
     record_identity(&verified);
     Admission::Admitted(Admitted {
         parts,
@@ -594,7 +594,7 @@ async fn park(
 /// What a parked delivery keeps of its request, taken before the handler consumes it.
 struct Kept {
     key: DeliveryKey,
-    headers: HeaderMap,
+    headers: Vec<(HeaderName, HeaderValue)>,
     method: http::Method,
     uri: http::Uri,
 }
@@ -621,7 +621,7 @@ impl Kept {
             self.key.as_str(),
             config.provider.as_ref(),
             verified.id(),
-            self.headers,
+            kept_map(self.headers),
             verified.raw().clone(),
         );
         stored.event_type = verified.event_type().map(str::to_owned);
@@ -685,17 +685,18 @@ where
         ));
     }
     // A store written by hand may hold a key without the provider's prefix: it is the key.
-    let dedup_key = DeliveryKey::of_stored(&config.provider, &stored.key)
-        .map_or_else(|| stored.key.clone(), |key| key.dedup_key().to_owned());
+    let key = DeliveryKey::of_stored(&config.provider, &stored.key)
+        .unwrap_or_else(|| DeliveryKey::new(&config.provider, &stored.key));
     let identity = Identity {
         id: stored.id.clone(),
-        key: dedup_key,
+        qualified: None,
         event_type: stored.event_type.clone(),
         challenge: None,
         form: identify::is_form(config.scheme().payload, &parts.headers, &stored.body),
     };
     let verified = config.verified(
         identity,
+        key,
         stored.timestamp,
         stored.body.clone(),
         redelivery.attempt,

@@ -72,12 +72,22 @@ pub struct DeliveryKey {
 impl DeliveryKey {
     /// The key of `provider`'s delivery with dedup key `key`.
     pub fn new(provider: &str, key: &str) -> Self {
-        let mut full = String::with_capacity(provider.len() + 1 + key.len());
-        full.push_str(provider);
-        full.push(':');
-        full.push_str(key);
+        let len = provider.len() + 1 + key.len();
+        // Joined on the stack when it fits, so that the key costs one allocation (the `Arc`).
+        let mut stack = [0u8; 192];
+        let full: Arc<str> = match stack.get_mut(..len) {
+            Some(buffer) => {
+                let (head, rest) = buffer.split_at_mut(provider.len());
+                head.copy_from_slice(provider.as_bytes());
+                rest[0] = b':';
+                rest[1..].copy_from_slice(key.as_bytes());
+                // Two `str`s and an ASCII byte: valid UTF-8.
+                Arc::from(std::str::from_utf8(buffer).unwrap_or_default())
+            }
+            None => Arc::from(format!("{provider}:{key}")),
+        };
         Self {
-            full: Arc::from(full),
+            full,
             split: provider.len() + 1,
         }
     }
