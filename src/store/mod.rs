@@ -29,6 +29,8 @@ use http::HeaderMap;
 
 use crate::BoxError;
 
+#[cfg(feature = "postgres")]
+mod batch;
 mod claim;
 mod memory;
 #[cfg(feature = "postgres")]

@@ -10,6 +10,9 @@ use deadpool_postgres::{Config, Object, Pool, PoolConfig, Runtime, Timeouts};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Statement};
 
+use tokio::sync::oneshot;
+
+use super::batch::{BatchSettings, Batcher};
 use super::record::{fresh_token, Record};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
@@ -38,9 +41,9 @@ CREATE INDEX IF NOT EXISTS {table}_expiry
     ON {table} (expires_at) WHERE state IN ('in_flight', 'done');
 ";
 
-/// Takes a key that is new, or whose lease (in flight) or retention (done) has run out, in one
-/// statement: of concurrent claims exactly one gets a row back. Parked keys never expire.
-const CLAIM: &str = r"
+/// One claim alone (a batch of one, the usual case at low load): a plain insert is cheaper than
+/// the batch's statement. $1 key, $2 token, $3 lease.
+const CLAIM_ONE: &str = r"
 INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
 VALUES ($1, 'in_flight', $2, now() + make_interval(secs => $3), now() + make_interval(secs => $3))
 ON CONFLICT (key) DO UPDATE
@@ -50,11 +53,48 @@ ON CONFLICT (key) DO UPDATE
     WHERE d.state IN ('in_flight', 'done') AND d.expires_at < now()
 RETURNING token";
 
-const COMPLETE: &str = r"
+/// The state a key is held in, after a lone claim did not take it.
+const STATE: &str = "SELECT state FROM {table} WHERE key = $1";
+
+/// One completion alone. $1 key, $2 token, $3 retention.
+const COMPLETE_ONE: &str = r"
 UPDATE {table}
    SET state = 'done', token = NULL, lease_until = NULL,
        expires_at = now() + make_interval(secs => $3), updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
+
+/// A batch in one statement and one commit: completes the owned claims $4 (tokens $5, kept for
+/// the retention $6), and claims the distinct keys $1 (tokens $2, lease $3), none of them among
+/// $4: each key that is new, or whose lease (in flight) or retention (done) has run out, is
+/// taken, so of concurrent claims of a key exactly one gets it. Every claimed key comes back with
+/// whether it was taken and, if not, the state it is held in (read from the statement's
+/// snapshot; none: a concurrent claim holds it). Parked keys never expire. Rows are inserted in
+/// key order, so concurrent batches lock new rows in one order.
+const CLAIM: &str = r"
+WITH completed AS (
+    UPDATE {table} AS d
+       SET state = 'done', token = NULL, lease_until = NULL,
+           expires_at = now() + make_interval(secs => $6), updated_at = now()
+      FROM unnest($4::text[], $5::text[]) AS c(key, token)
+     WHERE d.key = c.key AND d.token = c.token AND d.state = 'in_flight'
+), input AS (
+    SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, token)
+), claimed AS (
+    INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
+    SELECT key, 'in_flight', token, now() + make_interval(secs => $3),
+           now() + make_interval(secs => $3)
+      FROM input ORDER BY key
+    ON CONFLICT (key) DO UPDATE
+        SET state = 'in_flight', token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
+            expires_at = EXCLUDED.expires_at, due_at = NULL, attempts = 0, last_error = NULL,
+            record = NULL, updated_at = now()
+        WHERE d.state IN ('in_flight', 'done') AND d.expires_at < now()
+    RETURNING d.key
+)
+SELECT input.key, claimed.key IS NOT NULL, held.state
+  FROM input
+  LEFT JOIN claimed ON claimed.key = input.key
+  LEFT JOIN {table} AS held ON held.key = input.key";
 
 const RELEASE: &str = "DELETE FROM {table} WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
@@ -121,16 +161,15 @@ const SWEEP: &str = r"
 DELETE FROM {table}
  WHERE state IN ('in_flight', 'done') AND expires_at < now()";
 
-const STATE: &str = "SELECT state FROM {table} WHERE key = $1";
-
 /// The statements, for one table.
 #[derive(Debug)]
 struct Sql {
     table: String,
     migration: String,
     claim: String,
+    claim_one: String,
     state: String,
-    complete: String,
+    complete_one: String,
     release: String,
     park: String,
     take: String,
@@ -160,8 +199,9 @@ impl Sql {
             table: table.to_owned(),
             migration: for_table(MIGRATION),
             claim: for_table(CLAIM),
+            claim_one: for_table(CLAIM_ONE),
             state: for_table(STATE),
-            complete: for_table(COMPLETE),
+            complete_one: for_table(COMPLETE_ONE),
             release: for_table(RELEASE),
             park: for_table(PARK),
             take: for_table(TAKE),
@@ -202,6 +242,7 @@ pub struct PostgresStore {
     pool: Pool,
     settings: Settings,
     sql: Arc<Sql>,
+    writer: Arc<Writer>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -209,6 +250,212 @@ struct Settings {
     lease: Duration,
     retention: Duration,
     timeout: Duration,
+    batch: BatchSettings,
+}
+
+/// The batching writer: the claims and completions of concurrent deliveries, one statement
+/// and one commit for a batch of both.
+#[derive(Debug)]
+struct Writer {
+    batches: Batcher<Job>,
+}
+
+enum Job {
+    Claim {
+        key: String,
+        token: ClaimToken,
+        reply: oneshot::Sender<Result<Claim>>,
+    },
+    Complete {
+        key: String,
+        token: ClaimToken,
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
+
+impl Writer {
+    fn new(pool: &Pool, sql: &Arc<Sql>, settings: Settings) -> Arc<Self> {
+        let (pool, sql) = (pool.clone(), Arc::clone(sql));
+        let slots = Arc::new(tokio::sync::Semaphore::new(settings.batch.flushes));
+        Arc::new(Self {
+            batches: Batcher::new(settings.batch, slots, move |jobs| {
+                flush(pool.clone(), Arc::clone(&sql), settings, jobs)
+            }),
+        })
+    }
+}
+
+/// A batch of one call, with the plain statements.
+async fn alone(pool: &Pool, sql: &Sql, settings: Settings, job: Job) {
+    let run = async {
+        let client = pool.get().await.map_err(unavailable)?;
+        match &job {
+            Job::Claim { key, token, .. } => {
+                let statement = client
+                    .prepare_cached(&sql.claim_one)
+                    .await
+                    .map_err(unavailable)?;
+                let owner = token.get().to_string();
+                let lease = settings.lease.as_secs_f64();
+                let taken = client
+                    .query_opt(&statement, &[key, &owner, &lease])
+                    .await
+                    .map_err(unavailable)?;
+                if taken.is_some() {
+                    return Ok(Some(Claim::Acquired(*token)));
+                }
+                let statement = client
+                    .prepare_cached(&sql.state)
+                    .await
+                    .map_err(unavailable)?;
+                let state = client
+                    .query_opt(&statement, &[key])
+                    .await
+                    .map_err(unavailable)?;
+                Ok(Some(
+                    match state.map(|row| row.get::<_, String>(0)).as_deref() {
+                        Some("done" | "pending" | "dead") => Claim::Done,
+                        _ => Claim::InFlight,
+                    },
+                ))
+            }
+            Job::Complete { key, token, .. } => {
+                let statement = client
+                    .prepare_cached(&sql.complete_one)
+                    .await
+                    .map_err(unavailable)?;
+                let owner = token.get().to_string();
+                let retention = settings.retention.as_secs_f64();
+                client
+                    .execute(&statement, &[key, &owner, &retention])
+                    .await
+                    .map_err(unavailable)?;
+                Ok(None)
+            }
+        }
+    };
+    let done: Result<Option<Claim>> = tokio::time::timeout(settings.timeout, run)
+        .await
+        .unwrap_or_else(|elapsed| Err(unavailable(elapsed)));
+    match job {
+        Job::Claim { reply, .. } => {
+            let _ = reply.send(done.map(|claim| claim.unwrap_or(Claim::InFlight)));
+        }
+        Job::Complete { reply, .. } => {
+            let _ = reply.send(done.map(|_| ()));
+        }
+    }
+}
+
+/// A batch's failure, for each of its calls.
+fn batch_failed(err: &dyn fmt::Display) -> StoreError {
+    unavailable(std::io::Error::other(err.to_string()))
+}
+
+/// One statement for a batch: its completions, and its claims of distinct keys, sorted. A key
+/// claimed twice in one batch is claimed once, its second call answered as a duplicate of the
+/// first; a key claimed while its completion is in the batch is answered done (it is, once the
+/// statement commits), so that no statement touches a row twice.
+async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>) {
+    if jobs.len() == 1 {
+        if let Some(job) = jobs.pop() {
+            alone(&pool, &sql, settings, job).await;
+        }
+        return;
+    }
+    let mut claims = Vec::new();
+    let mut completions = Vec::new();
+    for job in jobs {
+        match job {
+            Job::Claim { key, token, reply } => claims.push((key, token, reply)),
+            Job::Complete { key, token, reply } => completions.push((key, token, reply)),
+        }
+    }
+    let completing: Vec<&str> = completions.iter().map(|(key, ..)| key.as_str()).collect();
+    let completing_tokens: Vec<String> = completions
+        .iter()
+        .map(|(_, token, _)| token.get().to_string())
+        .collect();
+    let mut keys: Vec<&str> = claims
+        .iter()
+        .map(|(key, ..)| key.as_str())
+        .filter(|key| !completing.contains(key))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // Each distinct key's token: its first call's.
+    let tokens: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            claims
+                .iter()
+                .find(|(k, ..)| k == key)
+                .map_or_else(String::new, |(_, token, _)| token.get().to_string())
+        })
+        .collect();
+    let (lease, retention) = (
+        settings.lease.as_secs_f64(),
+        settings.retention.as_secs_f64(),
+    );
+    let run = async {
+        let client = pool.get().await.map_err(|e| batch_failed(&e))?;
+        let statement = client
+            .prepare_cached(&sql.claim)
+            .await
+            .map_err(|e| batch_failed(&e))?;
+        client
+            .query(
+                &statement,
+                &[
+                    &keys,
+                    &tokens,
+                    &lease,
+                    &completing,
+                    &completing_tokens,
+                    &retention,
+                ],
+            )
+            .await
+            .map_err(|e| batch_failed(&e))
+    };
+    let rows = tokio::time::timeout(settings.timeout, run)
+        .await
+        .unwrap_or_else(|elapsed| Err(batch_failed(&elapsed)));
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(err) => {
+            let message = err.to_string();
+            for (.., reply) in claims {
+                let _ = reply.send(Err(batch_failed(&message)));
+            }
+            for (.., reply) in completions {
+                let _ = reply.send(Err(batch_failed(&message)));
+            }
+            return;
+        }
+    };
+    // (taken, held state) per distinct claimed key.
+    let outcomes: std::collections::HashMap<String, (bool, Option<String>)> = rows
+        .iter()
+        .map(|row| (row.get(0), (row.get(1), row.get(2))))
+        .collect();
+    let mut answered = std::collections::HashSet::new();
+    for (key, token, reply) in claims {
+        let first = answered.insert(key.clone());
+        let claim = match outcomes.get(&key) {
+            Some((true, _)) if first => Claim::Acquired(token),
+            // Taken by this batch's first call of the key: this call is its duplicate.
+            Some((true, _)) => Claim::InFlight,
+            Some((false, Some(state))) if state != "in_flight" => Claim::Done,
+            // Completed by this very statement.
+            None if completing.contains(&key.as_str()) => Claim::Done,
+            _ => Claim::InFlight,
+        };
+        let _ = reply.send(Ok(claim));
+    }
+    for (.., reply) in completions {
+        let _ = reply.send(Ok(()));
+    }
 }
 
 impl fmt::Debug for PostgresStore {
@@ -241,15 +488,54 @@ impl PostgresStore {
         let pool = config
             .create_pool(Some(Runtime::Tokio1), NoTls)
             .map_err(unavailable)?;
-        Ok(Self {
-            pool,
-            sql: Arc::new(Sql::new("webhook_deliveries")),
-            settings: Settings {
-                lease: Duration::from_secs(5 * 60),
-                retention: Duration::from_secs(24 * 60 * 60),
-                timeout: Duration::from_secs(5),
+        let sql = Arc::new(Sql::new("webhook_deliveries"));
+        let settings = Settings {
+            lease: Duration::from_secs(5 * 60),
+            retention: Duration::from_secs(24 * 60 * 60),
+            timeout: Duration::from_secs(5),
+            batch: BatchSettings {
+                max: 512,
+                delay: Duration::ZERO,
+                flushes: 16,
             },
+        };
+        Ok(Self {
+            writer: Writer::new(&pool, &sql, settings),
+            pool,
+            sql,
+            settings,
         })
+    }
+
+    /// The writer again, after a setting it uses changed.
+    fn rewired(mut self) -> Self {
+        self.writer = Writer::new(&self.pool, &self.sql, self.settings);
+        self
+    }
+
+    /// How claims and completions are grouped: those of concurrent deliveries are written in one
+    /// statement and one commit. A batch is written as soon as one of `flushes` connections is
+    /// free (default 12 of the pool's 16; the rest serve the inbox), with every call queued by
+    /// then, up to `max` (default 512); `delay` (default zero) makes a batch wait that long for
+    /// more calls first: fewer commits, each call later.
+    /// So at low load a call is written alone and at once, and under load a commit (an `fsync`,
+    /// a millisecond or more on most disks) carries hundreds of deliveries.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tower_webhooks::store::PostgresStore;
+    ///
+    /// let store = PostgresStore::connect("postgres://app@127.0.0.1/app")?
+    ///     .with_batching(256, Duration::from_micros(500), 4);
+    /// # Ok::<(), tower_webhooks::store::StoreError>(())
+    /// ```
+    pub fn with_batching(mut self, max: usize, delay: Duration, flushes: usize) -> Self {
+        self.settings.batch = BatchSettings {
+            max: max.max(1),
+            delay,
+            flushes: flushes.max(1),
+        };
+        self.rewired()
     }
 
     /// Creates the table and index if they do not exist.
@@ -268,19 +554,19 @@ impl PostgresStore {
     /// a worker takes every due delivery of its table. Set it before [`migrate`](Self::migrate).
     pub fn with_table(mut self, table: &str) -> Self {
         self.sql = Arc::new(Sql::new(table));
-        self
+        self.rewired()
     }
 
     /// How long a claim holds before another delivery of the key may take it over.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.settings.lease = lease;
-        self
+        self.rewired()
     }
 
     /// How long a completed (or purged) key is remembered.
     pub fn with_retention(mut self, retention: Duration) -> Self {
         self.settings.retention = retention;
-        self
+        self.rewired()
     }
 
     /// Runs one store call within the time bound.
@@ -329,42 +615,25 @@ impl PostgresStore {
 #[async_trait]
 impl DeliveryStore for PostgresStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
-        let token = fresh_token();
-        let owner = token.get().to_string();
-        let lease = self.settings.lease.as_secs_f64();
-        self.bounded(async {
-            let (client, claim) = self.prepared(&self.sql.claim).await?;
-            let claimed = client
-                .query_opt(&claim, &[&key, &owner, &lease])
-                .await
-                .map_err(unavailable)?;
-            if claimed.is_some() {
-                return Ok(Claim::Acquired(token));
-            }
-            let state = client
-                .prepare_cached(&self.sql.state)
-                .await
-                .map_err(unavailable)?;
-            let state = client
-                .query_opt(&state, &[&key])
-                .await
-                .map_err(unavailable)?;
-            Ok(match state.map(|row| row.get::<_, String>(0)).as_deref() {
-                Some("done" | "pending" | "dead") => Claim::Done,
-                _ => Claim::InFlight,
-            })
-        })
-        .await
+        let (reply, answer) = oneshot::channel();
+        self.writer.batches.submit(Job::Claim {
+            key: key.to_owned(),
+            token: fresh_token(),
+            reply,
+        });
+        self.bounded(async { answer.await.map_err(unavailable)? })
+            .await
     }
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
-        let retention = self.settings.retention.as_secs_f64();
-        self.execute(
-            &self.sql.complete,
-            &[&key, &token.get().to_string(), &retention],
-        )
-        .await?;
-        Ok(())
+        let (reply, answer) = oneshot::channel();
+        self.writer.batches.submit(Job::Complete {
+            key: key.to_owned(),
+            token,
+            reply,
+        });
+        self.bounded(async { answer.await.map_err(unavailable)? })
+            .await
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {

@@ -375,6 +375,54 @@ async fn conformance(store: Arc<dyn DeliveryStore>, p: &str, lease: Duration, re
     }
     assert_eq!(won, 1, "concurrent claims acquired {won} times");
 
+    // many keys at once (a batching store writes them together): each is won once; a claim
+    // racing its key's completion is never acquired, and the key ends done
+    let keys: Vec<String> = (0..40).map(|i| k(&format!("batch{i}"))).collect();
+    let claims: Vec<_> = keys
+        .iter()
+        .chain(keys.iter())
+        .map(|key| {
+            let (store, key) = (Arc::clone(&store), key.clone());
+            tokio::spawn(async move { (key.clone(), store.claim(&key).await.unwrap()) })
+        })
+        .collect();
+    let mut owned = std::collections::HashMap::new();
+    for claim in claims {
+        if let (key, Claim::Acquired(token)) = claim.await.unwrap() {
+            assert!(
+                owned.insert(key, token).is_none(),
+                "a key was acquired twice"
+            );
+        }
+    }
+    assert_eq!(
+        owned.len(),
+        keys.len(),
+        "every key is acquired exactly once"
+    );
+    let mut racing = Vec::new();
+    for (key, token) in owned {
+        let (store, again) = (Arc::clone(&store), Arc::clone(&store));
+        let key2 = key.clone();
+        racing.push(tokio::spawn(async move {
+            store.complete(&key, token).await.unwrap();
+            None
+        }));
+        racing.push(tokio::spawn(async move {
+            Some(again.claim(&key2).await.unwrap())
+        }));
+    }
+    for race in racing {
+        let claim = race.await.unwrap();
+        assert!(
+            !matches!(claim, Some(Claim::Acquired(_))),
+            "a claim racing its key's completion acquired it: {claim:?}"
+        );
+    }
+    for key in &keys {
+        assert_eq!(store.claim(key).await.unwrap(), Claim::Done, "{key}");
+    }
+
     // an abandoned claim is taken over after its lease, a done key after its retention
     let _abandoned = acquired(store.claim(&k("lease")).await.unwrap());
     let token = acquired(store.claim(&k("retention")).await.unwrap());
