@@ -94,6 +94,16 @@ struct Peer {
     handled: Arc<AtomicU64>,
 }
 
+impl Peer {
+    /// After a peer crate verified the delivery: the same dedup (by `webhook-id`) and parse.
+    fn verified(&self, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+        let Some(id) = header(headers, "webhook-id") else {
+            return StatusCode::BAD_REQUEST;
+        };
+        dedup_and_parse(&self.seen, &self.handled, id, body)
+    }
+}
+
 impl FromRef<Peer> for axum_standardwebhooks::SharedWebhook {
     fn from_ref(peer: &Peer) -> Self {
         peer.axum.clone()
@@ -293,10 +303,7 @@ async fn with_webhook_verify(
     {
         return StatusCode::UNAUTHORIZED;
     }
-    let Some(id) = header(&headers, "webhook-id") else {
-        return StatusCode::BAD_REQUEST;
-    };
-    dedup_and_parse(&peer.seen, &peer.handled, id, &body)
+    peer.verified(&headers, &body)
 }
 
 async fn with_standardwebhooks(
@@ -307,10 +314,7 @@ async fn with_standardwebhooks(
     if peer.standard.verify(&body, &headers).is_err() {
         return StatusCode::UNAUTHORIZED;
     }
-    let Some(id) = header(&headers, "webhook-id") else {
-        return StatusCode::BAD_REQUEST;
-    };
-    dedup_and_parse(&peer.seen, &peer.handled, id, &body)
+    peer.verified(&headers, &body)
 }
 
 async fn with_axum_standardwebhooks(
