@@ -21,13 +21,9 @@ pub(crate) struct BatchSettings {
     pub(crate) max: usize,
     /// How long a batch waits for more calls once it has a slot (zero: it takes what is queued).
     pub(crate) delay: Duration,
-    /// Flushes in flight at once, over every writer sharing the slots (each holds one pooled
-    /// connection).
+    /// Flushes in flight at once (each holds one pooled connection).
     pub(crate) flushes: usize,
 }
-
-/// Flush slots, shared by the writers of one pool.
-pub(crate) type Slots = Arc<Semaphore>;
 
 type Flush<J> = dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
 
@@ -36,7 +32,6 @@ type Flush<J> = dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Sen
 pub(crate) struct Batcher<J> {
     queue: Mutex<Option<mpsc::UnboundedSender<J>>>,
     settings: BatchSettings,
-    slots: Slots,
     flush: Arc<Flush<J>>,
 }
 
@@ -49,7 +44,7 @@ impl<J> fmt::Debug for Batcher<J> {
 }
 
 impl<J: Send + 'static> Batcher<J> {
-    pub(crate) fn new<F, Fut>(settings: BatchSettings, slots: Slots, flush: F) -> Self
+    pub(crate) fn new<F, Fut>(settings: BatchSettings, flush: F) -> Self
     where
         F: Fn(Vec<J>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
@@ -57,7 +52,6 @@ impl<J: Send + 'static> Batcher<J> {
         Self {
             queue: Mutex::new(None),
             settings,
-            slots,
             flush: Arc::new(move |jobs| Box::pin(flush(jobs))),
         }
     }
@@ -77,12 +71,7 @@ impl<J: Send + 'static> Batcher<J> {
         let (sender, receiver) = mpsc::unbounded_channel();
         // A fresh channel's receiver is alive: this send succeeds.
         let _ = sender.send(job);
-        tokio::spawn(write(
-            receiver,
-            self.settings,
-            Arc::clone(&self.slots),
-            Arc::clone(&self.flush),
-        ));
+        tokio::spawn(write(receiver, self.settings, Arc::clone(&self.flush)));
         *queue = Some(sender);
     }
 }
@@ -90,9 +79,9 @@ impl<J: Send + 'static> Batcher<J> {
 async fn write<J: Send + 'static>(
     mut queue: mpsc::UnboundedReceiver<J>,
     settings: BatchSettings,
-    slots: Slots,
     flush: Arc<Flush<J>>,
 ) {
+    let slots = Arc::new(Semaphore::new(settings.flushes.max(1)));
     while let Some(first) = queue.recv().await {
         // While every slot is busy committing, calls queue: the next batch takes them all.
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {

@@ -1,5 +1,6 @@
 //! `PostgresStore`: deduplication and failed deliveries in PostgreSQL (feature `postgres`).
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -242,7 +243,7 @@ pub struct PostgresStore {
     pool: Pool,
     settings: Settings,
     sql: Arc<Sql>,
-    writer: Arc<Writer>,
+    writer: Arc<Batcher<Job>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -251,13 +252,6 @@ struct Settings {
     retention: Duration,
     timeout: Duration,
     batch: BatchSettings,
-}
-
-/// The batching writer: the claims and completions of concurrent deliveries, one statement
-/// and one commit for a batch of both.
-#[derive(Debug)]
-struct Writer {
-    batches: Batcher<Job>,
 }
 
 enum Job {
@@ -273,93 +267,103 @@ enum Job {
     },
 }
 
-impl Writer {
-    fn new(pool: &Pool, sql: &Arc<Sql>, settings: Settings) -> Arc<Self> {
-        let (pool, sql) = (pool.clone(), Arc::clone(sql));
-        let slots = Arc::new(tokio::sync::Semaphore::new(settings.batch.flushes));
-        Arc::new(Self {
-            batches: Batcher::new(settings.batch, slots, move |jobs| {
-                flush(pool.clone(), Arc::clone(&sql), settings, jobs)
-            }),
-        })
-    }
+/// The batching writer: the claims and completions of concurrent deliveries, one statement
+/// and one commit for a batch of both.
+fn writer(pool: &Pool, sql: &Arc<Sql>, settings: Settings) -> Arc<Batcher<Job>> {
+    let (pool, sql) = (pool.clone(), Arc::clone(sql));
+    Arc::new(Batcher::new(settings.batch, move |jobs| {
+        flush(pool.clone(), Arc::clone(&sql), settings, jobs)
+    }))
 }
 
-/// A batch of one call, with the plain statements.
-async fn alone(pool: &Pool, sql: &Sql, settings: Settings, job: Job) {
-    let run = async {
-        let client = pool.get().await.map_err(unavailable)?;
-        match &job {
-            Job::Claim { key, token, .. } => {
-                let statement = client
-                    .prepare_cached(&sql.claim_one)
-                    .await
-                    .map_err(unavailable)?;
-                let owner = token.get().to_string();
-                let lease = settings.lease.as_secs_f64();
-                let taken = client
-                    .query_opt(&statement, &[key, &owner, &lease])
-                    .await
-                    .map_err(unavailable)?;
-                if taken.is_some() {
-                    return Ok(Some(Claim::Acquired(*token)));
-                }
-                let statement = client
-                    .prepare_cached(&sql.state)
-                    .await
-                    .map_err(unavailable)?;
-                let state = client
-                    .query_opt(&statement, &[key])
-                    .await
-                    .map_err(unavailable)?;
-                Ok(Some(
-                    match state.map(|row| row.get::<_, String>(0)).as_deref() {
-                        Some("done" | "pending" | "dead") => Claim::Done,
-                        _ => Claim::InFlight,
-                    },
-                ))
-            }
-            Job::Complete { key, token, .. } => {
-                let statement = client
-                    .prepare_cached(&sql.complete_one)
-                    .await
-                    .map_err(unavailable)?;
-                let owner = token.get().to_string();
-                let retention = settings.retention.as_secs_f64();
-                client
-                    .execute(&statement, &[key, &owner, &retention])
-                    .await
-                    .map_err(unavailable)?;
-                Ok(None)
-            }
-        }
-    };
-    let done: Result<Option<Claim>> = tokio::time::timeout(settings.timeout, run)
+/// Runs one store call within the time bound.
+async fn bounded<T>(timeout: Duration, call: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(timeout, call)
         .await
-        .unwrap_or_else(|elapsed| Err(unavailable(elapsed)));
-    match job {
-        Job::Claim { reply, .. } => {
-            let _ = reply.send(done.map(|claim| claim.unwrap_or(Claim::InFlight)));
-        }
-        Job::Complete { reply, .. } => {
-            let _ = reply.send(done.map(|_| ()));
-        }
-    }
+        .unwrap_or_else(|elapsed| Err(unavailable(elapsed)))
 }
 
-/// A batch's failure, for each of its calls.
-fn batch_failed(err: &dyn fmt::Display) -> StoreError {
-    unavailable(std::io::Error::other(err.to_string()))
+/// A pooled connection, and `statement` prepared on it (once per connection, then cached).
+async fn prepared(pool: &Pool, statement: &str) -> Result<(Object, Statement)> {
+    let client = pool.get().await.map_err(unavailable)?;
+    let statement = client
+        .prepare_cached(statement)
+        .await
+        .map_err(unavailable)?;
+    Ok((client, statement))
+}
+
+/// A lone claim, with the plain statements.
+async fn claim_alone(
+    pool: &Pool,
+    sql: &Sql,
+    settings: Settings,
+    key: &str,
+    token: ClaimToken,
+) -> Result<Claim> {
+    let owner = token.get().to_string();
+    let lease = settings.lease.as_secs_f64();
+    bounded(settings.timeout, async {
+        let (client, claim) = prepared(pool, &sql.claim_one).await?;
+        let taken = client
+            .query_opt(&claim, &[&key, &owner, &lease])
+            .await
+            .map_err(unavailable)?;
+        if taken.is_some() {
+            return Ok(Claim::Acquired(token));
+        }
+        let state = client
+            .prepare_cached(&sql.state)
+            .await
+            .map_err(unavailable)?;
+        let state = client
+            .query_opt(&state, &[&key])
+            .await
+            .map_err(unavailable)?;
+        Ok(match state.map(|row| row.get::<_, String>(0)).as_deref() {
+            Some("done" | "pending" | "dead") => Claim::Done,
+            _ => Claim::InFlight,
+        })
+    })
+    .await
+}
+
+/// A lone completion, with the plain statement.
+async fn complete_alone(
+    pool: &Pool,
+    sql: &Sql,
+    settings: Settings,
+    key: &str,
+    token: ClaimToken,
+) -> Result<()> {
+    let owner = token.get().to_string();
+    let retention = settings.retention.as_secs_f64();
+    bounded(settings.timeout, async {
+        let (client, complete) = prepared(pool, &sql.complete_one).await?;
+        client
+            .execute(&complete, &[&key, &owner, &retention])
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    })
+    .await
 }
 
 /// One statement for a batch: its completions, and its claims of distinct keys, sorted. A key
 /// claimed twice in one batch is claimed once, its second call answered as a duplicate of the
 /// first; a key claimed while its completion is in the batch is answered done (it is, once the
-/// statement commits), so that no statement touches a row twice.
+/// statement commits), so that no statement touches a row twice. A batch of one uses the plain
+/// statements.
 async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>) {
     if jobs.len() == 1 {
-        if let Some(job) = jobs.pop() {
-            alone(&pool, &sql, settings, job).await;
+        match jobs.pop() {
+            Some(Job::Claim { key, token, reply }) => {
+                let _ = reply.send(claim_alone(&pool, &sql, settings, &key, token).await);
+            }
+            Some(Job::Complete { key, token, reply }) => {
+                let _ = reply.send(complete_alone(&pool, &sql, settings, &key, token).await);
+            }
+            None => {}
         }
         return;
     }
@@ -371,38 +375,28 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
             Job::Complete { key, token, reply } => completions.push((key, token, reply)),
         }
     }
-    let completing: Vec<&str> = completions.iter().map(|(key, ..)| key.as_str()).collect();
-    let completing_tokens: Vec<String> = completions
+    let completing: HashSet<&str> = completions.iter().map(|(key, ..)| key.as_str()).collect();
+    let (completed_keys, completed_tokens): (Vec<&str>, Vec<String>) = completions
         .iter()
-        .map(|(_, token, _)| token.get().to_string())
-        .collect();
-    let mut keys: Vec<&str> = claims
+        .map(|(key, token, _)| (key.as_str(), token.get().to_string()))
+        .unzip();
+    // Each distinct key claimed, in key order, with its first call's token.
+    let mut first: BTreeMap<&str, ClaimToken> = BTreeMap::new();
+    for (key, token, _) in &claims {
+        if !completing.contains(key.as_str()) {
+            first.entry(key.as_str()).or_insert(*token);
+        }
+    }
+    let (keys, tokens): (Vec<&str>, Vec<String>) = first
         .iter()
-        .map(|(key, ..)| key.as_str())
-        .filter(|key| !completing.contains(key))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    // Each distinct key's token: its first call's.
-    let tokens: Vec<String> = keys
-        .iter()
-        .map(|key| {
-            claims
-                .iter()
-                .find(|(k, ..)| k == key)
-                .map_or_else(String::new, |(_, token, _)| token.get().to_string())
-        })
-        .collect();
+        .map(|(key, token)| (*key, token.get().to_string()))
+        .unzip();
     let (lease, retention) = (
         settings.lease.as_secs_f64(),
         settings.retention.as_secs_f64(),
     );
-    let run = async {
-        let client = pool.get().await.map_err(|e| batch_failed(&e))?;
-        let statement = client
-            .prepare_cached(&sql.claim)
-            .await
-            .map_err(|e| batch_failed(&e))?;
+    let rows = bounded(settings.timeout, async {
+        let (client, statement) = prepared(&pool, &sql.claim).await?;
         client
             .query(
                 &statement,
@@ -410,45 +404,48 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
                     &keys,
                     &tokens,
                     &lease,
-                    &completing,
-                    &completing_tokens,
+                    &completed_keys,
+                    &completed_tokens,
                     &retention,
                 ],
             )
             .await
-            .map_err(|e| batch_failed(&e))
-    };
-    let rows = tokio::time::timeout(settings.timeout, run)
-        .await
-        .unwrap_or_else(|elapsed| Err(batch_failed(&elapsed)));
+            .map_err(unavailable)
+    })
+    .await;
     let rows = match rows {
         Ok(rows) => rows,
         Err(err) => {
-            let message = err.to_string();
+            // Every call of the batch gets the error, with what the engine said.
+            let detail = std::error::Error::source(&err)
+                .map_or_else(|| err.to_string(), ToString::to_string);
+            let failed = || unavailable(std::io::Error::other(detail.clone()));
             for (.., reply) in claims {
-                let _ = reply.send(Err(batch_failed(&message)));
+                let _ = reply.send(Err(failed()));
             }
             for (.., reply) in completions {
-                let _ = reply.send(Err(batch_failed(&message)));
+                let _ = reply.send(Err(failed()));
             }
             return;
         }
     };
     // (taken, held state) per distinct claimed key.
-    let outcomes: std::collections::HashMap<String, (bool, Option<String>)> = rows
+    let outcomes: HashMap<String, (bool, Option<String>)> = rows
         .iter()
         .map(|row| (row.get(0), (row.get(1), row.get(2))))
         .collect();
-    let mut answered = std::collections::HashSet::new();
-    for (key, token, reply) in claims {
-        let first = answered.insert(key.clone());
+    let first_call: Vec<bool> = claims
+        .iter()
+        .map(|(key, token, _)| first.get(key.as_str()) == Some(token))
+        .collect();
+    for ((key, token, reply), first_call) in claims.into_iter().zip(first_call) {
         let claim = match outcomes.get(&key) {
-            Some((true, _)) if first => Claim::Acquired(token),
+            Some((true, _)) if first_call => Claim::Acquired(token),
             // Taken by this batch's first call of the key: this call is its duplicate.
             Some((true, _)) => Claim::InFlight,
             Some((false, Some(state))) if state != "in_flight" => Claim::Done,
             // Completed by this very statement.
-            None if completing.contains(&key.as_str()) => Claim::Done,
+            None if completing.contains(key.as_str()) => Claim::Done,
             _ => Claim::InFlight,
         };
         let _ = reply.send(Ok(claim));
@@ -500,7 +497,7 @@ impl PostgresStore {
             },
         };
         Ok(Self {
-            writer: Writer::new(&pool, &sql, settings),
+            writer: writer(&pool, &sql, settings),
             pool,
             sql,
             settings,
@@ -509,14 +506,14 @@ impl PostgresStore {
 
     /// The writer again, after a setting it uses changed.
     fn rewired(mut self) -> Self {
-        self.writer = Writer::new(&self.pool, &self.sql, self.settings);
+        self.writer = writer(&self.pool, &self.sql, self.settings);
         self
     }
 
     /// How claims and completions are grouped: those of concurrent deliveries are written in one
     /// statement and one commit. A batch is written as soon as one of `flushes` connections is
-    /// free (default 12 of the pool's 16; the rest serve the inbox), with every call queued by
-    /// then, up to `max` (default 512); `delay` (default zero) makes a batch wait that long for
+    /// free (default 16, the pool's size; the inbox's calls share the pool), with every call
+    /// queued by then, up to `max` (default 512); `delay` (default zero) makes a batch wait that long for
     /// more calls first: fewer commits, each call later.
     /// So at low load a call is written alone and at once, and under load a commit (an `fsync`,
     /// a millisecond or more on most disks) carries hundreds of deliveries.
@@ -571,19 +568,12 @@ impl PostgresStore {
 
     /// Runs one store call within the time bound.
     async fn bounded<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
-        tokio::time::timeout(self.settings.timeout, call)
-            .await
-            .unwrap_or_else(|elapsed| Err(unavailable(elapsed)))
+        bounded(self.settings.timeout, call).await
     }
 
     /// A pooled connection, and `statement` prepared on it (once per connection, then cached).
     async fn prepared(&self, statement: &str) -> Result<(Object, Statement)> {
-        let client = self.pool.get().await.map_err(unavailable)?;
-        let statement = client
-            .prepare_cached(statement)
-            .await
-            .map_err(unavailable)?;
-        Ok((client, statement))
+        prepared(&self.pool, statement).await
     }
 
     /// Runs one statement on a pooled connection, within the time bound; how many rows changed.
@@ -616,7 +606,7 @@ impl PostgresStore {
 impl DeliveryStore for PostgresStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
         let (reply, answer) = oneshot::channel();
-        self.writer.batches.submit(Job::Claim {
+        self.writer.submit(Job::Claim {
             key: key.to_owned(),
             token: fresh_token(),
             reply,
@@ -627,7 +617,7 @@ impl DeliveryStore for PostgresStore {
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.writer.batches.submit(Job::Complete {
+        self.writer.submit(Job::Complete {
             key: key.to_owned(),
             token,
             reply,
