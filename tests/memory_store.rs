@@ -13,7 +13,7 @@ fn rss_kib() -> u64 {
 }
 
 /// The documented figure (README, BENCHMARKS.md): at most this many bytes per remembered id.
-const BYTES_PER_ID: u64 = 256;
+const BYTES_PER_ID: u64 = 128;
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_memory_store_holds_a_million_ids_within_the_documented_figure() {

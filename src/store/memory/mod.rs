@@ -1,53 +1,43 @@
 //! The default store: in memory, bounded, expiring, sharded.
 
-use std::collections::hash_map::RandomState;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hashbrown::HashTable;
 
+use self::shard::{after, Entry, Fingerprint, Fingerprints, Millis, Shard};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,
 };
 use crate::clock::{Clock, SystemClock};
 
-/// A point in time: unix milliseconds, from the store's [`Clock`].
-type Millis = i64;
-
-/// `at` plus `delay`, saturating.
-fn after(at: Millis, delay: Duration) -> Millis {
-    at.saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX))
-}
+mod shard;
 
 const SHARDS: usize = 16;
 
-/// What a remembered key costs besides its own bytes: its map slot, its place in the expiry
-/// queue, the allocation holding it, and the slack of tables that grow by doubling. Measured:
-/// 191 bytes of RSS per 31-byte key with a million keys (`tests/memory_store.rs`, which checks
-/// that the count is never below what RSS grew), which this counts as 207.
-pub(crate) const KEY_COST: usize = 176;
+/// What a remembered key costs: its slot in a shard's table (a 128-bit fingerprint, a time and
+/// a holder: 32 bytes, at the table's load factor), its place in the expiry queue, and the slack
+/// of tables that grow by doubling. The key itself is not kept, so its length costs nothing.
+/// Measured: see `tests/memory_store.rs`, which checks that this count is never below what RSS
+/// grew with a million keys.
+pub(crate) const KEY_COST: usize = 128;
 
-/// The default memory budget for remembered keys: 64 MiB, about 324,000 keys of 31 bytes.
+/// The default memory budget for remembered keys: 64 MiB, about 524,000 keys.
 pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// How often, at most, eviction is warned about.
 const WARN_EVERY: Millis = 60_000;
 
-/// The bytes a remembered key is counted for.
-fn cost(key: &str) -> usize {
-    KEY_COST + key.len()
-}
 /// An in-memory [`DeliveryStore`]: zero setup, for a service that runs as one process.
 ///
-/// - Bounded by memory: remembered keys are counted at their measured cost (176 bytes plus the
-///   key's length) against a budget of [`DEFAULT_MAX_BYTES`] (64 MiB: about 324,000 keys of
-///   31 bytes, such as `ycloud:evt_...`), set with [`with_max_bytes`](Self::with_max_bytes);
+/// - Bounded by memory: a remembered key is a 128-bit fingerprint, not the key's bytes, counted
+///   at its measured cost of 128 bytes whatever the key's length, against a budget of
+///   [`DEFAULT_MAX_BYTES`] (64 MiB: about 524,000 keys), set with
+///   [`with_max_bytes`](Self::with_max_bytes);
 ///   [`with_max_entries`](Self::with_max_entries) bounds the count as well. Over budget, the
 ///   oldest completed keys are evicted before their retention ends; keys in flight and keys of
 ///   parked deliveries are never evicted, and if nothing can go, claims fail with
@@ -59,11 +49,13 @@ fn cost(key: &str) -> usize {
 ///   delivery is processed again: size the budget for your rate times the provider's retry
 ///   schedule (YCloud's spans 5 h 36 min), or use a shared store, which keeps the full
 ///   retention.
-/// - Expiring: completed keys are kept for `retention` (default 24 h); an in-flight claim whose
-///   owner vanished is taken over after `lease` (default 5 min).
-/// - Sharded: keys are spread over 16 mutex-guarded maps by a randomly seeded hash, so concurrent
-///   deliveries rarely wait on each other and crafted ids cannot pile into one shard. The budget
-///   is kept per shard (a sixteenth each).
+/// - Expiring: completed keys are kept for `retention` (default 24 h) from the delivery's
+///   arrival, which is when a provider's retry schedule starts; an in-flight claim whose owner
+///   vanished is taken over after `lease` (default 5 min).
+/// - Sharded: keys are spread over 16 mutex-guarded tables by their fingerprint (SipHash-2-4
+///   under a random key), so concurrent deliveries rarely wait on each other and crafted ids
+///   cannot pile into one shard. Two keys share a fingerprint with a chance of 2^-128 per pair.
+///   The budget is kept per shard (a sixteenth each).
 /// - The inbox (deliveries parked for the [`Worker`](crate::Worker): pending or dead) holds at
 ///   most `max_inbox` (default 10,000); past that, parking fails, so the layer answers 503 and
 ///   the provider retries rather than lose the delivery.
@@ -102,12 +94,11 @@ impl fmt::Debug for MemoryStore {
 
 struct Inner {
     shards: Box<[Mutex<Shard>]>,
-    hasher: RandomState,
+    fingerprints: Fingerprints,
     settings: Settings,
-    /// `settings.max_entries` spread over the shards, rounded up.
+    /// The keys a shard may hold: `settings.max_entries` spread over the shards (rounded up),
+    /// or what its share of `settings.max_bytes` pays for, whichever is less.
     max_per_shard: usize,
-    /// `settings.max_bytes` spread over the shards.
-    max_bytes_per_shard: usize,
     inbox: Mutex<Inbox>,
     /// Where "now" comes from: the system clock unless [`MemoryStore::with_clock`] says otherwise.
     clock: Arc<dyn Clock>,
@@ -118,9 +109,9 @@ struct Inner {
 /// What eviction has done, for [`MemoryStore::window`] and the warning.
 #[derive(Debug)]
 struct Eviction {
-    /// When the youngest evicted key completed (`Millis::MIN` before any eviction): every key
-    /// completed later is still remembered.
-    youngest_completed: AtomicI64,
+    /// When the youngest evicted key arrived (`Millis::MIN` before any eviction): every key
+    /// that arrived later is still remembered.
+    youngest_arrived: AtomicI64,
     /// Keys evicted since the last warning.
     since_warning: AtomicU64,
     /// When eviction was last warned about.
@@ -164,43 +155,9 @@ enum Slot {
     Dead(u64),
 }
 
-/// Keys held by one shard, each hashed once per claim or completion (the shard's choice and the
-/// table's lookup share the hash). Hashes are not stored: growing the table or expiring a key
-/// hashes it again, which is rare, and a stored hash would cost every key 8 more bytes twice.
-#[derive(Debug)]
-struct Shard {
-    entries: HashTable<(Arc<str>, Entry)>,
-    /// Completed keys in the order they complete, which is the order they expire in.
-    expiry: VecDeque<(Arc<str>, Millis)>,
-    /// The store's seed (shared by every shard).
-    hasher: RandomState,
-    /// What the keys in `entries` are counted for ([`cost`]).
-    bytes: usize,
-}
-
-/// A key and its hash under the store's seed.
-#[derive(Clone, Copy)]
-struct Hashed<'a> {
-    key: &'a str,
-    hash: u64,
-}
-
 /// Keys each shard has room for before its table first grows: the budget's share when that is
 /// small, else a few thousand (the tables double from there, amortised).
 const INITIAL_PER_SHARD: usize = 4096;
-
-#[derive(Debug, Clone, Copy)]
-enum Entry {
-    InFlight {
-        token: ClaimToken,
-        until: Millis,
-    },
-    Done {
-        until: Millis,
-    },
-    /// In the inbox: a duplicate is acknowledged, nothing expires it.
-    Parked,
-}
 
 impl Default for MemoryStore {
     fn default() -> Self {
@@ -224,32 +181,24 @@ impl MemoryStore {
     }
 
     fn build(settings: Settings, clock: Arc<dyn Clock>) -> Self {
-        let max_per_shard = settings.max_entries.div_ceil(SHARDS).max(1);
-        let by_bytes = settings.max_bytes / SHARDS / cost("provider:evt_0123456789abcdef");
-        let initial = INITIAL_PER_SHARD.min(max_per_shard).min(by_bytes.max(1));
-        let hasher = RandomState::new();
+        let by_entries = settings.max_entries.div_ceil(SHARDS).max(1);
+        let by_bytes = settings.max_bytes / SHARDS / KEY_COST;
+        let max_per_shard = by_entries.min(by_bytes);
+        let initial = INITIAL_PER_SHARD.min(max_per_shard.max(1));
         let shards = (0..SHARDS)
-            .map(|_| {
-                Mutex::new(Shard {
-                    entries: HashTable::with_capacity(initial),
-                    expiry: VecDeque::with_capacity(initial),
-                    hasher: hasher.clone(),
-                    bytes: 0,
-                })
-            })
+            .map(|_| Mutex::new(Shard::with_capacity(initial)))
             .collect();
         Self {
             inner: Arc::new(Inner {
                 shards,
-                hasher,
+                fingerprints: Fingerprints::new(),
                 settings,
                 max_per_shard,
-                max_bytes_per_shard: settings.max_bytes / SHARDS,
                 inbox: Mutex::new(Inbox::default()),
                 clock,
                 next_token: AtomicU64::new(1),
                 eviction: Eviction {
-                    youngest_completed: AtomicI64::new(Millis::MIN),
+                    youngest_arrived: AtomicI64::new(Millis::MIN),
                     since_warning: AtomicU64::new(0),
                     warned_at: AtomicI64::new(Millis::MIN),
                 },
@@ -283,8 +232,8 @@ impl MemoryStore {
         self.inner.clock.now_millis()
     }
 
-    /// How long a completed key is remembered (default 24 h). Configure before use: this
-    /// returns an empty store.
+    /// How long a completed key is remembered from its delivery's arrival (default 24 h).
+    /// Configure before use: this returns an empty store.
     pub fn with_retention(self, retention: Duration) -> Self {
         self.rebuild(|s| s.retention = retention)
     }
@@ -303,16 +252,16 @@ impl MemoryStore {
     }
 
     /// The memory budget for remembered keys (default [`DEFAULT_MAX_BYTES`], 64 MiB), each
-    /// counted as 176 bytes plus its length. The inbox's deliveries are bounded apart, by
+    /// counted as 128 bytes, whatever its length. The inbox's deliveries are bounded apart, by
     /// [`with_max_inbox`](Self::with_max_inbox). Configure before use: this returns an empty
     /// store.
     ///
     /// ```
     /// use tower_webhooks::store::MemoryStore;
     ///
-    /// // 100 deliveries/s through YCloud's whole retry schedule (5 h 36 min) with 31-byte keys:
-    /// // 100 * 20,140 s * 207 bytes = 417 MB, and some room for the shards' uneven fill.
-    /// let store = MemoryStore::new().with_max_bytes(448 * 1024 * 1024);
+    /// // 100 deliveries/s through YCloud's whole retry schedule (5 h 36 min):
+    /// // 100 * 20,140 s * 128 bytes = 258 MB, and some room for the shards' uneven fill.
+    /// let store = MemoryStore::new().with_max_bytes(272 * 1024 * 1024);
     /// # let _ = store;
     /// ```
     pub fn with_max_bytes(self, max_bytes: usize) -> Self {
@@ -332,11 +281,7 @@ impl MemoryStore {
     /// ```
     pub fn window(&self) -> Duration {
         let retention = self.inner.settings.retention;
-        let youngest = self
-            .inner
-            .eviction
-            .youngest_completed
-            .load(Ordering::Relaxed);
+        let youngest = self.inner.eviction.youngest_arrived.load(Ordering::Relaxed);
         if youngest == Millis::MIN {
             return retention;
         }
@@ -346,16 +291,16 @@ impl MemoryStore {
 
     /// The bytes the remembered keys are counted for, against the budget.
     pub fn counted_bytes(&self) -> usize {
-        self.inner.shards.iter().map(|s| lock(s).bytes).sum()
+        self.len() * KEY_COST
     }
 
-    /// A live completed key that completed at `completed` was evicted at `now`: the window
-    /// shrinks to its age, and the warning is due at most once a minute.
-    fn evicted(&self, now: Millis, completed: Millis) {
+    /// A live completed key whose delivery arrived at `arrived` was evicted at `now`: the
+    /// window shrinks to its age, and the warning is due at most once a minute.
+    fn evicted(&self, now: Millis, arrived: Millis) {
         let eviction = &self.inner.eviction;
         eviction
-            .youngest_completed
-            .fetch_max(completed, Ordering::Relaxed);
+            .youngest_arrived
+            .fetch_max(arrived, Ordering::Relaxed);
         eviction.since_warning.fetch_add(1, Ordering::Relaxed);
         let warned = eviction.warned_at.load(Ordering::Relaxed);
         if now.saturating_sub(warned) < WARN_EVERY
@@ -392,11 +337,7 @@ impl MemoryStore {
 
     /// How many keys are held (in flight or done, expired ones not yet swept included).
     pub fn len(&self) -> usize {
-        self.inner
-            .shards
-            .iter()
-            .map(|s| lock(s).entries.len())
-            .sum()
+        self.inner.shards.iter().map(|s| lock(s).len()).sum()
     }
 
     /// Whether no key is held.
@@ -404,33 +345,30 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// The shard holding `key`, locked, and the key's hash (computed here, once).
-    fn shard<'k>(&self, key: &'k str) -> (MutexGuard<'_, Shard>, Hashed<'k>) {
-        let hash = self.inner.hasher.hash_one(key);
-        // The table's probing uses the low bits and its tags the top seven: the shard takes
-        // bits of its own.
-        let index = (hash >> 32) as usize % SHARDS;
-        (lock(&self.inner.shards[index]), Hashed { key, hash })
+    /// The shard holding `key`, locked, and the key's fingerprint (computed here, once).
+    fn shard(&self, key: &str) -> (MutexGuard<'_, Shard>, Fingerprint) {
+        let fingerprint = self.inner.fingerprints.of(key);
+        let shard = &self.inner.shards[fingerprint.shard(SHARDS)];
+        (lock(shard), fingerprint)
     }
 
-    fn token(&self) -> ClaimToken {
-        ClaimToken::new(u128::from(
-            self.inner.next_token.fetch_add(1, Ordering::Relaxed),
-        ))
-    }
-
-    /// Marks an owned in-flight key done; a key whose claim was taken over is left alone.
-    fn finish(&self, key: &str, token: ClaimToken) {
-        let (mut shard, key) = self.shard(key);
-        match shard.get(key) {
-            Some(Entry::InFlight { token: owner, .. }) if owner == token => {
-                shard.done(key, self.now(), self.inner.settings.retention);
+    /// A token no claim of this store held before.
+    fn token(&self) -> u64 {
+        loop {
+            let token = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
+            if shard::is_token(token) {
+                return token;
             }
-            Some(_) => {
-                tracing::debug!("claim was taken over after its lease; not marking it done");
-            }
-            None => shard.done(key, self.now(), self.inner.settings.retention),
         }
+    }
+
+    fn retention_millis(&self) -> Millis {
+        i64::try_from(self.inner.settings.retention.as_millis()).unwrap_or(Millis::MAX)
+    }
+
+    /// When a key marked done at `now` expires.
+    fn done_until(&self, now: Millis) -> Millis {
+        after(now, self.inner.settings.retention)
     }
 
     fn inbox_lock(&self) -> MutexGuard<'_, Inbox> {
@@ -438,160 +376,83 @@ impl MemoryStore {
     }
 }
 
+/// The public form of a token of this store.
+fn claim_token(token: u64) -> ClaimToken {
+    ClaimToken::new(u128::from(token))
+}
+
+/// Whether `token` is the claim that holds a key held by `holder`.
+fn owns(token: ClaimToken, holder: u64) -> bool {
+    token.get() == u128::from(holder)
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // No user code runs under these locks; a poisoned one still holds consistent data.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Shard {
-    fn hashed<'k>(&self, key: &'k str) -> Hashed<'k> {
-        Hashed {
-            key,
-            hash: self.hasher.hash_one(key),
-        }
-    }
-
-    fn get(&self, key: Hashed<'_>) -> Option<Entry> {
-        self.entries
-            .find(key.hash, |(k, _)| **k == *key.key)
-            .map(|(_, entry)| *entry)
-    }
-
-    fn get_mut(&mut self, key: Hashed<'_>) -> Option<&mut (Arc<str>, Entry)> {
-        self.entries.find_mut(key.hash, |(k, _)| **k == *key.key)
-    }
-
-    /// Marks `key` done for `retention` from `now`.
-    fn done(&mut self, key: Hashed<'_>, now: Millis, retention: Duration) {
-        let until = after(now, retention);
-        let k = match self.get_mut(key) {
-            Some((k, entry)) => {
-                *entry = Entry::Done { until };
-                Arc::clone(k)
-            }
-            None => {
-                let k: Arc<str> = Arc::from(key.key);
-                self.insert_new(key, Arc::clone(&k), Entry::Done { until });
-                k
-            }
-        };
-        self.expiry.push_back((k, until));
-    }
-
-    /// A new key, not yet in `entries`.
-    fn insert_new(&mut self, key: Hashed<'_>, owned: Arc<str>, entry: Entry) {
-        self.bytes += cost(key.key);
-        let hasher = &self.hasher;
-        self.entries
-            .insert_unique(key.hash, (owned, entry), |(k, _)| hasher.hash_one(k));
-    }
-
-    /// Sets `key`'s entry, whether it is held or new.
-    fn set(&mut self, key: Hashed<'_>, entry: Entry) {
-        match self.get_mut(key) {
-            Some((_, held)) => *held = entry,
-            None => self.insert_new(key, Arc::from(key.key), entry),
-        }
-    }
-
-    fn remove(&mut self, key: Hashed<'_>) {
-        if let Ok(found) = self.entries.find_entry(key.hash, |(k, _)| **k == *key.key) {
-            found.remove();
-            self.bytes = self.bytes.saturating_sub(cost(key.key));
-        }
-    }
-
-    /// Whether one more key, `key`, would pass either bound.
-    fn full_for(&self, key: &str, max_entries: usize, max_bytes: usize) -> bool {
-        self.entries.len() >= max_entries || self.bytes + cost(key) > max_bytes
-    }
-
-    /// Drops completed keys whose retention has ended.
-    fn sweep(&mut self, now: Millis) {
-        while let Some((_, until)) = self.expiry.front() {
-            if *until > now {
-                break;
-            }
-            if let Some((key, until)) = self.expiry.pop_front() {
-                let key = self.hashed(&key);
-                if let Some(Entry::Done { until: current }) = self.get(key) {
-                    if current == until {
-                        self.remove(key);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Makes room for one key, the oldest completed first; `Ok(Some(completed))` when a live
-    /// completed key had to go, with when it completed.
-    fn evict_one(&mut self, now: Millis, retention: Duration) -> Result<Option<Millis>> {
-        while let Some((key, until)) = self.expiry.pop_front() {
-            let key = self.hashed(&key);
-            if let Some(Entry::Done { until: current }) = self.get(key) {
-                if current == until {
-                    self.remove(key);
-                    let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-                    return Ok((until > now).then(|| until.saturating_sub(retention)));
-                }
-            }
-        }
-        // Only in-flight keys left: take one whose owner vanished, if any.
-        let expired = self.entries.iter().find_map(|(k, e)| match e {
-            Entry::InFlight { until, .. } if *until <= now => Some(Arc::clone(k)),
-            _ => None,
-        });
-        match expired {
-            Some(key) => {
-                self.remove(self.hashed(&key));
-                Ok(None)
-            }
-            None => Err(StoreError::Full),
-        }
-    }
 }
 
 #[async_trait]
 impl DeliveryStore for MemoryStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
         let now = self.now();
-        let token = self.token();
-        let claimed = Entry::InFlight {
-            token,
-            until: after(now, self.inner.settings.lease),
-        };
+        let lease = self.inner.settings.lease;
         let (mut shard, key) = self.shard(key);
         shard.sweep(now);
-        if let Some((_, entry)) = shard.get_mut(key) {
-            match *entry {
+        if let Some(slot) = shard.get_mut(key) {
+            match slot.entry() {
                 Entry::Done { until } if until > now => return Ok(Claim::Done),
                 Entry::Parked => return Ok(Claim::Done),
-                Entry::InFlight { until, .. } if until > now => return Ok(Claim::InFlight),
+                Entry::InFlight { since, .. } if after(since, lease) > now => {
+                    return Ok(Claim::InFlight)
+                }
+                // Expired, or abandoned by its owner: taken over.
                 _ => {
-                    *entry = claimed;
-                    return Ok(Claim::Acquired(token));
+                    let token = self.token();
+                    slot.set(Entry::InFlight { token, since: now });
+                    return Ok(Claim::Acquired(claim_token(token)));
                 }
             }
         }
-        let (max_entries, max_bytes) = (self.inner.max_per_shard, self.inner.max_bytes_per_shard);
-        while shard.full_for(key.key, max_entries, max_bytes) {
-            if let Some(completed) = shard.evict_one(now, self.inner.settings.retention)? {
-                self.evicted(now, completed);
+        while shard.len() >= self.inner.max_per_shard {
+            match shard.evict_one(now, lease) {
+                Ok(Some(until)) => self.evicted(now, until.saturating_sub(self.retention_millis())),
+                Ok(None) => {}
+                Err(shard::Full) => return Err(StoreError::Full),
             }
         }
-        shard.insert_new(key, Arc::from(key.key), claimed);
-        Ok(Claim::Acquired(token))
+        let token = self.token();
+        shard.insert_new(key, Entry::InFlight { token, since: now });
+        Ok(Claim::Acquired(claim_token(token)))
     }
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
-        self.finish(key, token);
+        let (mut shard, key) = self.shard(key);
+        let Some(slot) = shard.get_mut(key) else {
+            // Not held (a store written to by hand): done from now.
+            let until = self.done_until(self.now());
+            shard.done(key, until);
+            return Ok(());
+        };
+        match slot.entry() {
+            Entry::InFlight {
+                token: owner,
+                since,
+            } if owns(token, owner) => {
+                // Remembered for the retention from the delivery's arrival (its claim), which
+                // is when the provider's retry schedule starts too; no clock is read here.
+                let until = after(since, self.inner.settings.retention);
+                slot.set(Entry::Done { until });
+                shard.push_expiry(key, until);
+            }
+            _ => tracing::debug!("claim was taken over after its lease; not marking it done"),
+        }
         Ok(())
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
         let (mut shard, key) = self.shard(key);
         if let Some(Entry::InFlight { token: owner, .. }) = shard.get(key) {
-            if owner == token {
+            if owns(token, owner) {
                 shard.remove(key);
             }
         }
@@ -605,9 +466,9 @@ impl DeliveryStore for MemoryStore {
         schedule: Schedule,
     ) -> Result<()> {
         let key: Arc<str> = Arc::from(delivery.key.as_str());
-        let (mut shard, hashed) = self.shard(&key);
-        match shard.get(hashed) {
-            Some(Entry::InFlight { token: owner, .. }) if owner == token => {}
+        let (mut shard, fingerprint) = self.shard(&key);
+        match shard.get(fingerprint) {
+            Some(Entry::InFlight { token: owner, .. }) if owns(token, owner) => {}
             _ => {
                 // The lease ran out and another delivery took the key over: it is that one's.
                 tracing::debug!("claim was taken over after its lease; not parking it");
@@ -636,13 +497,13 @@ impl DeliveryStore for MemoryStore {
                 owner: None,
             },
         );
-        shard.set(hashed, Entry::Parked);
+        shard.set(fingerprint, Entry::Parked);
         Ok(())
     }
 
     async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
         let now = self.now();
-        let token = self.token();
+        let token = claim_token(self.token());
         let mut inbox = self.inbox_lock();
         let due: Vec<(Millis, u64, Arc<str>)> = inbox
             .due
@@ -665,7 +526,7 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn settle(&self, key: &str, token: ClaimToken, settlement: Settlement) -> Result<()> {
-        let (mut shard, hashed) = self.shard(key);
+        let (mut shard, fingerprint) = self.shard(key);
         let mut inbox = self.inbox_lock();
         let Some(parked) = inbox.entries.get(key) else {
             return Ok(());
@@ -679,7 +540,7 @@ impl DeliveryStore for MemoryStore {
         let (slot, status, error) = match settlement {
             Settlement::Done => {
                 inbox.entries.remove(key);
-                shard.done(hashed, self.now(), self.inner.settings.retention);
+                shard.done(fingerprint, self.done_until(self.now()));
                 return Ok(());
             }
             Settlement::Retry {
@@ -750,13 +611,13 @@ impl DeliveryStore for MemoryStore {
     }
 
     async fn purge(&self, key: &str) -> Result<bool> {
-        let (mut shard, hashed) = self.shard(key);
+        let (mut shard, fingerprint) = self.shard(key);
         let mut inbox = self.inbox_lock();
         let Some(parked) = inbox.entries.remove(key) else {
             return Ok(false);
         };
         inbox.unslot(key, parked.slot);
-        shard.done(hashed, self.now(), self.inner.settings.retention);
+        shard.done(fingerprint, self.done_until(self.now()));
         Ok(true)
     }
 
@@ -874,7 +735,7 @@ mod tests {
     #[tokio::test]
     async fn the_memory_budget_holds_and_evicts_the_oldest_first() {
         let key = |i: usize| format!("ycloud:evt_{i:020}");
-        let budget = SHARDS * 50 * cost(&key(0));
+        let budget = SHARDS * 50 * KEY_COST;
         let store = MemoryStore::new().with_max_bytes(budget);
         assert_eq!(store.window(), Duration::from_secs(24 * 3600));
         for i in 0..SHARDS * 200 {
