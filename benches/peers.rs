@@ -5,6 +5,9 @@
 //!   cargo bench --bench peers                     # ROUNDS=5 COUNT=200000
 //!   cargo bench --bench peers -- ours hand-written # only these routes (the first is the baseline)
 //!
+//! To profile only the measured loops: `perf record -D -1 --control fifo:ctl,ack` with
+//! `PERF_CTL=ctl PERF_ACK=ack` in the bench's environment (it enables perf around each round).
+//!
 //! Every route is checked first (2xx, a duplicate handled once, a forged signature refused) and
 //! the bench refuses to report if any check fails, if a measured delivery is answered non-2xx,
 //! or if a route's handler did not take every delivery exactly once. Rounds are interleaved (one
@@ -67,6 +70,7 @@ fn main() {
     let standard = deliveries(Family::StandardWebhooks);
     let ycloud = deliveries(Family::YCloud);
 
+    let perf = Perf::from_env();
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); chosen.len()];
     for round in 0..rounds {
         for (i, (name, family)) in chosen.iter().enumerate() {
@@ -77,6 +81,7 @@ fn main() {
             let route = routes::route(name);
             let requests: Vec<_> = set.iter().map(routes::Delivery::request).collect();
             let app = route.app.clone();
+            perf.switch("enable");
             let (elapsed, refused) = runtime.block_on(async move {
                 let mut refused = 0usize;
                 let started = Instant::now();
@@ -86,6 +91,7 @@ fn main() {
                 }
                 (started.elapsed(), refused)
             });
+            perf.switch("disable");
             if refused > 0 {
                 eprintln!(
                     "refusing to report: {name} answered {refused} of {count} deliveries non-2xx"
@@ -138,4 +144,39 @@ fn main() {
     println!(
         "(median of {rounds} interleaved rounds × {count} unique deliveries, {size}-byte bodies, one tokio thread)"
     );
+}
+
+/// perf's control FIFOs (`perf record --control fifo:ctl,ack`), when the environment names them.
+struct Perf(Option<(std::fs::File, std::io::BufReader<std::fs::File>)>);
+
+impl Perf {
+    fn from_env() -> Self {
+        let (Ok(ctl), Ok(ack)) = (std::env::var("PERF_CTL"), std::env::var("PERF_ACK")) else {
+            return Self(None);
+        };
+        let open = |path: &str, write: bool| {
+            std::fs::OpenOptions::new()
+                .read(!write)
+                .write(write)
+                .open(path)
+                .unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        Self(Some((
+            open(&ctl, true),
+            std::io::BufReader::new(open(&ack, false)),
+        )))
+    }
+
+    /// Sends `enable` or `disable` and waits for perf's acknowledgement.
+    fn switch(&self, command: &str) {
+        use std::io::{BufRead, Write};
+        if let Some((ctl, ack)) = &self.0 {
+            let (mut ctl, mut ack) = (ctl, ack.get_ref());
+            writeln!(ctl, "{command}").expect("perf control FIFO");
+            let mut line = String::new();
+            std::io::BufReader::new(&mut ack)
+                .read_line(&mut line)
+                .expect("perf ack FIFO");
+        }
+    }
 }
