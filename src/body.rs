@@ -1,5 +1,8 @@
 //! Reading the raw body once, within a size limit and a time limit.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -39,12 +42,26 @@ where
         return Err(Rejection::PayloadTooLarge);
     }
     let capacity = declared.unwrap_or(0).min(limit as u64) as usize;
-    let collect = collect(body, limit, capacity);
-    let raw = match timeout {
-        Some(timeout) => tokio::time::timeout(timeout, collect)
-            .await
-            .map_err(|_| Rejection::BodyTimeout)??,
-        None => collect.await?,
+    let mut collect = std::pin::pin!(collect(body, limit, capacity));
+    // A body usually arrives with its headers: read what is there before arming a timer (which
+    // reads the clock and registers with the runtime), and time only a body still to come.
+    let raw = match poll_once(collect.as_mut()).await {
+        Poll::Ready(raw) => raw?,
+        Poll::Pending => match timeout {
+            Some(timeout) => {
+                // Boxed, on this path only: a timer would otherwise size every read's future.
+                let mut timer = Box::pin(tokio::time::sleep(timeout));
+                std::future::poll_fn(|cx| match collect.as_mut().poll(cx) {
+                    Poll::Ready(raw) => Poll::Ready(raw),
+                    Poll::Pending => timer
+                        .as_mut()
+                        .poll(cx)
+                        .map(|()| Err(Rejection::BodyTimeout)),
+                })
+                .await?
+            }
+            None => collect.await?,
+        },
     };
     // HTTP servers enforce this on the wire; a body handed over in-process may still lie, and
     // the bytes we verify must be the ones declared.
@@ -52,6 +69,11 @@ where
         return Err(Rejection::LengthMismatch);
     }
     Ok(raw)
+}
+
+/// Polls `future` once.
+async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
 }
 
 async fn collect<B>(body: B, limit: usize, capacity: usize) -> Result<Bytes, Rejection>
@@ -170,6 +192,24 @@ mod tests {
             Result<Frame<Bytes>, std::convert::Infallible>,
         >());
         let result = read(slow, &HeaderMap::new(), 5, Some(Duration::from_millis(20))).await;
+        assert!(matches!(result, Err(Rejection::BodyTimeout)));
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stalls_after_its_first_frame_times_out() {
+        use futures_util::StreamExt;
+        let first: Result<Frame<Bytes>, std::convert::Infallible> =
+            Ok(Frame::data(Bytes::from_static(b"ab")));
+        let stalled = StreamBody::new(
+            futures_util::stream::iter([first]).chain(futures_util::stream::pending()),
+        );
+        let result = read(
+            stalled,
+            &HeaderMap::new(),
+            5,
+            Some(Duration::from_millis(20)),
+        )
+        .await;
         assert!(matches!(result, Err(Rejection::BodyTimeout)));
     }
 }
