@@ -270,7 +270,7 @@ where
         after: Duration::from_secs(1),
         error,
     };
-    let token = match config.store.claim(&mark).await {
+    let token = match config.store.as_ref().claim(&mark).await {
         Ok(Claim::Acquired(token)) => token,
         Ok(Claim::Done) => {
             tracing::debug!("webhook message handled before; acknowledged");
@@ -289,9 +289,9 @@ where
     crate::metrics::attempt(&config.provider, &settlement);
     let marked = persistently(|| async {
         if handled {
-            config.store.complete(&mark, token).await
+            config.store.as_ref().complete(&mark, token).await
         } else {
-            config.store.release(&mark, token).await
+            config.store.as_ref().release(&mark, token).await
         }
     })
     .await;

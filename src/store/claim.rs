@@ -166,22 +166,31 @@ impl OwnedClaim {
     /// The delivery was processed: its key is done.
     pub(crate) async fn complete(mut self) -> Result<()> {
         self.settled = true;
-        self.store.complete(self.key.as_str(), self.token).await
+        // Through the `Arc` to the store itself: its blanket impl would box a future more.
+        let store = self.store.as_ref();
+        match store.complete_now(self.key.as_str(), self.token) {
+            Some(done) => done,
+            None => store.complete(self.key.as_str(), self.token).await,
+        }
     }
 
     /// The delivery was not processed: the next copy is.
     pub(crate) async fn release(mut self) -> Result<()> {
         self.settled = true;
-        self.store.release(self.key.as_str(), self.token).await
+        self.store
+            .as_ref()
+            .release(self.key.as_str(), self.token)
+            .await
     }
 
     /// The delivery goes into the inbox. If the store cannot take it, the claim is released
     /// (so that the provider's retry is processed) and the store's error returned.
     pub(crate) async fn park(mut self, delivery: StoredDelivery, schedule: Schedule) -> Result<()> {
         self.settled = true;
-        let parked = self.store.park(self.token, delivery, schedule).await;
+        let store = self.store.as_ref();
+        let parked = store.park(self.token, delivery, schedule).await;
         if parked.is_err() {
-            if let Err(err) = self.store.release(self.key.as_str(), self.token).await {
+            if let Err(err) = store.release(self.key.as_str(), self.token).await {
                 tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
             }
         }

@@ -305,6 +305,30 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     /// Marks a claimed key as processed; it stays known for the retention window.
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()>;
 
+    /// [`claim`](Self::claim) without waiting, for a store that never has to (one in memory):
+    /// `Some` with the answer, or `None` (the default) for the caller to await `claim`. The
+    /// layer asks this first, which spares a store in memory a boxed future per delivery.
+    ///
+    /// ```
+    /// use tower_webhooks::store::{Claim, DeliveryStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// let Some(Ok(Claim::Acquired(token))) = store.claim_now("ycloud:evt_1") else { unreachable!() };
+    /// assert!(store.complete_now("ycloud:evt_1", token).is_some());
+    /// assert_eq!(store.claim_now("ycloud:evt_1").unwrap().unwrap(), Claim::Done);
+    /// ```
+    fn claim_now(&self, key: &str) -> Option<Result<Claim>> {
+        let _ = key;
+        None
+    }
+
+    /// [`complete`](Self::complete) without waiting, for a store that never has to: `Some`
+    /// with the outcome, or `None` (the default) for the caller to await `complete`.
+    fn complete_now(&self, key: &str, token: ClaimToken) -> Option<Result<()>> {
+        let _ = (key, token);
+        None
+    }
+
     /// Gives a claimed key up, so that the next delivery with it is processed.
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()>;
 
@@ -367,6 +391,14 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
         (**self).complete(key, token).await
+    }
+
+    fn claim_now(&self, key: &str) -> Option<Result<Claim>> {
+        (**self).claim_now(key)
+    }
+
+    fn complete_now(&self, key: &str, token: ClaimToken) -> Option<Result<()>> {
+        (**self).complete_now(key, token)
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {

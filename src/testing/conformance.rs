@@ -357,6 +357,25 @@ async fn conformance(store: Arc<dyn DeliveryStore>, p: &str, lease: Duration, re
     let token = acquired(store.claim(&k("b")).await.unwrap());
     store.complete(&k("b"), token).await.unwrap();
 
+    // a store that answers without waiting answers as it does when awaited
+    if let Some(claimed) = store.claim_now(&k("now")) {
+        let token = acquired(claimed.unwrap());
+        assert_eq!(store.claim(&k("now")).await.unwrap(), Claim::InFlight);
+        assert_eq!(
+            store.claim_now(&k("now")).map(Result::unwrap),
+            Some(Claim::InFlight)
+        );
+        match store.complete_now(&k("now"), token) {
+            Some(completed) => completed.unwrap(),
+            None => store.complete(&k("now"), token).await.unwrap(),
+        }
+        assert_eq!(store.claim(&k("now")).await.unwrap(), Claim::Done);
+        assert_eq!(
+            store.claim_now(&k("now")).map(Result::unwrap),
+            Some(Claim::Done)
+        );
+    }
+
     inbox(&*store, &k).await;
 
     // of 100 concurrent claims exactly one wins

@@ -371,29 +371,7 @@ impl MemoryStore {
         after(now, self.inner.settings.retention)
     }
 
-    fn inbox_lock(&self) -> MutexGuard<'_, Inbox> {
-        lock(&self.inner.inbox)
-    }
-}
-
-/// The public form of a token of this store.
-fn claim_token(token: u64) -> ClaimToken {
-    ClaimToken::new(u128::from(token))
-}
-
-/// Whether `token` is the claim that holds a key held by `holder`.
-fn owns(token: ClaimToken, holder: u64) -> bool {
-    token.get() == u128::from(holder)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // No user code runs under these locks; a poisoned one still holds consistent data.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[async_trait]
-impl DeliveryStore for MemoryStore {
-    async fn claim(&self, key: &str) -> Result<Claim> {
+    fn claim_sync(&self, key: &str) -> Result<Claim> {
         let now = self.now();
         let lease = self.inner.settings.lease;
         let (mut shard, key) = self.shard(key);
@@ -425,13 +403,13 @@ impl DeliveryStore for MemoryStore {
         Ok(Claim::Acquired(claim_token(token)))
     }
 
-    async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
+    fn complete_sync(&self, key: &str, token: ClaimToken) {
         let (mut shard, key) = self.shard(key);
         let Some(slot) = shard.get_mut(key) else {
             // Not held (a store written to by hand): done from now.
             let until = self.done_until(self.now());
             shard.done(key, until);
-            return Ok(());
+            return;
         };
         match slot.entry() {
             Entry::InFlight {
@@ -446,6 +424,45 @@ impl DeliveryStore for MemoryStore {
             }
             _ => tracing::debug!("claim was taken over after its lease; not marking it done"),
         }
+    }
+
+    fn inbox_lock(&self) -> MutexGuard<'_, Inbox> {
+        lock(&self.inner.inbox)
+    }
+}
+
+/// The public form of a token of this store.
+fn claim_token(token: u64) -> ClaimToken {
+    ClaimToken::new(u128::from(token))
+}
+
+/// Whether `token` is the claim that holds a key held by `holder`.
+fn owns(token: ClaimToken, holder: u64) -> bool {
+    token.get() == u128::from(holder)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // No user code runs under these locks; a poisoned one still holds consistent data.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[async_trait]
+impl DeliveryStore for MemoryStore {
+    fn claim_now(&self, key: &str) -> Option<Result<Claim>> {
+        Some(self.claim_sync(key))
+    }
+
+    fn complete_now(&self, key: &str, token: ClaimToken) -> Option<Result<()>> {
+        self.complete_sync(key, token);
+        Some(Ok(()))
+    }
+
+    async fn claim(&self, key: &str) -> Result<Claim> {
+        self.claim_sync(key)
+    }
+
+    async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
+        self.complete_sync(key, token);
         Ok(())
     }
 
