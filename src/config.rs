@@ -1,6 +1,7 @@
 //! What a layer checks deliveries against: immutable settings, and the runtime state its
 //! services and workers share, kept apart.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -142,7 +143,7 @@ impl Config {
     /// What the handler is told about an authentic delivery, for its `attempt`.
     pub(crate) fn verified(
         &self,
-        identity: Identity,
+        identity: Identity<'_>,
         key: DeliveryKey,
         timestamp: Option<i64>,
         raw: Bytes,
@@ -150,9 +151,10 @@ impl Config {
     ) -> Verified {
         Verified::new(Facts {
             provider: Arc::clone(&self.provider),
-            id: identity.id,
+            // Most ids are their dedup key, which the key holds already: not copied again.
+            id: (identity.id != key.dedup_key()).then(|| identity.id.into_owned()),
             key,
-            event_type: identity.event_type,
+            event_type: identity.event_type.map(Cow::into_owned),
             timestamp,
             signed: !self.verifier.is_unsigned(),
             form: identity.form,

@@ -34,7 +34,8 @@ pub struct Verified {
 /// What [`Verified`] reports.
 pub(crate) struct Facts {
     pub(crate) provider: Arc<str>,
-    pub(crate) id: String,
+    /// The id, when it is not the key's dedup key (most are, and are not copied twice).
+    pub(crate) id: Option<String>,
     /// `<provider>:<dedup key>`, shared with the claim.
     pub(crate) key: crate::store::DeliveryKey,
     pub(crate) event_type: Option<String>,
@@ -52,7 +53,7 @@ impl fmt::Debug for Verified {
         // The body may hold personal data: print its size, not its bytes.
         f.debug_struct("Verified")
             .field("provider", &self.facts.provider)
-            .field("id", &self.facts.id)
+            .field("id", &self.id())
             .field("key", &self.facts.key.dedup_key())
             .field("event_type", &self.facts.event_type)
             .field("timestamp", &self.facts.timestamp)
@@ -83,7 +84,10 @@ impl Verified {
 
     /// The event id (the provider's, or the body's SHA-256 when the provider sends none).
     pub fn id(&self) -> &str {
-        &self.facts.id
+        self.facts
+            .id
+            .as_deref()
+            .unwrap_or_else(|| self.facts.key.dedup_key())
     }
 
     /// The dedup key: the id, plus qualifiers where the scheme adds them.

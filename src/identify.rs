@@ -1,9 +1,14 @@
 //! Finding a delivery's id, type and dedup key, in headers or in the JSON body.
 //!
 //! The body is scanned once, without building a `serde_json::Value`: only the fields named by
-//! JSON pointers are copied out, everything else is skipped (and still validated).
+//! JSON pointers are copied out, everything else is skipped (and still validated). The identity
+//! scan stops as soon as it has every value it seeks: the rest of the body is the handler's to
+//! parse (`Event<T>` does), and is not read twice. A key given twice counts there by its first
+//! occurrence; the scans that feed a signature read the whole body, and the last occurrence
+//! counts, as for `serde_json::Value`.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use http::{HeaderMap, HeaderName};
@@ -16,21 +21,21 @@ use crate::scheme::{Marker, Payload, Pointer, Scheme, Source};
 /// Longest dedup key accepted: provider ids are tens of bytes.
 pub(crate) const MAX_KEY_LEN: usize = 1024;
 
-/// Who a delivery is.
+/// Who a delivery is: borrowed from its headers and body where no escape had to be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Identity {
+pub(crate) struct Identity<'a> {
     /// The provider's id for the event (or the body hash).
-    pub(crate) id: String,
+    pub(crate) id: Cow<'a, str>,
     /// The dedup key when it is more than the id: the id and its qualifiers, joined by `:`.
     pub(crate) qualified: Option<String>,
-    pub(crate) event_type: Option<String>,
+    pub(crate) event_type: Option<Cow<'a, str>>,
     /// The token of a signed handshake, when the delivery is one (possibly empty).
     pub(crate) challenge: Option<String>,
     /// The body is a form (on a scheme that accepts forms), as the scan read it.
     pub(crate) form: bool,
 }
 
-impl Identity {
+impl<'a> Identity<'a> {
     /// The dedup key: the id, or the id and its qualifiers joined by `:`.
     pub(crate) fn key(&self) -> &str {
         self.qualified.as_deref().unwrap_or(&self.id)
@@ -39,12 +44,12 @@ impl Identity {
     /// The identity of a delivery known by its body alone: id and key are the body's SHA-256.
     pub(crate) fn of_body(
         body: &[u8],
-        event_type: Option<String>,
+        event_type: Option<Cow<'a, str>>,
         challenge: Option<String>,
         form: bool,
     ) -> Self {
         Self {
-            id: body_hash(body),
+            id: Cow::Owned(body_hash(body)),
             qualified: None,
             event_type,
             challenge,
@@ -78,11 +83,11 @@ pub(crate) fn body_hash(body: &[u8]) -> String {
 
 /// Finds the id, key and type of a verified delivery, and whether it is a signed handshake, in
 /// one pass over the body.
-pub(crate) fn identify(
+pub(crate) fn identify<'a>(
     scheme: &Scheme,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Identity, Unidentified> {
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> Result<Identity<'a>, Unidentified> {
     // Every value sought, located first: a header, or a slot of the one body scan.
     // (On the stack: no scheme seeks more than a handful.)
     let mut wanted = Wanted::default();
@@ -101,42 +106,52 @@ pub(crate) fn identify(
     let format = body_format(scheme.payload, headers, body);
     let mut found: SmallVec<[Found<'_>; 8]> = SmallVec::from_elem(None, wanted.pointers.len());
     match format {
+        // The common case without serde; anything else by the scan, from the start.
+        Some(Format::Json) if top_level_strings(body, &wanted.pointers, &mut found).is_some() => {}
         Some(Format::Json) => {
-            scan(body, &wanted.pointers, &mut found).map_err(|_| Unidentified::NotJson)?
+            found.iter_mut().for_each(|slot| *slot = None);
+            scan(body, &wanted.pointers, &mut found, Until::Found)
+                .map_err(|_| Unidentified::NotJson)?
         }
         Some(Format::Form) => scan_form(body, &wanted.pointers, &mut found),
         None => {}
     }
-    // Borrowed from the body or the headers; copied once, into the identity.
-    let value = |at: &At<'_>| -> Option<&str> {
+    // Borrowed from the body or the headers (copied only where the body escaped them).
+    let value = |at: &At<'_>| -> Option<Cow<'a, str>> {
         match at {
-            At::Body(slot) => found[*slot].as_deref(),
-            At::Header(name) => headers.get(*name).and_then(|v| v.to_str().ok()),
+            At::Body(slot) => found[*slot].clone(),
+            At::Header(name) => headers
+                .get(*name)
+                .and_then(|v| v.to_str().ok())
+                .map(Cow::Borrowed),
         }
     };
 
-    let event_type = type_at
-        .iter()
-        .filter_map(value)
-        .find(|t| !t.is_empty())
-        .map(str::to_owned);
+    let event_type = type_at.iter().filter_map(value).find(|t| !t.is_empty());
     let challenge = handshake_at.and_then(|(kind_at, kind, token_at)| {
-        (value(&kind_at) == Some(kind)).then(|| {
+        (value(&kind_at).as_deref() == Some(kind)).then(|| {
             token_at
                 .and_then(|at| value(&at))
                 .unwrap_or_default()
-                .to_owned()
+                .into_owned()
         })
     });
     let form = format == Some(Format::Form);
 
-    let complete: Option<SmallVec<[&str; 4]>> = id_at
+    let complete: Option<SmallVec<[Cow<'a, str>; 4]>> = id_at
         .iter()
         .map(|at| value(at).filter(|v| !v.is_empty()))
         .collect();
     let (id, qualified) = match complete {
-        Some(parts) if parts.len() == 1 => (parts[0].to_owned(), None),
-        Some(parts) if !parts.is_empty() => (parts[0].to_owned(), Some(parts.join(":"))),
+        Some(mut parts) if parts.len() == 1 => (parts.swap_remove(0), None),
+        Some(parts) if !parts.is_empty() => {
+            let joined = parts
+                .iter()
+                .map(|p| p.as_ref())
+                .collect::<Vec<_>>()
+                .join(":");
+            (parts[0].clone(), Some(joined))
+        }
         // No id source at all, or a missing one on a scheme that falls back.
         Some(_) => return Ok(Identity::of_body(body, event_type, challenge, form)),
         None if scheme.id.fallback() => {
@@ -188,7 +203,7 @@ impl<'a> Wanted<'a> {
 /// timestamp carried in the body, such as Linear's `webhookTimestamp`).
 pub(crate) fn json_field(body: &[u8], pointer: &Pointer) -> Option<String> {
     let mut found = [None];
-    scan(body, &[pointer.segments()], &mut found).ok()?;
+    scan(body, &[pointer.segments()], &mut found, Until::End).ok()?;
     let [value] = found;
     value.map(Cow::into_owned)
 }
@@ -197,7 +212,7 @@ pub(crate) fn json_field(body: &[u8], pointer: &Pointer) -> Option<String> {
 /// they can be; `None` if the body is not JSON.
 pub(crate) fn json_fields<'de>(body: &'de [u8], pointers: &[&[String]]) -> Option<Vec<Found<'de>>> {
     let mut found = vec![None; pointers.len()];
-    scan(body, pointers, &mut found).ok()?;
+    scan(body, pointers, &mut found, Until::End).ok()?;
     Some(found)
 }
 
@@ -272,7 +287,7 @@ fn scan_form<'de>(body: &'de [u8], pointers: &[&[String]], out: &mut [Found<'de>
             let rests: Vec<&[String]> = nested.iter().map(|&j| &pointers[j][1..]).collect();
             let mut found = vec![None; rests.len()];
             // A field that is not JSON simply has none of the nested values.
-            if scan(value.as_bytes(), &rests, &mut found).is_ok() {
+            if scan(value.as_bytes(), &rests, &mut found, Until::End).is_ok() {
                 for (&j, value) in nested.iter().zip(found) {
                     // Borrowed from the field's decoded text: copied to outlive it.
                     out[j] = value.map(|v| Cow::Owned(v.into_owned()));
@@ -282,26 +297,185 @@ fn scan_form<'de>(body: &'de [u8], pointers: &[&[String]], out: &mut [Found<'de>
     }
 }
 
-/// Validates `body` as one JSON document and copies out the scalar at each pointer.
+/// The common case, read without serde: every pointer names a top-level member whose value is
+/// a string without escapes, and each is found before anything irregular. `Some` once every
+/// slot has its value (borrowed from the body), as the scan [`Until::Found`] would have found
+/// them; `None` to leave it to that scan, which reads numbers, escapes, nesting and errors.
+/// What follows the last value found is not read.
+fn top_level_strings<'de>(
+    body: &'de [u8],
+    pointers: &[&[String]],
+    out: &mut [Found<'de>],
+) -> Option<()> {
+    if pointers.is_empty() || pointers.len() > 64 || pointers.iter().any(|p| p.len() != 1) {
+        return None;
+    }
+    let mut missing = pointers.len();
+    let mut at = member_start(body, skip_ws(body, 0), b'{')?;
+    loop {
+        // A key, then its value.
+        let (key, after_key) = plain_string(body, at)?;
+        at = skip_ws(body, after_key);
+        if body.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(body, at + 1);
+        let wanted =
+            |out: &[Found<'de>], i: usize| out[i].is_none() && pointers[i][0].as_bytes() == key;
+        if (0..pointers.len()).any(|i| wanted(out, i)) {
+            let (value, after_value) = plain_string(body, at)?;
+            // JSON strings hold no raw control characters; serde would refuse them.
+            if value.iter().any(|&b| b < 0x20) {
+                return None;
+            }
+            let value = std::str::from_utf8(value).ok()?;
+            for i in 0..pointers.len() {
+                if wanted(out, i) {
+                    out[i] = Some(Cow::Borrowed(value));
+                    missing -= 1;
+                }
+            }
+            if missing == 0 {
+                return Some(());
+            }
+            at = after_value;
+        } else {
+            at = skip_value(body, at)?;
+        }
+        at = member_start(body, skip_ws(body, at), b',')?;
+    }
+}
+
+fn skip_ws(body: &[u8], mut at: usize) -> usize {
+    while matches!(body.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// Past `opening` (`{` or `,`), at the next key's quote.
+fn member_start(body: &[u8], at: usize, opening: u8) -> Option<usize> {
+    (body.get(at) == Some(&opening)).then(|| skip_ws(body, at + 1))
+}
+
+/// The string starting at `at` (its quote), when it has no escape; and where it ends.
+fn plain_string(body: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if body.get(at) != Some(&b'"') {
+        return None;
+    }
+    let rest = body.get(at + 1..)?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    (rest[end] == b'"').then(|| (&rest[..end], at + 1 + end + 1))
+}
+
+/// Past the value starting at `at`: a string (escapes allowed), an object or array (brackets
+/// counted outside strings), or a number or literal. Not validated: what is skipped before the
+/// last value sought is the handler's parse's to judge, as what follows it is.
+fn skip_value(body: &[u8], at: usize) -> Option<usize> {
+    match *body.get(at)? {
+        b'"' => skip_string(body, at),
+        b'{' | b'[' => {
+            let (mut at, mut depth) = (at, 0usize);
+            loop {
+                match *body.get(at)? {
+                    b'"' => {
+                        at = skip_string(body, at)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(at + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+        }
+        _ => {
+            let rest = body.get(at..)?;
+            let end = rest
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))?;
+            Some(at + end)
+        }
+    }
+}
+
+/// Past the string starting at `at` (its quote), escapes and all.
+fn skip_string(body: &[u8], at: usize) -> Option<usize> {
+    let mut at = at + 1;
+    loop {
+        let rest = body.get(at..)?;
+        at += memchr::memchr2(b'"', b'\\', rest)?;
+        if body[at] == b'"' {
+            return Some(at + 1);
+        }
+        at += 2; // the backslash and the character it escapes
+    }
+}
+
+/// How far a scan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// The whole document, validated; a key given twice counts by its last occurrence.
+    End,
+    /// Until every pointer has its value (or the document ends, validated); a key given twice
+    /// counts by its first occurrence.
+    Found,
+}
+
+/// Where a scan stands: how many pointers still lack a value, and whether it stopped for that.
+struct Progress {
+    until: Until,
+    missing: Cell<usize>,
+    stopped: Cell<bool>,
+}
+
+impl Progress {
+    /// Whether the scan may stop now, noting that it did.
+    fn stop_now(&self) -> bool {
+        let stop = self.until == Until::Found && self.missing.get() == 0;
+        self.stopped.set(stop);
+        stop
+    }
+}
+
+/// Validates `body` as one JSON document (up to where `until` says) and copies out the scalar
+/// at each pointer.
 fn scan<'de>(
     body: &'de [u8],
     pointers: &[&[String]],
     out: &mut [Found<'de>],
+    until: Until,
 ) -> serde_json::Result<()> {
     let mask = if pointers.len() >= 64 {
         u64::MAX
     } else {
         (1u64 << pointers.len()) - 1
     };
+    let progress = Progress {
+        until,
+        missing: Cell::new(pointers.len().min(64)),
+        stopped: Cell::new(false),
+    };
     let mut de = serde_json::Deserializer::from_slice(body);
-    Scan {
+    let scanned = Scan {
         pointers,
         depth: 0,
         mask,
         out,
+        progress: &progress,
     }
-    .deserialize(&mut de)?;
-    de.end()
+    .deserialize(&mut de);
+    match scanned {
+        // Stopped on purpose: serde_json only knows how to leave early by an error.
+        Err(_) if progress.stopped.get() => Ok(()),
+        Err(err) => Err(err),
+        Ok(_) => de.end(),
+    }
 }
 
 /// Bits of the pointers in `mask` whose segment at `depth` satisfies `matches`.
@@ -334,6 +508,7 @@ struct Scan<'a, 'p, 'de> {
     depth: usize,
     mask: u64,
     out: &'a mut [Found<'de>],
+    progress: &'a Progress,
 }
 
 impl<'de> Scan<'_, '_, 'de> {
@@ -347,7 +522,16 @@ impl<'de> Scan<'_, '_, 'de> {
             depth: self.depth + 1,
             matched,
             out: self.out,
+            progress: self.progress,
         })
+    }
+
+    /// After a member or element: `Err` to leave the document once every value is found.
+    fn check<E: de::Error>(&self) -> Result<(), E> {
+        if self.progress.stop_now() {
+            return Err(E::custom("every value sought is found"));
+        }
+        Ok(())
     }
 }
 
@@ -357,31 +541,44 @@ struct Descend<'a, 'p, 'de> {
     depth: usize,
     matched: u64,
     out: &'a mut [Found<'de>],
+    progress: &'a Progress,
+}
+
+impl<'de> Descend<'_, '_, 'de> {
+    fn set(&mut self, slot: usize, value: Cow<'de, str>) {
+        if self.out[slot].replace(value).is_none() {
+            let missing = &self.progress.missing;
+            missing.set(missing.get().saturating_sub(1));
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Descend<'_, '_, 'de> {
     type Value = ();
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(mut self, deserializer: D) -> Result<(), D::Error> {
         let ends = ending(self.pointers, self.depth - 1, self.matched);
         let continues = self.matched & !ends;
+        let progress = self.progress;
         let scalar = deserializer.deserialize_any(Scan {
             pointers: self.pointers,
             depth: self.depth,
             mask: continues,
             out: self.out,
+            progress,
         })?;
         if let Some(value) = scalar {
-            // Usually one pointer ends here: it takes the value itself, others get copies.
+            // Scanning until found, a pointer keeps its first value.
+            let keep_first = progress.until == Until::Found;
             let slots = self.pointers.len().min(64);
-            let last = (0..slots).rev().find(|&i| ends & (1 << i) != 0);
-            for i in 0..slots {
-                if ends & (1 << i) != 0 && Some(i) != last {
-                    self.out[i] = Some(value.clone());
+            let takes = |i: usize| ends & (1 << i) != 0 && !(keep_first && self.out[i].is_some());
+            let takers: SmallVec<[usize; 8]> = (0..slots).filter(|&i| takes(i)).collect();
+            // Usually one pointer ends here: it takes the value itself, others get copies.
+            if let Some((&last, others)) = takers.split_last() {
+                for &i in others {
+                    self.set(i, value.clone());
                 }
-            }
-            if let Some(last) = last {
-                self.out[last] = Some(value);
+                self.set(last, value);
             }
         }
         Ok(())
@@ -446,6 +643,7 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
                 map.next_value::<IgnoredAny>()?;
             } else {
                 self.descend(matched, |d| map.next_value_seed(d))?;
+                self.check()?;
             }
         }
         Ok(None)
@@ -468,6 +666,7 @@ impl<'de> Visitor<'de> for Scan<'_, '_, 'de> {
                     present = seq.next_element_seed(d)?.is_some();
                     Ok(())
                 })?;
+                self.check()?;
                 present
             };
             if !more {
@@ -512,14 +711,24 @@ impl Visitor<'_> for KeyMatch<'_> {
 mod tests {
     use super::*;
 
+    static NO_HEADERS: std::sync::LazyLock<HeaderMap> = std::sync::LazyLock::new(HeaderMap::new);
+
     fn find(body: &str, pointers: &[&str]) -> serde_json::Result<Vec<Option<String>>> {
+        find_until(body, pointers, Until::End)
+    }
+
+    fn find_until(
+        body: &str,
+        pointers: &[&str],
+        until: Until,
+    ) -> serde_json::Result<Vec<Option<String>>> {
         let parsed: Vec<Pointer> = pointers
             .iter()
             .map(|p| Pointer::parse(p).unwrap())
             .collect();
         let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
         let mut out = vec![None; segments.len()];
-        scan(body.as_bytes(), &segments, &mut out)?;
+        scan(body.as_bytes(), &segments, &mut out, until)?;
         Ok(out.into_iter().map(|v| v.map(Cow::into_owned)).collect())
     }
 
@@ -577,6 +786,150 @@ mod tests {
         assert!(find(r#"{"id":"evt_1","x":[1,}"#, &["/id"]).is_err());
         assert!(find("", &["/id"]).is_err());
         assert!(find("not json", &[]).is_err());
+    }
+
+    #[test]
+    fn the_identity_scan_stops_once_every_value_is_found() {
+        let pointers = ["/id", "/type"];
+        // What follows the last value sought is not read: the handler's parse validates it.
+        let found = find_until(
+            r#"{"id":"evt_1","type":"t","pad":"x"} trailing"#,
+            &pointers,
+            Until::Found,
+        );
+        assert_eq!(found.unwrap(), vec![some("evt_1"), some("t")]);
+        let found = find_until(
+            r#"{"data":{"id":"a"},"id":"b","type":"t","x":[1,}"#,
+            &["/data/id", "/id"],
+            Until::Found,
+        );
+        assert_eq!(found.unwrap(), vec![some("a"), some("b")]);
+        // A key given twice: its first occurrence, where the scan stops; the last otherwise.
+        let twice = r#"{"id":"first","id":"second","type":"t"}"#;
+        assert_eq!(
+            find_until(twice, &pointers, Until::Found).unwrap(),
+            vec![some("first"), some("t")]
+        );
+        assert_eq!(
+            find(twice, &pointers).unwrap(),
+            vec![some("second"), some("t")]
+        );
+        // Invalid before every value is found, or a value missing: read to the end, validated.
+        assert!(find_until(r#"{"id":"evt_1","#, &pointers, Until::Found).is_err());
+        assert!(find_until(r#"{"id":"evt_1"} trailing"#, &pointers, Until::Found).is_err());
+        assert_eq!(
+            find_until(r#"{"id":"evt_1","x":1}"#, &pointers, Until::Found).unwrap(),
+            vec![some("evt_1"), None]
+        );
+        // Nothing sought: the whole document is still validated.
+        assert!(find_until("not json", &[], Until::Found).is_err());
+        assert!(find_until("{}", &[], Until::Found).is_ok());
+    }
+
+    /// The fast path on its own: `Some` values, or `None`.
+    fn fast(body: &str, pointers: &[&str]) -> Option<Vec<Option<String>>> {
+        let parsed: Vec<Pointer> = pointers
+            .iter()
+            .map(|p| Pointer::parse(p).unwrap())
+            .collect();
+        let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
+        let mut out = vec![None; segments.len()];
+        top_level_strings(body.as_bytes(), &segments, &mut out)?;
+        Some(out.into_iter().map(|v| v.map(Cow::into_owned)).collect())
+    }
+
+    #[test]
+    fn the_fast_path_reads_plain_top_level_strings_and_leaves_the_rest() {
+        let body = r#" { "n" : 1.5e3 , "o":{"id":"inner","a":[1,"]"]}, "s":"a\"}", "id" : "evt_1", "type":"t" , "x":"#;
+        assert_eq!(
+            fast(body, &["/id", "/type"]),
+            Some(vec![some("evt_1"), some("t")])
+        );
+        assert_eq!(
+            fast(body, &["/type", "/type"]),
+            Some(vec![some("t"), some("t")])
+        );
+        // Escapes, numbers, nesting and absence are the serde scan's.
+        assert_eq!(fast(r#"{"id":"a\u0062"}"#, &["/id"]), None);
+        assert_eq!(fast(r#"{"id":12}"#, &["/id"]), None);
+        assert_eq!(fast(r#"{"id":"a"}"#, &["/data/id"]), None);
+        assert_eq!(fast(r#"{"id":"a"}"#, &["/id", "/type"]), None);
+        assert_eq!(fast(r#"{"id":"a"#, &["/id"]), None);
+        assert_eq!(fast("[\"id\"]", &["/id"]), None);
+        assert_eq!(fast("{\"id\":\"a\u{1}\"}", &["/id"]), None);
+        // A key given twice: its first occurrence, as the scan until found.
+        assert_eq!(
+            fast(r#"{"id":"a","id":"b"}"#, &["/id"]),
+            Some(vec![some("a")])
+        );
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            "[a-z0-9_.]{0,12}".prop_map(|s| format!("\"{s}\"")),
+            "[a-z]{0,4}".prop_map(|s| format!("\"{s}\\\"\\n\\u0041{s}\"")),
+            any::<i64>().prop_map(|n| n.to_string()),
+            Just("true".to_owned()),
+            Just("null".to_owned()),
+            Just("\"]}{[,:\"".to_owned()),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec(("(id|type|k)", inner), 0..4).prop_map(|members| {
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(k, v)| format!("\"{k}\":{v}"))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Where the fast path answers, it answers as the serde scan until found does.
+        #[test]
+        fn the_fast_path_agrees_with_the_scan(
+            members in proptest::collection::vec(
+                (
+                    "(id|type|data|k|pad)",
+                    proptest::prop_oneof![
+                        3 => "[a-z0-9_.]{0,12}".prop_map(|s| format!("\"{s}\"")),
+                        2 => json_value(),
+                    ],
+                    "[ \n]{0,2}",
+                ),
+                0..6,
+            ),
+            pointers in proptest::collection::vec("/(id|type|k)", 1..3),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let members: Vec<String> = members
+                .into_iter()
+                .map(|(k, v, ws)| format!("{ws}\"{k}\"{ws}:{ws}{v}{ws}"))
+                .collect();
+            let body = format!("{{{}}}", members.join(","));
+            let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
+            for body in [body.as_str(), &body[..cut.index(body.len() + 1)]] {
+                if let Some(values) = fast(body, &pointers) {
+                    let scanned = find_until(body, &pointers, Until::Found);
+                    proptest::prop_assert_eq!(Some(values), scanned.ok(), "{}", body);
+                }
+            }
+        }
+
+        /// Any bytes: an answer or a refusal, never a panic.
+        #[test]
+        fn the_fast_path_takes_any_bytes(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let segments: [&[String]; 1] = [&["id".to_owned()]];
+            let mut out = vec![None];
+            let _ = top_level_strings(&body, &segments, &mut out);
+        }
     }
 
     #[test]
@@ -670,11 +1023,11 @@ mod tests {
         let mut scheme = crate::provider::ycloud::scheme();
         let body = br#"{"type":"t"}"#;
         assert_eq!(
-            identify(&scheme, &HeaderMap::new(), body),
+            identify(&scheme, &NO_HEADERS, body),
             Err(Unidentified::MissingId)
         );
         scheme.id = scheme.id.clone().or_body_hash();
-        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        let identity = identify(&scheme, &NO_HEADERS, body).unwrap();
         assert_eq!(identity.key(), body_hash(body));
         assert_eq!(identity.event_type.as_deref(), Some("t"));
     }
@@ -683,10 +1036,10 @@ mod tests {
     fn signed_handshakes_are_recognised_in_the_same_pass() {
         let scheme = crate::provider::slack::scheme();
         let body = br#"{"type":"url_verification","challenge":"c1"}"#;
-        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        let identity = identify(&scheme, &NO_HEADERS, body).unwrap();
         assert_eq!(identity.challenge.as_deref(), Some("c1"));
         let body = br#"{"type":"event_callback","event_id":"Ev1","challenge":"c1"}"#;
-        let identity = identify(&scheme, &HeaderMap::new(), body).unwrap();
+        let identity = identify(&scheme, &NO_HEADERS, body).unwrap();
         assert_eq!(identity.challenge, None);
         assert_eq!(identity.id, "Ev1");
     }

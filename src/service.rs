@@ -235,7 +235,8 @@ where
     ResBody::Error: Into<BoxError>,
 {
     if let Some(redelivery) = req.extensions_mut().remove::<Redelivery>() {
-        return Ok(redeliver(&config, inner, req, &redelivery).await);
+        // Boxed: the worker's path would otherwise size every delivery's future.
+        return Ok(Box::pin(redeliver(&config, inner, req, &redelivery)).await);
     }
     match admit(&config, req).await {
         Admission::Admitted(admitted) => process(&config, &runtime, inner, admitted).await,
@@ -377,7 +378,7 @@ where
         (Some(Handshake::ConfirmUrl { .. }), Some(url)) => {
             #[cfg(feature = "fetch")]
             if let Some(fetcher) = &config.confirmer {
-                return answered(config, confirm(fetcher, url).await);
+                return answered(config, Box::pin(confirm(fetcher, url)).await);
             }
             let _ = url;
         }
@@ -390,7 +391,8 @@ where
     }
 
     let key = DeliveryKey::new(&config.provider, identity.key());
-    let verified = config.verified(identity, key.clone(), timestamp, raw, 1);
+    // The identity borrows the body: the facts get a second handle on it.
+    let verified = config.verified(identity, key.clone(), timestamp, raw.clone(), 1);
     record_identity(&verified);
     Admission::Admitted(Admitted {
         parts,
@@ -414,6 +416,9 @@ async fn confirm(fetcher: &crate::keys::Fetcher, url: &str) -> Result<Response, 
 }
 
 /// Claim, then one `match` on the ack policy: handler, and complete / park / release.
+///
+/// Parking and publishing are boxed where they are awaited: the future of every delivery is as
+/// large as its largest step, and it is moved whole into its box when the delivery starts.
 async fn process<S, ResBody>(
     config: &Config,
     runtime: &Runtime,
@@ -426,7 +431,13 @@ where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    let claim = match config.store.claim(admitted.key.as_str()).await {
+    let store = config.store.as_ref();
+    let key = admitted.key.as_str();
+    let claimed = match store.claim_now(key) {
+        Some(claimed) => claimed,
+        None => store.claim(key).await,
+    };
+    let claim = match claimed {
         Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, admitted.key.clone(), token),
         Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
             // The first attempt may still fail and be handed back for a retry: acknowledging
@@ -460,58 +471,71 @@ where
         );
         let record =
             Kept::of(config, key, &parts).record(config, &verified, 0, Some(reason.into()));
-        return Ok(park(config, runtime, claim, record, Schedule::Dead).await);
+        return Ok(Box::pin(park(config, runtime, claim, record, Schedule::Dead)).await);
     }
 
     if let Some(destination) = &config.destination {
         let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
-        return Ok(publish(config, destination.as_ref(), claim, record).await);
+        return Ok(Box::pin(publish(config, destination.as_ref(), claim, record)).await);
     }
 
     match config.ack {
         Ack::Immediately => {
             let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
             let due_now = Schedule::After(Duration::ZERO);
-            let response = park(config, runtime, claim, record, due_now).await;
+            let response = Box::pin(park(config, runtime, claim, record, due_now)).await;
             if response.status().is_success() {
                 runtime.parked_due();
             }
             Ok(response)
         }
-        Ack::Always => {
-            // What the inbox needs, kept before the handler takes the request.
-            let kept = Kept::of(config, key, &parts);
+        Ack::Always | Ack::Passthrough => {
+            // Under Always, what the inbox needs is kept before the handler takes the request.
+            let kept = (config.ack == Ack::Always).then(|| Kept::of(config, key, &parts));
+            // One await of the handler for both policies: one slot for its future.
             let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
             if outcome.succeeded() {
                 return Ok(complete(config, claim, outcome).await);
             }
             let error = outcome.describe();
-            let retry_in = config.backoff.after(1);
-            tracing::error!(error = %error, ?retry_in, "webhook handler failed; delivery kept in the inbox for the worker and acknowledged");
-            let record = kept.record(config, &verified, 1, Some(error));
-            let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
-            Ok(park(config, runtime, claim, record, schedule).await)
-        }
-        Ack::Passthrough => {
-            let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
-            if outcome.succeeded() {
-                return Ok(complete(config, claim, outcome).await);
-            }
-            let error = outcome.describe();
-            if let Err(err) = claim.release().await {
-                tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
-            }
-            Ended::Failed.record(config);
-            match outcome {
-                Outcome::Response(response) => Ok(response.map(Body::new)),
-                Outcome::Error(err) => Err(err),
-                Outcome::Panic(_) => {
-                    tracing::error!("{error}");
-                    let mut response = Response::new(Body::from("webhook handler failed"));
-                    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                    Ok(response)
+            match kept {
+                Some(kept) => {
+                    let retry_in = config.backoff.after(1);
+                    tracing::error!(error = %error, ?retry_in, "webhook handler failed; delivery kept in the inbox for the worker and acknowledged");
+                    let record = kept.record(config, &verified, 1, Some(error));
+                    let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
+                    Ok(Box::pin(park(config, runtime, claim, record, schedule)).await)
                 }
+                None => Box::pin(refuse(config, claim, outcome, error)).await,
             }
+        }
+    }
+}
+
+/// The handler failed under [`Ack::Passthrough`]: the claim is released, so that the provider's
+/// retry is processed, and the handler's answer (or error) goes to the provider.
+async fn refuse<ResBody, E>(
+    config: &Config,
+    claim: OwnedClaim,
+    outcome: Outcome<ResBody, E>,
+    error: String,
+) -> Result<Response, E>
+where
+    ResBody: http_body::Body<Data = Bytes> + Send + 'static,
+    ResBody::Error: Into<BoxError>,
+{
+    if let Err(err) = claim.release().await {
+        tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
+    }
+    Ended::Failed.record(config);
+    match outcome {
+        Outcome::Response(response) => Ok(response.map(Body::new)),
+        Outcome::Error(err) => Err(err),
+        Outcome::Panic(_) => {
+            tracing::error!("{error}");
+            let mut response = Response::new(Body::from("webhook handler failed"));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            Ok(response)
         }
     }
 }
@@ -688,9 +712,9 @@ where
     let key = DeliveryKey::of_stored(&config.provider, &stored.key)
         .unwrap_or_else(|| DeliveryKey::new(&config.provider, &stored.key));
     let identity = Identity {
-        id: stored.id.clone(),
+        id: stored.id.as_str().into(),
         qualified: None,
-        event_type: stored.event_type.clone(),
+        event_type: stored.event_type.as_deref().map(Into::into),
         challenge: None,
         form: identify::is_form(config.scheme().payload, &parts.headers, &stored.body),
     };
