@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, Uri};
+use smallvec::SmallVec;
 use subtle::ConstantTimeEq;
 
 use crate::rejection::Rejection;
@@ -518,11 +519,18 @@ const TOO_MANY: SignatureError = SignatureError::Malformed("too many signatures"
 /// Room for one decoded candidate: a 64-byte MAC, plus the slack base64's size estimate wants.
 const CANDIDATE_LEN: usize = 72;
 
-/// The decoded signatures of a header, on the stack: verifying allocates nothing.
+/// One decoded signature.
+#[derive(Clone, Copy)]
+struct Candidate {
+    bytes: [u8; CANDIDATE_LEN],
+    /// The decoded length; `None` for a validly encoded value too long to be any MAC.
+    len: Option<usize>,
+}
+
+/// The decoded signatures of a header, on the stack for up to two (a rotation list rarely has
+/// more): verifying allocates nothing, and sets up only the candidates it decodes.
 pub(super) struct Signatures {
-    bytes: [[u8; CANDIDATE_LEN]; MAX_SIGNATURES],
-    /// The decoded length of each; `None` for a validly encoded value too long to be any MAC.
-    lens: [Option<usize>; MAX_SIGNATURES],
+    short: SmallVec<[Candidate; 2]>,
     count: usize,
     /// RSA signatures, too long for the slots: kept on the heap, for RSA schemes only.
     long: Option<Vec<Vec<u8>>>,
@@ -531,8 +539,7 @@ pub(super) struct Signatures {
 impl Signatures {
     fn new(algorithm: crate::scheme::Algorithm) -> Self {
         Self {
-            bytes: [[0; CANDIDATE_LEN]; MAX_SIGNATURES],
-            lens: [None; MAX_SIGNATURES],
+            short: SmallVec::new(),
             count: 0,
             long: algorithm.is_rsa().then(Vec::new),
         }
@@ -572,7 +579,11 @@ impl Signatures {
             self.count += 1;
             return Ok(());
         }
-        let slot = &mut self.bytes[self.count];
+        let mut candidate = Candidate {
+            bytes: [0; CANDIDATE_LEN],
+            len: None,
+        };
+        let slot = &mut candidate.bytes;
         let len = match encoding {
             Encoding::Hex => {
                 let len = encoded.len() / 2;
@@ -596,7 +607,8 @@ impl Signatures {
                 "signature is not base64url",
             )?,
         };
-        self.lens[self.count] = len;
+        candidate.len = len;
+        self.short.push(candidate);
         self.count += 1;
         Ok(())
     }
@@ -605,11 +617,9 @@ impl Signatures {
     #[cfg(any(feature = "ed25519", feature = "ecdsa", feature = "rsa"))]
     fn candidates(&self) -> impl Iterator<Item = &[u8]> {
         let long = self.long.iter().flatten().map(Vec::as_slice);
-        self.bytes
+        self.short
             .iter()
-            .zip(&self.lens)
-            .take(if self.long.is_some() { 0 } else { self.count })
-            .filter_map(|(bytes, len)| len.map(|len| &bytes[..len]))
+            .filter_map(|candidate| candidate.len.map(|len| &candidate.bytes[..len]))
             .chain(long)
     }
 
@@ -617,9 +627,9 @@ impl Signatures {
     /// mismatch is public anyway).
     fn matches(&self, mac: &[u8]) -> bool {
         let mut equal = subtle::Choice::from(0);
-        for (bytes, len) in self.bytes.iter().zip(&self.lens).take(self.count) {
-            if *len == Some(mac.len()) {
-                equal |= ct_eq_words(&bytes[..mac.len()], mac);
+        for candidate in &self.short {
+            if candidate.len == Some(mac.len()) {
+                equal |= ct_eq_words(&candidate.bytes[..mac.len()], mac);
             }
         }
         bool::from(equal)

@@ -156,6 +156,14 @@ impl Verifier {
         self.resolver = Some(resolver);
     }
 
+    /// Whether the scheme names each delivery's key, for [`check_resolved`](Self::check_resolved).
+    pub(crate) fn names_keys(&self) -> bool {
+        self.scheme
+            .signature
+            .as_ref()
+            .is_some_and(|signature| signature.key_name.is_some())
+    }
+
     /// The check of a delivery whose key it names: resolved, derived, then [`check`]ed with
     /// that key alone. `None` for a scheme whose keys are configured.
     pub(crate) async fn check_resolved(
