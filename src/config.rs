@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum_core::response::Response;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use smallvec::SmallVec;
 use tokio::sync::Notify;
 
 use crate::clock::{Clock, ClockDebug, SharedClock, SystemClock};
@@ -163,26 +164,60 @@ impl Config {
         })
     }
 
-    /// The headers of `headers` worth keeping with a parked delivery, in one pass over them
-    /// (a map is built only for a delivery that is parked: [`kept_map`]).
-    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
-        let mut kept = Vec::with_capacity(self.kept_headers.len());
+    /// The headers of `headers` worth keeping with a parked delivery, copied in one pass over
+    /// them (a map is built only for a delivery that is parked: [`Config::kept_map`]).
+    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> KeptHeaders {
+        let mut found: SmallVec<[(u8, &HeaderValue); 8]> = SmallVec::new();
         for (name, value) in headers {
-            if self.kept_headers.contains(name) {
-                kept.push((name.clone(), value.clone()));
+            if let Some(index) = self.kept_headers.iter().position(|kept| kept == name) {
+                // At most a handful of names are kept: an index fits in a byte.
+                if let Ok(index) = u8::try_from(index) {
+                    found.push((index, value));
+                }
             }
+        }
+        let mut kept = KeptHeaders {
+            values: Vec::with_capacity(found.iter().map(|(_, v)| v.len()).sum()),
+            entries: SmallVec::new(),
+        };
+        for (index, value) in found {
+            kept.values.extend_from_slice(value.as_bytes());
+            // Header blocks are bounded far below 4 GiB by every HTTP server.
+            let Ok(end) = u32::try_from(kept.values.len()) else {
+                break;
+            };
+            kept.entries.push((index, end));
         }
         kept
     }
+
+    /// The map of headers [`Config::kept_headers`] kept.
+    pub(crate) fn kept_map(&self, kept: KeptHeaders) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(kept.entries.len());
+        let mut start = 0;
+        for (index, end) in kept.entries {
+            let end = end as usize;
+            let (Some(name), Ok(value)) = (
+                self.kept_headers.get(usize::from(index)),
+                HeaderValue::from_bytes(&kept.values[start..end]),
+            ) else {
+                continue; // both were a header's name and value: not reached
+            };
+            map.append(name.clone(), value);
+            start = end;
+        }
+        map
+    }
 }
 
-/// The map of headers [`Config::kept_headers`] kept.
-pub(crate) fn kept_map(kept: Vec<(HeaderName, HeaderValue)>) -> HeaderMap {
-    let mut map = HeaderMap::with_capacity(kept.len());
-    for (name, value) in kept {
-        map.append(name, value);
-    }
-    map
+/// Copies of the headers a parked delivery keeps: their values' bytes in one buffer, their
+/// names by their place in [`Config::kept_headers`]. Nothing of the request is held, so
+/// keeping them costs one allocation, not a handle per header.
+#[derive(Debug)]
+pub(crate) struct KeptHeaders {
+    values: Vec<u8>,
+    /// (name index, end of the value in `values`), in the request's order.
+    entries: SmallVec<[(u8, u32); 8]>,
 }
 
 /// What the services and workers of one layer share while they run: how workers are woken, and

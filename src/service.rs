@@ -21,13 +21,13 @@ use axum_core::extract::DefaultBodyLimit;
 use axum_core::response::Response;
 use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderName, HeaderValue, Request, StatusCode};
+use http::{Request, StatusCode};
 use tower_service::Service;
 use tracing::field::{debug, display, Empty};
 use tracing::instrument::Instrument;
 use tracing::Span;
 
-use crate::config::{kept_map, Config, Runtime};
+use crate::config::{Config, KeptHeaders, Runtime};
 use crate::destination::{Destination, Published};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
@@ -313,15 +313,15 @@ where
 
     #[cfg(feature = "metrics")]
     let verifying = std::time::Instant::now();
-    let resolved = verifier
-        .check_resolved(
-            &parts.method,
-            &parts.headers,
-            &parts.uri,
-            &raw,
-            config.clock.now(),
-        )
-        .await;
+    // Only a scheme that names its keys awaits anything here.
+    let resolved = match verifier.names_keys() {
+        true => {
+            let now = config.clock.now();
+            Box::pin(verifier.check_resolved(&parts.method, &parts.headers, &parts.uri, &raw, now))
+                .await
+        }
+        false => None,
+    };
     let (timestamp, key) = if let Some(resolved) = resolved {
         // The key came with the delivery's name for it: it answers no handshake.
         match resolved {
@@ -618,7 +618,7 @@ async fn park(
 /// What a parked delivery keeps of its request, taken before the handler consumes it.
 struct Kept {
     key: DeliveryKey,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    headers: KeptHeaders,
     method: http::Method,
     uri: http::Uri,
 }
@@ -645,7 +645,7 @@ impl Kept {
             self.key.as_str(),
             config.provider.as_ref(),
             verified.id(),
-            kept_map(self.headers),
+            config.kept_map(self.headers),
             verified.raw().clone(),
         );
         stored.event_type = verified.event_type().map(str::to_owned);
