@@ -117,6 +117,11 @@ impl Verified {
         self.facts.attempt
     }
 
+    /// `<provider>:<dedup key>`, as the store holds it.
+    pub(crate) fn delivery_key(&self) -> &crate::store::DeliveryKey {
+        &self.facts.key
+    }
+
     /// The raw body, exactly as signed; the same allocation the layer read (no copy).
     pub fn raw(&self) -> &Bytes {
         &self.facts.raw

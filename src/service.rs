@@ -258,8 +258,8 @@ enum Admission {
 /// An authentic delivery, past admission.
 struct Admitted {
     parts: Parts,
+    /// The facts, the delivery key among them.
     verified: Verified,
-    key: DeliveryKey,
     /// Why no handler can take it (not JSON, no id), if none can: it is kept dead.
     unprocessable: Option<&'static str>,
 }
@@ -392,12 +392,11 @@ where
 
     let key = DeliveryKey::new(&config.provider, identity.key());
     // The identity borrows the body: the facts get a second handle on it.
-    let verified = config.verified(identity, key.clone(), timestamp, raw.clone(), 1);
+    let verified = config.verified(identity, key, timestamp, raw.clone(), 1);
     record_identity(&verified);
     Admission::Admitted(Admitted {
         parts,
         verified,
-        key,
         unprocessable,
     })
 }
@@ -431,14 +430,19 @@ where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
+    let Admitted {
+        parts,
+        verified,
+        unprocessable,
+    } = admitted;
     let store = config.store.as_ref();
-    let key = admitted.key.as_str();
-    let claimed = match store.claim_now(key) {
+    let key = verified.delivery_key();
+    let claimed = match store.claim_now(key.as_str()) {
         Some(claimed) => claimed,
-        None => store.claim(key).await,
+        None => store.claim(key.as_str()).await,
     };
     let claim = match claimed {
-        Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, admitted.key.clone(), token),
+        Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, key, token),
         Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
             // The first attempt may still fail and be handed back for a retry: acknowledging
             // this copy now could lose the event.
@@ -457,12 +461,6 @@ where
         }
     };
 
-    let Admitted {
-        parts,
-        verified,
-        key,
-        unprocessable,
-    } = admitted;
     if let Some(reason) = unprocessable {
         // Only Always and Immediately get here: admission refused it under Passthrough.
         tracing::error!(
@@ -470,18 +468,18 @@ where
             "authentic webhook delivery cannot be processed; kept dead in the inbox"
         );
         let record =
-            Kept::of(config, key, &parts).record(config, &verified, 0, Some(reason.into()));
+            Kept::of(config, &parts).record(config, &verified, 0, Some(reason.into()));
         return Ok(Box::pin(park(config, runtime, claim, record, Schedule::Dead)).await);
     }
 
     if let Some(destination) = &config.destination {
-        let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
+        let record = Kept::of(config, &parts).record(config, &verified, 0, None);
         return Ok(Box::pin(publish(config, destination.as_ref(), claim, record)).await);
     }
 
     match config.ack {
         Ack::Immediately => {
-            let record = Kept::of(config, key, &parts).record(config, &verified, 0, None);
+            let record = Kept::of(config, &parts).record(config, &verified, 0, None);
             let due_now = Schedule::After(Duration::ZERO);
             let response = Box::pin(park(config, runtime, claim, record, due_now)).await;
             if response.status().is_success() {
@@ -491,7 +489,7 @@ where
         }
         Ack::Always | Ack::Passthrough => {
             // Under Always, what the inbox needs is kept before the handler takes the request.
-            let kept = (config.ack == Ack::Always).then(|| Kept::of(config, key, &parts));
+            let kept = (config.ack == Ack::Always).then(|| Kept::of(config, &parts));
             // One await of the handler for both policies: one slot for its future.
             let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
             if outcome.succeeded() {
@@ -516,7 +514,7 @@ where
 /// retry is processed, and the handler's answer (or error) goes to the provider.
 async fn refuse<ResBody, E>(
     config: &Config,
-    claim: OwnedClaim,
+    claim: OwnedClaim<'_>,
     outcome: Outcome<ResBody, E>,
     error: String,
 ) -> Result<Response, E>
@@ -543,7 +541,7 @@ where
 /// The handler succeeded: the key is done, and its answer goes to the provider.
 async fn complete<ResBody, E>(
     config: &Config,
-    claim: OwnedClaim,
+    claim: OwnedClaim<'_>,
     outcome: Outcome<ResBody, E>,
 ) -> Response
 where
@@ -567,7 +565,7 @@ where
 async fn publish(
     config: &Config,
     destination: &dyn Destination,
-    claim: OwnedClaim,
+    claim: OwnedClaim<'_>,
     record: StoredDelivery,
 ) -> Response {
     match destination.publish(&record, claim.token()).await {
@@ -597,7 +595,7 @@ async fn publish(
 async fn park(
     config: &Config,
     runtime: &Runtime,
-    claim: OwnedClaim,
+    claim: OwnedClaim<'_>,
     record: StoredDelivery,
     schedule: Schedule,
 ) -> Response {
@@ -617,16 +615,14 @@ async fn park(
 
 /// What a parked delivery keeps of its request, taken before the handler consumes it.
 struct Kept {
-    key: DeliveryKey,
     headers: KeptHeaders,
     method: http::Method,
     uri: http::Uri,
 }
 
 impl Kept {
-    fn of(config: &Config, key: DeliveryKey, parts: &Parts) -> Self {
+    fn of(config: &Config, parts: &Parts) -> Self {
         Self {
-            key,
             headers: config.kept_headers(&parts.headers),
             method: parts.method.clone(),
             uri: parts.uri.clone(),
@@ -642,7 +638,7 @@ impl Kept {
         error: Option<String>,
     ) -> StoredDelivery {
         let mut stored = StoredDelivery::new(
-            self.key.as_str(),
+            verified.delivery_key().as_str(),
             config.provider.as_ref(),
             verified.id(),
             config.kept_map(self.headers),

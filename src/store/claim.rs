@@ -131,15 +131,16 @@ impl fmt::Display for DeliveryKey {
 
 /// An acquired claim, owned by the delivery under way. It is settled once, by one of its
 /// consuming methods; dropped unsettled (the client went away and hyper dropped the future), it
-/// releases itself so that the provider's retry is processed.
-pub(crate) struct OwnedClaim {
-    store: Arc<dyn DeliveryStore>,
-    key: DeliveryKey,
+/// releases itself so that the provider's retry is processed. It borrows the store and the key
+/// from the delivery's settings and facts: only a release in the background copies them.
+pub(crate) struct OwnedClaim<'a> {
+    store: &'a Arc<dyn DeliveryStore>,
+    key: &'a DeliveryKey,
     token: ClaimToken,
     settled: bool,
 }
 
-impl fmt::Debug for OwnedClaim {
+impl fmt::Debug for OwnedClaim<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OwnedClaim")
             .field("key", &self.key)
@@ -148,10 +149,14 @@ impl fmt::Debug for OwnedClaim {
     }
 }
 
-impl OwnedClaim {
-    pub(crate) fn new(store: &Arc<dyn DeliveryStore>, key: DeliveryKey, token: ClaimToken) -> Self {
+impl<'a> OwnedClaim<'a> {
+    pub(crate) fn new(
+        store: &'a Arc<dyn DeliveryStore>,
+        key: &'a DeliveryKey,
+        token: ClaimToken,
+    ) -> Self {
         Self {
-            store: Arc::clone(store),
+            store,
             key,
             token,
             settled: false,
@@ -198,12 +203,12 @@ impl OwnedClaim {
     }
 }
 
-impl Drop for OwnedClaim {
+impl Drop for OwnedClaim<'_> {
     fn drop(&mut self) {
         if self.settled {
             return;
         }
-        let store = Arc::clone(&self.store);
+        let store = Arc::clone(self.store);
         let key = self.key.clone();
         let token = self.token;
         match tokio::runtime::Handle::try_current() {
