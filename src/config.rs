@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum_core::response::Response;
 use bytes::Bytes;
-use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use smallvec::SmallVec;
 use tokio::sync::Notify;
 
@@ -164,9 +164,9 @@ impl Config {
         })
     }
 
-    /// The headers of `headers` worth keeping with a parked delivery, copied in one pass over
-    /// them (a map is built only for a delivery that is parked: [`Config::kept_map`]).
-    pub(crate) fn kept_headers(&self, headers: &HeaderMap) -> KeptHeaders {
+    /// The headers of `headers` worth keeping with a parked delivery, and its `uri`, copied in
+    /// one pass (a map is built only for a delivery that is parked: [`Config::kept_map`]).
+    pub(crate) fn kept_headers(&self, headers: &HeaderMap, uri: &Uri) -> KeptHeaders {
         let mut found: SmallVec<[(u8, &HeaderValue); 8]> = SmallVec::new();
         for (name, value) in headers {
             if let Some(index) = self.kept_headers.iter().position(|kept| kept == name) {
@@ -176,8 +176,11 @@ impl Config {
                 }
             }
         }
+        let uri = uri.path_and_query().map_or("/", |pq| pq.as_str());
         let mut kept = KeptHeaders {
-            values: Vec::with_capacity(found.iter().map(|(_, v)| v.len()).sum()),
+            values: Vec::with_capacity(
+                found.iter().map(|(_, v)| v.len()).sum::<usize>() + uri.len(),
+            ),
             entries: SmallVec::new(),
         };
         for (index, value) in found {
@@ -188,14 +191,15 @@ impl Config {
             };
             kept.entries.push((index, end));
         }
+        kept.values.extend_from_slice(uri.as_bytes());
         kept
     }
 
-    /// The map of headers [`Config::kept_headers`] kept.
-    pub(crate) fn kept_map(&self, kept: KeptHeaders) -> HeaderMap {
+    /// The map of headers and the URI (path and query) [`Config::kept_headers`] kept.
+    pub(crate) fn kept_map(&self, kept: KeptHeaders) -> (HeaderMap, Uri) {
         let mut map = HeaderMap::with_capacity(kept.entries.len());
         let mut start = 0;
-        for (index, end) in kept.entries {
+        for &(index, end) in &kept.entries {
             let end = end as usize;
             let (Some(name), Ok(value)) = (
                 self.kept_headers.get(usize::from(index)),
@@ -206,18 +210,21 @@ impl Config {
             map.append(name.clone(), value);
             start = end;
         }
-        map
+        // A path and query the request had: it parses again.
+        let uri = Uri::try_from(&kept.values[start..]).unwrap_or_else(|_| Uri::from_static("/"));
+        (map, uri)
     }
 }
 
-/// Copies of the headers a parked delivery keeps: their values' bytes in one buffer, their
-/// names by their place in [`Config::kept_headers`]. Nothing of the request is held, so
-/// keeping them costs one allocation, not a handle per header.
+/// Copies of the headers a parked delivery keeps and of its URI: their bytes in one buffer
+/// (the URI's path and query last), the headers' names by their place in
+/// [`Config::kept_headers`]. Nothing of the request is held, so keeping them costs one
+/// allocation, not a handle per header.
 #[derive(Debug)]
 pub(crate) struct KeptHeaders {
     values: Vec<u8>,
     /// (name index, end of the value in `values`), in the request's order.
-    entries: SmallVec<[(u8, u32); 8]>,
+    entries: SmallVec<[(u8, u32); 6]>,
 }
 
 /// What the services and workers of one layer share while they run: how workers are woken, and

@@ -3,10 +3,12 @@
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum_core::body::Body;
+use futures_util::future::Either;
 use futures_util::FutureExt;
 use http::Request;
 use tower_service::Service;
@@ -129,21 +131,30 @@ impl<B, E: fmt::Display> Outcome<B, E> {
 }
 
 /// Calls the service; a panic in `call` or in its future becomes [`Outcome::Panic`].
-pub(crate) async fn call_catching_panics<S, B>(
+pub(crate) fn call_catching_panics<S, B>(
     mut inner: S,
     request: Request<Body>,
-) -> Outcome<B, S::Error>
+) -> impl Future<Output = Outcome<B, S::Error>>
 where
     S: Service<Request<Body>, Response = http::Response<B>>,
 {
-    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-        Ok(future) => future,
-        Err(panic) => return Outcome::Panic(panic_message(panic.as_ref())),
-    };
-    match AssertUnwindSafe(future).catch_unwind().await {
-        Ok(Ok(response)) => Outcome::Response(response),
-        Ok(Err(err)) => Outcome::Error(err),
-        Err(panic) => Outcome::Panic(panic_message(panic.as_ref())),
+    // Called here, and combined rather than awaited in an `async` block: the future holds the
+    // service's future once, not the request besides.
+    match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+        Ok(future) => {
+            Either::Left(
+                AssertUnwindSafe(future)
+                    .catch_unwind()
+                    .map(|answered| match answered {
+                        Ok(Ok(response)) => Outcome::Response(response),
+                        Ok(Err(err)) => Outcome::Error(err),
+                        Err(panic) => Outcome::Panic(panic_message(panic.as_ref())),
+                    }),
+            )
+        }
+        Err(panic) => Either::Right(futures_util::future::ready(Outcome::Panic(panic_message(
+            panic.as_ref(),
+        )))),
     }
 }
 

@@ -8,6 +8,13 @@
 //!
 //! Each delivery runs in one `webhook` span with its provider, id, event type, attempt and, when
 //! it ends, its outcome; never the secret, a signature or the body.
+//!
+//! A delivery's future is allocated and moved once per request, so its size is watched (under
+//! a kilobyte, within the allocator's fast path): admission's and processing's futures share
+//! one place (`then`), steps that would keep their arguments twice as an `async fn` (as given,
+//! and as bound in the body) return `async` blocks, locals are scoped so that they do not
+//! outlive their use across an await, and the rare steps (parking, publishing, a redelivery, a
+//! key to resolve) are boxed where they are awaited.
 
 use std::fmt;
 use std::future::Future;
@@ -20,6 +27,8 @@ use axum_core::body::Body;
 use axum_core::extract::DefaultBodyLimit;
 use axum_core::response::Response;
 use bytes::Bytes;
+use futures_util::future::Either;
+use futures_util::FutureExt;
 use http::request::Parts;
 use http::{Request, StatusCode};
 use tower_service::Service;
@@ -34,7 +43,7 @@ use crate::identify::{self, Identity};
 use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
 use crate::rejection::Rejection;
 use crate::scheme::Handshake;
-use crate::store::{Claim, DeliveryKey, OwnedClaim, Schedule, StoredDelivery};
+use crate::store::{Claim, DeliveryKey, DeliveryStore, OwnedClaim, Schedule, StoredDelivery};
 use crate::{body, handshake, Ack, BoxError};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
@@ -143,7 +152,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         // Take the service that was driven to readiness; leave a fresh clone in its place.
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
@@ -158,9 +167,17 @@ where
             outcome = Empty,
             rejection = Empty,
         );
-        ResponseFuture {
-            inner: Box::pin(deliver(config, runtime, inner, req).instrument(span)),
-        }
+        let inner: Pin<Box<dyn Future<Output = _> + Send>> =
+            match req.extensions_mut().remove::<Redelivery>() {
+                // From the worker: admitted when it arrived. A future of its own, so that its
+                // steps do not size every delivery's.
+                Some(redelivery) => Box::pin(
+                    async move { Ok(redeliver(&config, inner, req, &redelivery).await) }
+                        .instrument(span),
+                ),
+                None => Box::pin(deliver(config, runtime, inner, req).instrument(span)),
+            };
+        ResponseFuture { inner }
     }
 }
 
@@ -218,12 +235,12 @@ fn record_identity(verified: &Verified) {
     span.record("attempt", verified.attempt());
 }
 
-async fn deliver<S, ReqBody, ResBody>(
+fn deliver<S, ReqBody, ResBody>(
     config: Arc<Config>,
     runtime: Arc<Runtime>,
     inner: S,
-    mut req: Request<ReqBody>,
-) -> Result<Response, S::Error>
+    req: Request<ReqBody>,
+) -> impl Future<Output = Result<Response, S::Error>> + Send
 where
     S: Service<Request<Body>, Response = http::Response<ResBody>> + Send + 'static,
     S::Future: Send + 'static,
@@ -234,17 +251,26 @@ where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    if let Some(redelivery) = req.extensions_mut().remove::<Redelivery>() {
-        // Boxed: the worker's path would otherwise size every delivery's future.
-        return Ok(Box::pin(redeliver(&config, inner, req, &redelivery)).await);
-    }
-    match admit(&config, req).await {
-        Admission::Admitted(admitted) => process(&config, &runtime, inner, admitted).await,
+    // Admission's future, then processing's, in one place: the delivery's future is as large
+    // as the larger of the two (not their sum), which keeps it small to allocate and move.
+    admit(config, req).then(move |(config, admission)| match admission {
+        Admission::Admitted(Admitted {
+            parts,
+            verified,
+            unprocessable,
+        }) => Either::Left(process(
+            config,
+            runtime,
+            inner,
+            parts,
+            verified,
+            unprocessable,
+        )),
         Admission::Answered(response, ended) => {
             ended.record(&config);
-            Ok(response)
+            Either::Right(futures_util::future::ready(Ok(response)))
         }
-    }
+    })
 }
 
 /// What admission decided.
@@ -280,125 +306,140 @@ fn answered(config: &Config, answer: Result<Response, Rejection>) -> Admission {
 }
 
 /// Handshake, method, body, signature, identity: an authentic delivery, or the answer.
-async fn admit<B>(config: &Config, req: Request<B>) -> Admission
+#[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice: see the module docs
+fn admit<B>(config: Arc<Config>, req: Request<B>) -> impl Future<Output = (Arc<Config>, Admission)>
 where
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let scheme = config.scheme();
-    let verifier = &config.verifier;
-    let delivers = scheme.methods.contains(req.method());
+    async move {
+        let admission = 'admit: {
+            let config = &*config;
+            let scheme = config.scheme();
+            let verifier = &config.verifier;
+            let delivers = scheme.methods.contains(req.method());
 
-    if let Some(kind) = &scheme.handshake {
-        if handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers) {
-            let answer = handshake::answer(
-                kind,
-                req.uri(),
-                req.headers(),
-                verifier.keys().first(),
-                config.hook_secret.as_ref(),
-            );
-            return answered(config, answer);
-        }
-    }
-    if !delivers {
-        return rejected(config, Rejection::MethodNotAllowed);
-    }
-
-    let (parts, body) = req.into_parts();
-    let raw = match body::read(body, &parts.headers, config.body_limit, config.body_timeout).await {
-        Ok(raw) => raw,
-        Err(rejection) => return rejected(config, rejection),
-    };
-
-    #[cfg(feature = "metrics")]
-    let verifying = std::time::Instant::now();
-    // Only a scheme that names its keys awaits anything here.
-    let resolved = match verifier.names_keys() {
-        true => {
-            let now = config.clock.now();
-            Box::pin(verifier.check_resolved(&parts.method, &parts.headers, &parts.uri, &raw, now))
-                .await
-        }
-        false => None,
-    };
-    let (timestamp, key) = if let Some(resolved) = resolved {
-        // The key came with the delivery's name for it: it answers no handshake.
-        match resolved {
-            Ok(verification) => (verification.timestamp, None),
-            Err(rejection) => return rejected(config, rejection),
-        }
-    } else if verifier.is_unsigned() {
-        (None, None)
-    } else {
-        // A handshake's secrets (Asana) join the configured keys.
-        let learned = config.hook_secret.as_ref().and_then(|hook| {
-            let signature = scheme.signature.as_ref()?;
-            let mut keys = verifier.keys().to_vec();
-            keys.extend(hook.keys(signature));
-            Some(keys)
-        });
-        match verifier.check_with(
-            learned.as_deref(),
-            &parts.method,
-            &parts.headers,
-            &parts.uri,
-            &raw,
-            config.clock.now(),
-        ) {
-            Ok(verification) => (
-                verification.timestamp,
-                verifier.keys().get(verification.key),
-            ),
-            Err(rejection) => return rejected(config, rejection),
-        }
-    };
-
-    #[cfg(feature = "metrics")]
-    crate::metrics::verification(&config.provider, verifying.elapsed());
-
-    let (identity, unprocessable) = match identify::identify(scheme, &parts.headers, &raw) {
-        Ok(identity) => (identity, None),
-        // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
-        Err(why) if config.ack == Ack::Passthrough => {
-            return rejected(config, Rejection::Unprocessable(why.reason()))
-        }
-        Err(why) => {
-            let form = identify::is_form(scheme.payload, &parts.headers, &raw);
-            (
-                Identity::of_body(&raw, None, None, form),
-                Some(why.reason()),
-            )
-        }
-    };
-
-    match (&scheme.handshake, &identity.challenge) {
-        // A subscription to confirm (SNS): the layer visits its URL, when it has a fetcher;
-        // otherwise the handler gets it as any delivery.
-        (Some(Handshake::ConfirmUrl { .. }), Some(url)) => {
-            #[cfg(feature = "fetch")]
-            if let Some(fetcher) = &config.confirmer {
-                return answered(config, Box::pin(confirm(fetcher, url)).await);
+            if let Some(kind) = &scheme.handshake {
+                if handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers) {
+                    let answer = handshake::answer(
+                        kind,
+                        req.uri(),
+                        req.headers(),
+                        verifier.keys().first(),
+                        config.hook_secret.as_ref(),
+                    );
+                    break 'admit answered(config, answer);
+                }
             }
-            let _ = url;
-        }
-        (Some(kind), Some(token)) => {
-            // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
-            let key = key.or(verifier.keys().first());
-            return answered(config, handshake::answer_signed(kind, token, key));
-        }
-        _ => {}
-    }
+            if !delivers {
+                break 'admit rejected(config, Rejection::MethodNotAllowed);
+            }
 
-    let key = DeliveryKey::new(&config.provider, identity.key());
-    // The identity borrows the body: the facts get a second handle on it.
-    let verified = config.verified(identity, key, timestamp, raw.clone(), 1);
-    record_identity(&verified);
-    Admission::Admitted(Admitted {
-        parts,
-        verified,
-        unprocessable,
-    })
+            let (parts, body) = req.into_parts();
+            let raw = match body::read(body, &parts.headers, config.body_limit, config.body_timeout)
+                .await
+            {
+                Ok(raw) => raw,
+                Err(rejection) => break 'admit rejected(config, rejection),
+            };
+
+            #[cfg(feature = "metrics")]
+            let verifying = std::time::Instant::now();
+            // Only a scheme that names its keys awaits anything here.
+            let resolved = match verifier.names_keys() {
+                true => {
+                    let now = config.clock.now();
+                    Box::pin(verifier.check_resolved(
+                        &parts.method,
+                        &parts.headers,
+                        &parts.uri,
+                        &raw,
+                        now,
+                    ))
+                    .await
+                }
+                false => None,
+            };
+            let (timestamp, key) = if let Some(resolved) = resolved {
+                // The key came with the delivery's name for it: it answers no handshake.
+                match resolved {
+                    Ok(verification) => (verification.timestamp, None),
+                    Err(rejection) => break 'admit rejected(config, rejection),
+                }
+            } else if verifier.is_unsigned() {
+                (None, None)
+            } else {
+                // A handshake's secrets (Asana) join the configured keys.
+                let learned = config.hook_secret.as_ref().and_then(|hook| {
+                    let signature = scheme.signature.as_ref()?;
+                    let mut keys = verifier.keys().to_vec();
+                    keys.extend(hook.keys(signature));
+                    Some(keys)
+                });
+                match verifier.check_with(
+                    learned.as_deref(),
+                    &parts.method,
+                    &parts.headers,
+                    &parts.uri,
+                    &raw,
+                    config.clock.now(),
+                ) {
+                    Ok(verification) => (
+                        verification.timestamp,
+                        verifier.keys().get(verification.key),
+                    ),
+                    Err(rejection) => break 'admit rejected(config, rejection),
+                }
+            };
+
+            #[cfg(feature = "metrics")]
+            crate::metrics::verification(&config.provider, verifying.elapsed());
+
+            let (identity, unprocessable) = match identify::identify(scheme, &parts.headers, &raw) {
+                Ok(identity) => (identity, None),
+                // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
+                Err(why) if config.ack == Ack::Passthrough => {
+                    break 'admit rejected(config, Rejection::Unprocessable(why.reason()))
+                }
+                Err(why) => {
+                    let form = identify::is_form(scheme.payload, &parts.headers, &raw);
+                    (
+                        Identity::of_body(&raw, None, None, form),
+                        Some(why.reason()),
+                    )
+                }
+            };
+
+            match (&scheme.handshake, &identity.challenge) {
+                // A subscription to confirm (SNS): the layer visits its URL, when it has a fetcher;
+                // otherwise the handler gets it as any delivery.
+                (Some(Handshake::ConfirmUrl { .. }), Some(url)) => {
+                    #[cfg(feature = "fetch")]
+                    if let Some(fetcher) = &config.confirmer {
+                        break 'admit answered(config, Box::pin(confirm(fetcher, url)).await);
+                    }
+                    let _ = url;
+                }
+                (Some(kind), Some(token)) => {
+                    // A signed URL check (Slack, Zoom): answered here, never stored, never a handler call.
+                    let key = key.or(verifier.keys().first());
+                    break 'admit answered(config, handshake::answer_signed(kind, token, key));
+                }
+                _ => {}
+            }
+
+            let key = DeliveryKey::new(&config.provider, identity.key());
+            // The identity borrows the body: the facts get a second handle on it.
+            let verified = config.verified(identity, key, timestamp, raw.clone(), 1);
+            record_identity(&verified);
+            Admission::Admitted(Admitted {
+                parts,
+                verified,
+                unprocessable,
+            })
+        };
+        (config, admission)
+    }
 }
 
 /// Visits a verified subscription's confirmation URL: 200 once the provider answered 200, 503
@@ -418,95 +459,108 @@ async fn confirm(fetcher: &crate::keys::Fetcher, url: &str) -> Result<Response, 
 ///
 /// Parking and publishing are boxed where they are awaited: the future of every delivery is as
 /// large as its largest step, and it is moved whole into its box when the delivery starts.
-async fn process<S, ResBody>(
-    config: &Config,
-    runtime: &Runtime,
+///
+/// A function returning an `async` block rather than an `async fn`, whose arguments would be
+/// kept twice in the future (as given, and as bound in its body).
+#[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice: see the module docs
+fn process<S, ResBody>(
+    config: Arc<Config>,
+    runtime: Arc<Runtime>,
     inner: S,
-    admitted: Admitted,
-) -> Result<Response, S::Error>
+    parts: Parts,
+    verified: Verified,
+    unprocessable: Option<&'static str>,
+) -> impl Future<Output = Result<Response, S::Error>>
 where
     S: Service<Request<Body>, Response = http::Response<ResBody>>,
     S::Error: fmt::Display,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    let Admitted {
-        parts,
-        verified,
-        unprocessable,
-    } = admitted;
-    let store = config.store.as_ref();
-    let key = verified.delivery_key();
-    let claimed = match store.claim_now(key.as_str()) {
-        Some(claimed) => claimed,
-        None => store.claim(key.as_str()).await,
-    };
-    let claim = match claimed {
-        Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, key, token),
-        Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
-            // The first attempt may still fail and be handed back for a retry: acknowledging
-            // this copy now could lose the event.
-            Ended::Rejected(crate::RejectionKind::InFlight).record(config);
-            return Ok(config.reject(Rejection::InFlight));
-        }
-        Ok(Claim::InFlight | Claim::Done) => {
-            tracing::debug!("duplicate webhook delivery acknowledged");
-            Ended::Duplicate.record(config);
-            return Ok(acknowledged());
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
-            Ended::Rejected(crate::RejectionKind::StoreUnavailable).record(config);
-            return Ok(config.reject(Rejection::StoreUnavailable(err)));
-        }
-    };
+    async move {
+        let (config, runtime) = (&*config, &*runtime);
+        // (Blocks end the scope of what the later steps no longer need: a local in scope at an
+        // await is kept in the future, moved out or not.)
+        let key = verified.delivery_key();
+        let claim = match claim_key(config.store.as_ref(), key.as_str()).await {
+            Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, key, token),
+            Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
+                // The first attempt may still fail and be handed back for a retry: acknowledging
+                // this copy now could lose the event.
+                Ended::Rejected(crate::RejectionKind::InFlight).record(config);
+                return Ok(config.reject(Rejection::InFlight));
+            }
+            Ok(Claim::InFlight | Claim::Done) => {
+                tracing::debug!("duplicate webhook delivery acknowledged");
+                Ended::Duplicate.record(config);
+                return Ok(acknowledged());
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "webhook dedup store unavailable; answering 503 so the provider retries");
+                Ended::Rejected(crate::RejectionKind::StoreUnavailable).record(config);
+                return Ok(config.reject(Rejection::StoreUnavailable(err)));
+            }
+        };
 
-    if let Some(reason) = unprocessable {
-        // Only Always and Immediately get here: admission refused it under Passthrough.
-        tracing::error!(
-            reason,
-            "authentic webhook delivery cannot be processed; kept dead in the inbox"
-        );
-        let record =
-            Kept::of(config, &parts).record(config, &verified, 0, Some(reason.into()));
-        return Ok(Box::pin(park(config, runtime, claim, record, Schedule::Dead)).await);
-    }
+        if let Some(reason) = unprocessable {
+            // Only Always and Immediately get here: admission refused it under Passthrough.
+            tracing::error!(
+                reason,
+                "authentic webhook delivery cannot be processed; kept dead in the inbox"
+            );
+            let record = Kept::of(config, &parts).record(config, &verified, 0, Some(reason.into()));
+            return Ok(Box::pin(park(config, runtime, claim, record, Schedule::Dead)).await);
+        }
 
-    if let Some(destination) = &config.destination {
-        let record = Kept::of(config, &parts).record(config, &verified, 0, None);
-        return Ok(Box::pin(publish(config, destination.as_ref(), claim, record)).await);
-    }
-
-    match config.ack {
-        Ack::Immediately => {
+        if let Some(destination) = &config.destination {
             let record = Kept::of(config, &parts).record(config, &verified, 0, None);
-            let due_now = Schedule::After(Duration::ZERO);
-            let response = Box::pin(park(config, runtime, claim, record, due_now)).await;
-            if response.status().is_success() {
-                runtime.parked_due();
-            }
-            Ok(response)
+            return Ok(Box::pin(publish(config, destination.as_ref(), claim, record)).await);
         }
-        Ack::Always | Ack::Passthrough => {
-            // Under Always, what the inbox needs is kept before the handler takes the request.
-            let kept = (config.ack == Ack::Always).then(|| Kept::of(config, &parts));
-            // One await of the handler for both policies: one slot for its future.
-            let outcome = run_handler(config, inner, handler_request(parts, &verified)).await;
-            if outcome.succeeded() {
-                return Ok(complete(config, claim, outcome).await);
-            }
-            let error = outcome.describe();
-            match kept {
-                Some(kept) => {
-                    let retry_in = config.backoff.after(1);
-                    tracing::error!(error = %error, ?retry_in, "webhook handler failed; delivery kept in the inbox for the worker and acknowledged");
-                    let record = kept.record(config, &verified, 1, Some(error));
-                    let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
-                    Ok(Box::pin(park(config, runtime, claim, record, schedule)).await)
+
+        match config.ack {
+            Ack::Immediately => {
+                let record = Kept::of(config, &parts).record(config, &verified, 0, None);
+                let due_now = Schedule::After(Duration::ZERO);
+                let response = Box::pin(park(config, runtime, claim, record, due_now)).await;
+                if response.status().is_success() {
+                    runtime.parked_due();
                 }
-                None => Box::pin(refuse(config, claim, outcome, error)).await,
+                Ok(response)
+            }
+            Ack::Always | Ack::Passthrough => {
+                let completing = {
+                    // Under Always, what the inbox needs is kept before the handler takes the
+                    // request.
+                    let kept = (config.ack == Ack::Always).then(|| Kept::of(config, &parts));
+                    // One await of the handler for both policies: one slot for its future.
+                    let outcome =
+                        run_handler(config, inner, handler_request(parts, &verified)).await;
+                    if !outcome.succeeded() {
+                        let error = outcome.describe();
+                        return match kept {
+                            Some(kept) => {
+                                let retry_in = config.backoff.after(1);
+                                tracing::error!(error = %error, ?retry_in, "webhook handler failed; delivery kept in the inbox for the worker and acknowledged");
+                                let record = kept.record(config, &verified, 1, Some(error));
+                                let schedule = retry_in.map_or(Schedule::Dead, Schedule::After);
+                                Ok(Box::pin(park(config, runtime, claim, record, schedule)).await)
+                            }
+                            None => Box::pin(refuse(config, claim, outcome, error)).await,
+                        };
+                    }
+                    complete(config, claim, outcome)
+                };
+                Ok(completing.await)
             }
         }
+    }
+}
+
+/// The store's answer to a claim on `key`: at once where the store can answer so, else awaited.
+async fn claim_key(store: &dyn DeliveryStore, key: &str) -> crate::store::Result<Claim> {
+    match store.claim_now(key) {
+        Some(claimed) => claimed,
+        None => store.claim(key).await,
     }
 }
 
@@ -538,25 +592,30 @@ where
     }
 }
 
-/// The handler succeeded: the key is done, and its answer goes to the provider.
-async fn complete<ResBody, E>(
-    config: &Config,
-    claim: OwnedClaim<'_>,
+/// The handler succeeded: the key is done, and its answer goes to the provider. The answer is
+/// made before the future, which holds it alone while the key is marked.
+fn complete<'a, ResBody, E>(
+    config: &'a Config,
+    claim: OwnedClaim<'a>,
     outcome: Outcome<ResBody, E>,
-) -> Response
+) -> impl Future<Output = Response> + 'a
 where
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<BoxError>,
 {
-    if let Err(err) = claim.complete().await {
-        // Processed already: answering an error would only cause a duplicate.
-        tracing::error!(error = %err, "could not mark webhook delivery done");
-    }
-    Ended::Handled.record(config);
-    match outcome {
+    let response = match outcome {
         Outcome::Response(response) => response.map(Body::new),
         // `complete` is only called for a 2xx response.
         Outcome::Error(_) | Outcome::Panic(_) => acknowledged(),
+    };
+    let completed = claim.complete();
+    async move {
+        if let Err(err) = completed.await {
+            // Processed already: answering an error would only cause a duplicate.
+            tracing::error!(error = %err, "could not mark webhook delivery done");
+        }
+        Ended::Handled.record(config);
+        response
     }
 }
 
@@ -615,17 +674,16 @@ async fn park(
 
 /// What a parked delivery keeps of its request, taken before the handler consumes it.
 struct Kept {
+    /// The headers and the URI.
     headers: KeptHeaders,
     method: http::Method,
-    uri: http::Uri,
 }
 
 impl Kept {
     fn of(config: &Config, parts: &Parts) -> Self {
         Self {
-            headers: config.kept_headers(&parts.headers),
+            headers: config.kept_headers(&parts.headers, &parts.uri),
             method: parts.method.clone(),
-            uri: parts.uri.clone(),
         }
     }
 
@@ -637,41 +695,45 @@ impl Kept {
         attempts: u32,
         error: Option<String>,
     ) -> StoredDelivery {
+        let (headers, uri) = config.kept_map(self.headers);
         let mut stored = StoredDelivery::new(
             verified.delivery_key().as_str(),
             config.provider.as_ref(),
             verified.id(),
-            config.kept_map(self.headers),
+            headers,
             verified.raw().clone(),
         );
         stored.event_type = verified.event_type().map(str::to_owned);
         stored.timestamp = verified.timestamp();
         stored.received_at = config.clock.now();
         stored.method = self.method;
-        stored.uri = self.uri;
+        stored.uri = uri;
         stored.attempts = attempts;
         stored.last_error = error;
         stored
     }
 }
 
-/// Calls the handler, timed for the metrics.
-async fn run_handler<S, ResBody>(
-    config: &Config,
+/// Calls the handler, timed for the metrics. The handler is called before the future is
+/// returned: the future holds the handler's future alone, not the request as well.
+fn run_handler<'a, S, ResBody>(
+    config: &'a Config,
     inner: S,
     request: Request<Body>,
-) -> Outcome<ResBody, S::Error>
+) -> impl Future<Output = Outcome<ResBody, S::Error>> + 'a
 where
-    S: Service<Request<Body>, Response = http::Response<ResBody>>,
+    S: Service<Request<Body>, Response = http::Response<ResBody>> + 'a,
+    ResBody: 'a,
 {
     #[cfg(feature = "metrics")]
     let started = std::time::Instant::now();
-    let outcome = call_catching_panics(inner, request).await;
-    #[cfg(feature = "metrics")]
-    crate::metrics::handler(&config.provider, started.elapsed());
-    #[cfg(not(feature = "metrics"))]
-    let _ = config;
-    outcome
+    call_catching_panics(inner, request).map(move |outcome| {
+        #[cfg(feature = "metrics")]
+        crate::metrics::handler(&config.provider, started.elapsed());
+        #[cfg(not(feature = "metrics"))]
+        let _ = config;
+        outcome
+    })
 }
 
 /// The request for the handler: the verified body back in place, and the [`Verified`] facts.

@@ -2,6 +2,7 @@
 //! owns until it completes, releases or parks it.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use super::{DeliveryStore, Result, Schedule, StoredDelivery};
@@ -168,14 +169,18 @@ impl<'a> OwnedClaim<'a> {
         self.token
     }
 
-    /// The delivery was processed: its key is done.
-    pub(crate) async fn complete(mut self) -> Result<()> {
+    /// The delivery was processed: its key is done. A store that answers at once is asked
+    /// here, before the future is made.
+    pub(crate) fn complete(mut self) -> impl Future<Output = Result<()>> + 'a {
         self.settled = true;
         // Through the `Arc` to the store itself: its blanket impl would box a future more.
-        let store = self.store.as_ref();
-        match store.complete_now(self.key.as_str(), self.token) {
-            Some(done) => done,
-            None => store.complete(self.key.as_str(), self.token).await,
+        let (store, key, token) = (self.store.as_ref(), self.key, self.token);
+        let now = store.complete_now(key.as_str(), token);
+        async move {
+            match now {
+                Some(done) => done,
+                None => store.complete(key.as_str(), token).await,
+            }
         }
     }
 
