@@ -21,6 +21,14 @@ use super::{
 };
 
 /// The schema, applied by [`PostgresStore::migrate`]; idempotent. `{table}` is the table's name.
+///
+/// A completion (in flight to done) changes no indexed column, nor any column an index's
+/// predicate reads, and the pages keep room (`fillfactor`): it is a HOT update, which writes the
+/// row again in its page and touches no index. So a delivery costs one insert with its index
+/// entries and one small update. A key's expiry is set when it is claimed (retention from the
+/// delivery's arrival); a claim in flight is taken over once its `lease_until` has passed.
+/// Pending deliveries have a `due_at`, dead ones a `dead_at`, each indexed where set. The
+/// statements after the table bring a table made by an earlier version to this schema.
 const MIGRATION: &str = r"
 CREATE TABLE IF NOT EXISTS {table} (
     key          TEXT PRIMARY KEY,
@@ -32,50 +40,54 @@ CREATE TABLE IF NOT EXISTS {table} (
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT,
     record       JSONB,
-    updated_at   TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS {table}_due
-    ON {table} (due_at) WHERE state = 'pending';
-CREATE INDEX IF NOT EXISTS {table}_dead
-    ON {table} (updated_at) WHERE state = 'dead';
-CREATE INDEX IF NOT EXISTS {table}_expiry
-    ON {table} (expires_at) WHERE state IN ('in_flight', 'done');
+    updated_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    dead_at      TIMESTAMPTZ
+) WITH (fillfactor = 70);
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS dead_at TIMESTAMPTZ;
+ALTER TABLE {table} SET (fillfactor = 70);
+UPDATE {table} SET dead_at = updated_at, due_at = NULL WHERE state = 'dead' AND dead_at IS NULL;
+DROP INDEX IF EXISTS {table}_due;
+DROP INDEX IF EXISTS {table}_dead;
+DROP INDEX IF EXISTS {table}_expiry;
+CREATE INDEX IF NOT EXISTS {table}_due_at ON {table} (due_at) WHERE due_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS {table}_dead_at ON {table} (dead_at) WHERE dead_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS {table}_expires_at ON {table} (expires_at);
 ";
 
 /// One claim alone (a batch of one, the usual case at low load): a plain insert is cheaper than
-/// the batch's statement. $1 key, $2 token, $3 lease.
+/// the batch's statement. $1 key, $2 token, $3 lease, $4 retention. A key is taken when it is
+/// new, in flight past its lease, or done past its retention; parked keys never expire.
 const CLAIM_ONE: &str = r"
 INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
-VALUES ($1, 'in_flight', $2, now() + make_interval(secs => $3), now() + make_interval(secs => $3))
+VALUES ($1, 'in_flight', $2, now() + make_interval(secs => $3), now() + make_interval(secs => $4))
 ON CONFLICT (key) DO UPDATE
     SET state = 'in_flight', token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
-        expires_at = EXCLUDED.expires_at, due_at = NULL, attempts = 0, last_error = NULL,
-        record = NULL, updated_at = now()
-    WHERE d.state IN ('in_flight', 'done') AND d.expires_at < now()
+        expires_at = EXCLUDED.expires_at, due_at = NULL, dead_at = NULL, attempts = 0,
+        last_error = NULL, record = NULL, updated_at = now()
+    WHERE (d.state = 'in_flight' AND d.lease_until < now())
+       OR (d.state = 'done' AND d.expires_at < now())
 RETURNING token";
 
 /// The state a key is held in, after a lone claim did not take it.
 const STATE: &str = "SELECT state FROM {table} WHERE key = $1";
 
-/// One completion alone. $1 key, $2 token, $3 retention.
+/// One completion alone, a HOT update (see [`MIGRATION`]). $1 key, $2 token.
 const COMPLETE_ONE: &str = r"
 UPDATE {table}
-   SET state = 'done', token = NULL, lease_until = NULL,
-       expires_at = now() + make_interval(secs => $3), updated_at = now()
+   SET state = 'done', token = NULL, lease_until = NULL, updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
-/// A batch in one statement and one commit: completes the owned claims $4 (tokens $5, kept for
-/// the retention $6), and claims the distinct keys $1 (tokens $2, lease $3), none of them among
-/// $4: each key that is new, or whose lease (in flight) or retention (done) has run out, is
-/// taken, so of concurrent claims of a key exactly one gets it. Every claimed key comes back with
-/// whether it was taken and, if not, the state it is held in (read from the statement's
-/// snapshot; none: a concurrent claim holds it). Parked keys never expire. Rows are inserted in
-/// key order, so concurrent batches lock new rows in one order.
+/// A batch in one statement and one commit: completes the owned claims $4 (tokens $5), and
+/// claims the distinct keys $1 (tokens $2, lease $3, retention $6), none of them among $4: each
+/// key that is new, in flight past its lease, or done past its retention, is taken, so of
+/// concurrent claims of a key exactly one gets it. Every claimed key comes back with whether it
+/// was taken and, if not, the state it is held in (read from the statement's snapshot; none: a
+/// concurrent claim holds it). Parked keys never expire. Rows are inserted in key order, so
+/// concurrent batches lock new rows in one order.
 const CLAIM: &str = r"
 WITH completed AS (
     UPDATE {table} AS d
-       SET state = 'done', token = NULL, lease_until = NULL,
-           expires_at = now() + make_interval(secs => $6), updated_at = now()
+       SET state = 'done', token = NULL, lease_until = NULL, updated_at = now()
       FROM unnest($4::text[], $5::text[]) AS c(key, token)
      WHERE d.key = c.key AND d.token = c.token AND d.state = 'in_flight'
 ), input AS (
@@ -83,13 +95,14 @@ WITH completed AS (
 ), claimed AS (
     INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
     SELECT key, 'in_flight', token, now() + make_interval(secs => $3),
-           now() + make_interval(secs => $3)
+           now() + make_interval(secs => $6)
       FROM input ORDER BY key
     ON CONFLICT (key) DO UPDATE
         SET state = 'in_flight', token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
-            expires_at = EXCLUDED.expires_at, due_at = NULL, attempts = 0, last_error = NULL,
-            record = NULL, updated_at = now()
-        WHERE d.state IN ('in_flight', 'done') AND d.expires_at < now()
+            expires_at = EXCLUDED.expires_at, due_at = NULL, dead_at = NULL, attempts = 0,
+            last_error = NULL, record = NULL, updated_at = now()
+        WHERE (d.state = 'in_flight' AND d.lease_until < now())
+           OR (d.state = 'done' AND d.expires_at < now())
     RETURNING d.key
 )
 SELECT input.key, claimed.key IS NOT NULL, held.state
@@ -104,7 +117,8 @@ const PARK: &str = r"
 UPDATE {table}
    SET state = CASE WHEN $3::float8 IS NULL THEN 'dead' ELSE 'pending' END,
        token = NULL, lease_until = NULL, expires_at = 'infinity',
-       due_at = now() + make_interval(secs => coalesce($3::float8, 0)),
+       due_at = now() + make_interval(secs => $3::float8),
+       dead_at = CASE WHEN $3::float8 IS NULL THEN now() END,
        attempts = $4, last_error = $5, record = $6::text::jsonb, updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
@@ -133,14 +147,16 @@ const SETTLE_FAILED: &str = r"
 UPDATE {table}
    SET state = CASE WHEN $3::float8 IS NULL THEN 'dead' ELSE 'pending' END,
        token = NULL, lease_until = NULL, attempts = attempts + 1, last_error = $4,
-       due_at = now() + make_interval(secs => coalesce($3::float8, 0)), updated_at = now()
+       due_at = now() + make_interval(secs => $3::float8),
+       dead_at = CASE WHEN $3::float8 IS NULL THEN now() END, updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'pending'";
 
+/// Pending deliveries earliest due first, dead ones in the order they died.
 const LIST: &str = r"
 SELECT record::text, attempts, last_error, extract(epoch FROM due_at)::float8
   FROM {table}
  WHERE state = $1 AND record IS NOT NULL
- ORDER BY CASE WHEN state = 'pending' THEN due_at ELSE updated_at END
+ ORDER BY coalesce(due_at, dead_at)
  LIMIT $2";
 
 const COUNT: &str = r"
@@ -148,13 +164,14 @@ SELECT count(*) FROM {table} WHERE state = $1 AND record IS NOT NULL";
 
 const REPLAY: &str = r"
 UPDATE {table}
-   SET state = 'pending', token = NULL, lease_until = NULL, due_at = now(), updated_at = now()
+   SET state = 'pending', token = NULL, lease_until = NULL, due_at = now(), dead_at = NULL,
+       updated_at = now()
  WHERE key = $1 AND state IN ('pending', 'dead')";
 
 const PURGE: &str = r"
 UPDATE {table}
-   SET state = 'done', token = NULL, lease_until = NULL, due_at = NULL, record = NULL,
-       expires_at = now() + make_interval(secs => $2), updated_at = now()
+   SET state = 'done', token = NULL, lease_until = NULL, due_at = NULL, dead_at = NULL,
+       record = NULL, expires_at = now() + make_interval(secs => $2), updated_at = now()
  WHERE key = $1 AND state IN ('pending', 'dead')";
 
 /// Rows whose lease or retention ran out long enough ago that no claim needs them.
@@ -188,7 +205,7 @@ impl Sql {
         let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
         let for_table = |statement: &str| {
             let mut statement = statement.to_owned();
-            for index in ["due", "dead", "expiry"] {
+            for index in ["due_at", "dead_at", "expires_at", "due", "dead", "expiry"] {
                 statement = statement.replace(
                     &format!("{{table}}_{index}"),
                     &quote(&format!("{table}_{index}")),
@@ -302,11 +319,14 @@ async fn claim_alone(
     token: ClaimToken,
 ) -> Result<Claim> {
     let owner = token.get().to_string();
-    let lease = settings.lease.as_secs_f64();
+    let (lease, retention) = (
+        settings.lease.as_secs_f64(),
+        settings.retention.as_secs_f64(),
+    );
     bounded(settings.timeout, async {
         let (client, claim) = prepared(pool, &sql.claim_one).await?;
         let taken = client
-            .query_opt(&claim, &[&key, &owner, &lease])
+            .query_opt(&claim, &[&key, &owner, &lease, &retention])
             .await
             .map_err(unavailable)?;
         if taken.is_some() {
@@ -337,11 +357,10 @@ async fn complete_alone(
     token: ClaimToken,
 ) -> Result<()> {
     let owner = token.get().to_string();
-    let retention = settings.retention.as_secs_f64();
     bounded(settings.timeout, async {
         let (client, complete) = prepared(pool, &sql.complete_one).await?;
         client
-            .execute(&complete, &[&key, &owner, &retention])
+            .execute(&complete, &[&key, &owner])
             .await
             .map_err(unavailable)?;
         Ok(())
@@ -769,7 +788,7 @@ mod tests {
             .contains(r#"CREATE TABLE IF NOT EXISTS "webhook_deliveries" ("#));
         assert!(sql
             .migration
-            .contains(r#"CREATE INDEX IF NOT EXISTS "webhook_deliveries_due""#));
+            .contains(r#"CREATE INDEX IF NOT EXISTS "webhook_deliveries_due_at""#));
         assert!(!sql.take.contains("{table}"));
         // A name is an identifier, never SQL.
         let odd = Sql::new(r#"a"; DROP TABLE x; --"#);
