@@ -722,13 +722,23 @@ mod tests {
         pointers: &[&str],
         until: Until,
     ) -> serde_json::Result<Vec<Option<String>>> {
+        values(pointers, |segments, out| {
+            scan(body.as_bytes(), segments, out, until)
+        })
+    }
+
+    /// `pointers` parsed and read by `read`; the values it found, copied out.
+    fn values<'de, E>(
+        pointers: &[&str],
+        read: impl FnOnce(&[&[String]], &mut [Found<'de>]) -> Result<(), E>,
+    ) -> Result<Vec<Option<String>>, E> {
         let parsed: Vec<Pointer> = pointers
             .iter()
             .map(|p| Pointer::parse(p).unwrap())
             .collect();
         let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
         let mut out = vec![None; segments.len()];
-        scan(body.as_bytes(), &segments, &mut out, until)?;
+        read(&segments, &mut out)?;
         Ok(out.into_iter().map(|v| v.map(Cow::into_owned)).collect())
     }
 
@@ -828,14 +838,10 @@ mod tests {
 
     /// The fast path on its own: `Some` values, or `None`.
     fn fast(body: &str, pointers: &[&str]) -> Option<Vec<Option<String>>> {
-        let parsed: Vec<Pointer> = pointers
-            .iter()
-            .map(|p| Pointer::parse(p).unwrap())
-            .collect();
-        let segments: Vec<&[String]> = parsed.iter().map(|p| p.segments()).collect();
-        let mut out = vec![None; segments.len()];
-        top_level_strings(body.as_bytes(), &segments, &mut out)?;
-        Some(out.into_iter().map(|v| v.map(Cow::into_owned)).collect())
+        values(pointers, |segments, out| {
+            top_level_strings(body.as_bytes(), segments, out).ok_or(())
+        })
+        .ok()
     }
 
     #[test]
