@@ -1,6 +1,6 @@
 //! `PostgresStore`: deduplication and failed deliveries in PostgreSQL (feature `postgres`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Config, Object, Pool, PoolConfig, Runtime, Timeouts};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Statement};
 
@@ -77,38 +78,47 @@ UPDATE {table}
    SET state = 'done', token = NULL, lease_until = NULL, updated_at = now()
  WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
-/// A batch in one statement and one commit: completes the owned claims $4 (tokens $5), and
-/// claims the distinct keys $1 (tokens $2, lease $3, retention $6), none of them among $4: each
-/// key that is new, in flight past its lease, or done past its retention, is taken, so of
-/// concurrent claims of a key exactly one gets it. Every claimed key comes back with whether it
-/// was taken and, if not, the state it is held in (read from the statement's snapshot; none: a
-/// concurrent claim holds it). Parked keys never expire. Rows are inserted in key order, so
-/// concurrent batches lock new rows in one order.
+/// A batch in one statement and one commit, its keys distinct: the completions of owned claims
+/// (`$3` true, `$2` the owner's token) and the claims of keys (`$3` false, `$2` a fresh token,
+/// lease `$4`, retention `$5`). A claimed key that is new, in flight past its lease, or done past
+/// its retention, is taken, so of concurrent claims of a key exactly one gets it; parked keys
+/// never expire. A completion marks its key done if its token still holds it (a HOT update, as
+/// [`COMPLETE_ONE`]: the indexed columns keep their values), and records it done if its row is
+/// gone. Every claimed key comes back with whether it was taken and, if not, the state it is
+/// held in (read from the statement's snapshot; none: a concurrent claim holds it).
+///
+/// One upsert of every row in key order, so that every statement that waits for rows locks them
+/// in one order and no two statements deadlock: two batches at once, one completing `a` and
+/// claiming `b`, the other the reverse, would otherwise each hold a row the other waits for.
 const CLAIM: &str = r"
-WITH completed AS (
-    UPDATE {table} AS d
-       SET state = 'done', token = NULL, lease_until = NULL, updated_at = now()
-      FROM unnest($4::text[], $5::text[]) AS c(key, token)
-     WHERE d.key = c.key AND d.token = c.token AND d.state = 'in_flight'
-), input AS (
-    SELECT * FROM unnest($1::text[], $2::text[]) AS i(key, token)
-), claimed AS (
+WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) AS i(key, token, completing)
+), written AS (
     INSERT INTO {table} AS d (key, state, token, lease_until, expires_at)
-    SELECT key, 'in_flight', token, now() + make_interval(secs => $3),
-           now() + make_interval(secs => $6)
+    SELECT key, CASE WHEN completing THEN 'done' ELSE 'in_flight' END, token,
+           CASE WHEN completing THEN NULL ELSE now() + make_interval(secs => $4) END,
+           now() + make_interval(secs => $5)
       FROM input ORDER BY key
     ON CONFLICT (key) DO UPDATE
-        SET state = 'in_flight', token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
-            expires_at = EXCLUDED.expires_at, due_at = NULL, dead_at = NULL, attempts = 0,
+        SET state = EXCLUDED.state,
+            token = CASE WHEN EXCLUDED.state = 'done' THEN NULL ELSE EXCLUDED.token END,
+            lease_until = EXCLUDED.lease_until,
+            expires_at = CASE WHEN EXCLUDED.state = 'done' THEN d.expires_at
+                              ELSE EXCLUDED.expires_at END,
+            due_at = NULL, dead_at = NULL,
+            attempts = CASE WHEN EXCLUDED.state = 'done' THEN d.attempts ELSE 0 END,
             last_error = NULL, record = NULL, updated_at = now()
-        WHERE (d.state = 'in_flight' AND d.lease_until < now())
-           OR (d.state = 'done' AND d.expires_at < now())
+        WHERE CASE WHEN EXCLUDED.state = 'done'
+                   THEN d.state = 'in_flight' AND d.token = EXCLUDED.token
+                   ELSE (d.state = 'in_flight' AND d.lease_until < now())
+                     OR (d.state = 'done' AND d.expires_at < now()) END
     RETURNING d.key
 )
-SELECT input.key, claimed.key IS NOT NULL, held.state
+SELECT input.key, written.key IS NOT NULL, held.state
   FROM input
-  LEFT JOIN claimed ON claimed.key = input.key
-  LEFT JOIN {table} AS held ON held.key = input.key";
+  LEFT JOIN written ON written.key = input.key
+  LEFT JOIN {table} AS held ON held.key = input.key
+ WHERE NOT input.completing";
 
 const RELEASE: &str = "DELETE FROM {table} WHERE key = $1 AND token = $2 AND state = 'in_flight'";
 
@@ -174,10 +184,14 @@ UPDATE {table}
        record = NULL, expires_at = now() + make_interval(secs => $2), updated_at = now()
  WHERE key = $1 AND state IN ('pending', 'dead')";
 
-/// Rows whose lease or retention ran out long enough ago that no claim needs them.
+/// Rows whose lease or retention ran out long enough ago that no claim needs them. Rows a
+/// statement holds are left for the next sweep: it never waits, so it never deadlocks.
 const SWEEP: &str = r"
 DELETE FROM {table}
- WHERE state IN ('in_flight', 'done') AND expires_at < now()";
+ WHERE key IN (
+    SELECT key FROM {table}
+     WHERE state IN ('in_flight', 'done') AND expires_at < now()
+     FOR UPDATE SKIP LOCKED)";
 
 /// The statements, for one table.
 #[derive(Debug)]
@@ -368,11 +382,10 @@ async fn complete_alone(
     .await
 }
 
-/// One statement for a batch: its completions, and its claims of distinct keys, sorted. A key
-/// claimed twice in one batch is claimed once, its second call answered as a duplicate of the
-/// first; a key claimed while its completion is in the batch is answered done (it is, once the
-/// statement commits), so that no statement touches a row twice. A batch of one uses the plain
-/// statements.
+/// One statement for a batch: its completions, and its claims of distinct keys. A key claimed
+/// twice in one batch is claimed once, its second call answered as a duplicate of the first; a
+/// key claimed while its completion is in the batch is answered done (it is, once the statement
+/// commits), so that no statement touches a row twice. A batch of one uses the plain statements.
 async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>) {
     if jobs.len() == 1 {
         match jobs.pop() {
@@ -394,50 +407,46 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
             Job::Complete { key, token, reply } => completions.push((key, token, reply)),
         }
     }
-    let completing: HashSet<&str> = completions.iter().map(|(key, ..)| key.as_str()).collect();
-    let (completed_keys, completed_tokens): (Vec<&str>, Vec<String>) = completions
-        .iter()
-        .map(|(key, token, _)| (key.as_str(), token.get().to_string()))
-        .unzip();
-    // Each distinct key claimed, in key order, with its first call's token.
-    let mut first: BTreeMap<&str, ClaimToken> = BTreeMap::new();
-    for (key, token, _) in &claims {
-        if !completing.contains(key.as_str()) {
-            first.entry(key.as_str()).or_insert(*token);
-        }
+    // Each distinct key written, with its first call's token and whether it completes.
+    let mut first: HashMap<&str, (ClaimToken, bool)> = HashMap::new();
+    for (key, token, _) in &completions {
+        first.entry(key.as_str()).or_insert((*token, true));
     }
-    let (keys, tokens): (Vec<&str>, Vec<String>) = first
-        .iter()
-        .map(|(key, token)| (*key, token.get().to_string()))
-        .unzip();
+    for (key, token, _) in &claims {
+        first.entry(key.as_str()).or_insert((*token, false));
+    }
+    let mut keys = Vec::with_capacity(first.len());
+    let mut tokens = Vec::with_capacity(first.len());
+    let mut completing = Vec::with_capacity(first.len());
+    for (key, (token, completes)) in &first {
+        keys.push(*key);
+        tokens.push(token.get().to_string());
+        completing.push(*completes);
+    }
     let (lease, retention) = (
         settings.lease.as_secs_f64(),
         settings.retention.as_secs_f64(),
     );
     let rows = bounded(settings.timeout, async {
         let (client, statement) = prepared(&pool, &sql.claim).await?;
-        client
-            .query(
-                &statement,
-                &[
-                    &keys,
-                    &tokens,
-                    &lease,
-                    &completed_keys,
-                    &completed_tokens,
-                    &retention,
-                ],
-            )
-            .await
-            .map_err(unavailable)
+        let params: [&(dyn ToSql + Sync); 5] = [&keys, &tokens, &completing, &lease, &retention];
+        let mut attempt = 1;
+        loop {
+            match client.query(&statement, &params).await {
+                // Statements that wait for rows lock them in key order, so none should
+                // deadlock; should PostgreSQL still fail one for crossing another, it changed
+                // nothing and is written again.
+                Err(err) if attempt < ATTEMPTS && retryable(&err) => attempt += 1,
+                answer => return answer.map_err(unavailable),
+            }
+        }
     })
     .await;
     let rows = match rows {
         Ok(rows) => rows,
         Err(err) => {
             // Every call of the batch gets the error, with what the engine said.
-            let detail = std::error::Error::source(&err)
-                .map_or_else(|| err.to_string(), ToString::to_string);
+            let detail = causes(&err);
             let failed = || unavailable(std::io::Error::other(detail.clone()));
             for (.., reply) in claims {
                 let _ = reply.send(Err(failed()));
@@ -453,18 +462,18 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
         .iter()
         .map(|row| (row.get(0), (row.get(1), row.get(2))))
         .collect();
-    let first_call: Vec<bool> = claims
+    let firsts: Vec<Option<(ClaimToken, bool)>> = claims
         .iter()
-        .map(|(key, token, _)| first.get(key.as_str()) == Some(token))
+        .map(|(key, ..)| first.get(key.as_str()).copied())
         .collect();
-    for ((key, token, reply), first_call) in claims.into_iter().zip(first_call) {
-        let claim = match outcomes.get(&key) {
-            Some((true, _)) if first_call => Claim::Acquired(token),
-            // Taken by this batch's first call of the key: this call is its duplicate.
-            Some((true, _)) => Claim::InFlight,
-            Some((false, Some(state))) if state != "in_flight" => Claim::Done,
+    for ((key, token, reply), first) in claims.into_iter().zip(firsts) {
+        let claim = match (first, outcomes.get(&key)) {
             // Completed by this very statement.
-            None if completing.contains(key.as_str()) => Claim::Done,
+            (Some((_, true)), _) => Claim::Done,
+            (Some((first, false)), Some((true, _))) if first == token => Claim::Acquired(token),
+            // Taken by this batch's first call of the key: this call is its duplicate.
+            (_, Some((true, _))) => Claim::InFlight,
+            (_, Some((false, Some(state)))) if state != "in_flight" => Claim::Done,
             _ => Claim::InFlight,
         };
         let _ = reply.send(Ok(claim));
@@ -485,6 +494,34 @@ impl fmt::Debug for PostgresStore {
 
 fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Unavailable(Box::new(err))
+}
+
+/// How many times a batch is written when PostgreSQL fails it for crossing another.
+const ATTEMPTS: u32 = 3;
+
+/// A statement PostgreSQL failed for crossing a concurrent one, rolled back whole.
+fn retryable(err: &tokio_postgres::Error) -> bool {
+    err.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
+
+/// What `err` says with its causes (tokio-postgres's own is only "db error"; the engine's
+/// message and code are its source's).
+fn causes(err: &StoreError) -> String {
+    let mut detail = String::new();
+    let mut cause = std::error::Error::source(err);
+    while let Some(err) = cause {
+        if !detail.is_empty() {
+            detail.push_str(": ");
+        }
+        detail.push_str(&err.to_string());
+        if let Some(db) = err.downcast_ref::<tokio_postgres::error::DbError>() {
+            detail.push_str(&format!(" ({})", db.code().code()));
+        }
+        cause = err.source();
+    }
+    detail
 }
 
 impl PostgresStore {
@@ -530,12 +567,16 @@ impl PostgresStore {
     }
 
     /// How claims and completions are grouped: those of concurrent deliveries are written in one
-    /// statement and one commit. A batch is written as soon as one of `flushes` connections is
-    /// free (default 16, the pool's size; the inbox's calls share the pool), with every call
-    /// queued by then, up to `max` (default 512); `delay` (default zero) makes a batch wait that long for
-    /// more calls first: fewer commits, each call later.
+    /// statement and one commit. Calls go to `flushes` lanes by key (default 16, the pool's
+    /// size; the inbox's calls share the pool), each writing one batch at a time on a pooled
+    /// connection: every call queued in the lane while its previous batch was written, up to
+    /// `max` (default 512); `delay` (default zero) makes a batch wait that long for more calls
+    /// first: fewer commits, each call later.
     /// So at low load a call is written alone and at once, and under load a commit (an `fsync`,
-    /// a millisecond or more on most disks) carries hundreds of deliveries.
+    /// a millisecond or more on most disks) carries hundreds of deliveries. A key's calls are
+    /// never in two batches at once, so this process's statements never wait on each other's
+    /// rows; a batch PostgreSQL fails for crossing another replica's (a deadlock) is written
+    /// again, up to three times.
     ///
     /// ```no_run
     /// use std::time::Duration;
