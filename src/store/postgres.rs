@@ -567,16 +567,14 @@ impl PostgresStore {
     }
 
     /// How claims and completions are grouped: those of concurrent deliveries are written in one
-    /// statement and one commit. Calls go to `flushes` lanes by key (default 16, the pool's
-    /// size; the inbox's calls share the pool), each writing one batch at a time on a pooled
-    /// connection: every call queued in the lane while its previous batch was written, up to
-    /// `max` (default 512); `delay` (default zero) makes a batch wait that long for more calls
-    /// first: fewer commits, each call later.
+    /// statement and one commit. A batch is written as soon as one of `flushes` connections is
+    /// free (default 16, the pool's size; the inbox's calls share the pool), with every call
+    /// queued by then, up to `max` (default 512); `delay` (default zero) makes a batch wait that
+    /// long for more calls first: fewer commits, each call later.
     /// So at low load a call is written alone and at once, and under load a commit (an `fsync`,
-    /// a millisecond or more on most disks) carries hundreds of deliveries. A key's calls are
-    /// never in two batches at once, so this process's statements never wait on each other's
-    /// rows; a batch PostgreSQL fails for crossing another replica's (a deadlock) is written
-    /// again, up to three times.
+    /// a millisecond or more on most disks) carries hundreds of deliveries. Batches written at
+    /// once, by this process or by replicas, lock their rows in key order, so they never
+    /// deadlock.
     ///
     /// ```no_run
     /// use std::time::Duration;
