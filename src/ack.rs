@@ -3,10 +3,12 @@
 /// The acknowledgement policy: what the provider hears when the handler fails, errors or panics,
 /// and whether it waits for the handler at all.
 ///
-/// Duplicates always answer 200 (409 under [`Passthrough`](Ack::Passthrough) while the first
-/// copy is in flight). Under every policy, a delivery is acknowledged only once it is processed
-/// or safely in the store; when the store cannot take it, the answer is 503 and the provider
-/// retries.
+/// Duplicates of a processed delivery answer 200. A copy that arrives while the first is in
+/// flight answers 409 under [`Passthrough`](Ack::Passthrough), and under every policy with a
+/// store whose claims outlive the process
+/// ([`outlives_process`](crate::store::DeliveryStore::outlives_process)): the first copy may yet
+/// be lost. Under every policy, a delivery is acknowledged only once it is processed or safely
+/// in the store; when the store cannot take it, the answer is 503 and the provider retries.
 ///
 /// | policy | provider hears | handler runs | when the handler fails |
 /// |---|---|---|---|

@@ -23,7 +23,8 @@
 //! | request | answer | handler called |
 //! |---|---|---|
 //! | authentic, new id | the handler's response if 2xx, else see [`Ack`] ([`Ack::Immediately`]: 200 once stored) | once (from the [`Worker`] under [`Ack::Immediately`]) |
-//! | authentic, id already completed or in flight | 200, empty body (in flight under [`Ack::Passthrough`]: 409, [`Rejection::InFlight`]) | no |
+//! | authentic, id already completed | 200, empty body | no |
+//! | authentic, id in flight | 409 ([`Rejection::InFlight`]) with a shared store (Redis, PostgreSQL) or under [`Ack::Passthrough`]; else 200, empty body | no |
 //! | handshake (`GET ?challenge=`) | 200 with the echo | no |
 //! | Meta handshake with a wrong `hub.verify_token` | 403 ([`Rejection::InvalidVerifyToken`]) | no |
 //! | signed handshake event (Slack `url_verification`, Zoom `endpoint.url_validation`) | 200 with the answer, once the signature passed | no |

@@ -53,8 +53,9 @@ pub enum Rejection {
     /// The delivery is authentic but cannot be processed (not JSON, no id), and the ack policy
     /// does not acknowledge it.
     Unprocessable(&'static str),
-    /// Under [`Ack::Passthrough`](crate::Ack::Passthrough), the same delivery is being processed
-    /// right now; the provider should retry, as the first attempt may still fail.
+    /// The same delivery is being processed right now, and the first attempt may yet be lost:
+    /// under [`Ack::Passthrough`](crate::Ack::Passthrough) it may fail, and with a shared store
+    /// its replica may die holding the claim. The provider should retry.
     InFlight,
     /// A verification handshake whose verify token is not the configured one (Meta's
     /// `hub.verify_token`).

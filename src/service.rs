@@ -484,9 +484,12 @@ where
         let key = verified.delivery_key();
         let claim = match claim_key(config.store.as_ref(), key.as_str()).await {
             Ok(Claim::Acquired(token)) => OwnedClaim::new(&config.store, key, token),
-            Ok(Claim::InFlight) if config.ack == Ack::Passthrough => {
-                // The first attempt may still fail and be handed back for a retry: acknowledging
-                // this copy now could lose the event.
+            Ok(Claim::InFlight)
+                if config.ack == Ack::Passthrough || config.store.outlives_process() =>
+            {
+                // The first attempt may yet be lost: handed back for a retry (Passthrough), or
+                // its replica dead with the claim (a shared store). Acknowledging this copy
+                // could lose the event.
                 Ended::Rejected(crate::RejectionKind::InFlight).record(config);
                 return Ok(config.reject(Rejection::InFlight));
             }

@@ -1,7 +1,7 @@
 //! Replicas sharing one store, over real sockets, against real servers started by
 //! `.ci/with-services` (see `tests/store_conformance.rs` for how a missing server is handled):
 //! two independent instances receive the same signed delivery 200 times at once and the
-//! handler runs exactly once; and a Redis outage mid-run turns deliveries into 503s, never into a
+//! handler runs exactly once; a replica that dies mid-handler loses no event; and a Redis outage mid-run turns deliveries into 503s, never into a
 //! 200 that was not processed (under `Ack::Always`, and under `Ack::Immediately`, whose worker
 //! waits the outage out).
 
@@ -61,7 +61,8 @@ async fn instance_with(store: impl DeliveryStore, processed: &Processed, ack: Ac
     addr
 }
 
-/// 200 copies of one delivery, alternating between the two instances, all at once.
+/// 200 copies of one delivery, alternating between the two instances, all at once. A copy
+/// answered 409 (the delivery is in flight) is sent again, as a provider retries.
 async fn same_delivery_200_times(a: SocketAddr, b: SocketAddr, processed: &Processed) {
     let id = unique("evt");
     let body = format!(r#"{{"id":"{id}","type":"contact.created"}}"#);
@@ -69,13 +70,29 @@ async fn same_delivery_200_times(a: SocketAddr, b: SocketAddr, processed: &Proce
     let sends: Vec<_> = (0..200)
         .map(|i| {
             let addr = if i % 2 == 0 { a } else { b };
-            tokio::spawn(send(addr, signer.request("/hook", body.clone())))
+            let (signer, body) = (signer.clone(), body.clone());
+            tokio::spawn(async move {
+                let mut conflicts = 0;
+                loop {
+                    let request = signer.request("/hook", body.clone());
+                    let (status, _) = send(addr, request).await.unwrap();
+                    if status != 409 || conflicts == 100 {
+                        return (status, conflicts);
+                    }
+                    conflicts += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
         })
         .collect();
+    let mut conflicts = 0;
     for sent in sends {
-        let (status, _) = sent.await.unwrap().unwrap();
+        let (status, conflicted) = sent.await.unwrap();
         assert_eq!(status, 200);
+        conflicts += conflicted;
     }
+    // The handler holds the claim 50 ms: copies arriving meanwhile must not be acknowledged.
+    assert!(conflicts > 0, "no copy found the delivery in flight");
     let runs = processed
         .lock()
         .unwrap()
@@ -114,6 +131,97 @@ async fn two_instances_on_one_postgres_process_a_delivery_once() {
     let a = instance(first, &processed).await;
     let b = instance(PostgresStore::connect(&url).unwrap(), &processed).await;
     same_delivery_200_times(a, b, &processed).await;
+}
+
+/// A replica dies mid-handler, holding the claim: the key stays in flight in the shared store
+/// until its lease (1 s here) runs out. The provider's retries to the other replica are
+/// answered 409 until then, not 200, which would have been their last; the retry after the
+/// lease is processed.
+async fn a_replica_dies_mid_handler(dying: impl DeliveryStore, survivor: impl DeliveryStore) {
+    let started = Arc::new(tokio::sync::Notify::new());
+    let hanging = {
+        let started = started.clone();
+        // The handler starts, then never ends: to the store, the process died there.
+        post(move || async move {
+            started.notify_one();
+            std::future::pending::<()>().await;
+        })
+    };
+    let app = Router::new().route(
+        "/hook",
+        hanging.layer(WebhookLayer::ycloud(SECRET).with_store(dying)),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let processed = Processed::default();
+    let survivor = instance(survivor, &processed).await;
+
+    let id = unique("evt_dead");
+    let body = format!(r#"{{"id":"{id}","type":"contact.created"}}"#);
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    // Held open, never answered: a released claim would not be the dead replica's.
+    let first = tokio::spawn(send(dead, signer.request("/hook", body.clone())));
+    started.notified().await;
+
+    let since = std::time::Instant::now();
+    let mut conflicts = 0;
+    loop {
+        let (status, _) = send(survivor, signer.request("/hook", body.clone()))
+            .await
+            .unwrap();
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 409, "a retry while the claim holds");
+        conflicts += 1;
+        assert!(
+            since.elapsed() < Duration::from_secs(20),
+            "the claim was never taken over"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        conflicts > 0,
+        "a copy was acknowledged while the dead replica held the claim"
+    );
+    assert_eq!(
+        *processed.lock().unwrap(),
+        vec![id],
+        "the retry after the lease runs the handler, once"
+    );
+    first.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_dead_mid_handler_on_redis_loses_nothing() {
+    let Some(url) = server("TEST_REDIS_URL") else {
+        return;
+    };
+    let prefix = unique("dead_replica");
+    let store = || async {
+        RedisStore::connect(&url)
+            .await
+            .unwrap()
+            .with_prefix(prefix.clone())
+            .with_lease(Duration::from_secs(1))
+    };
+    a_replica_dies_mid_handler(store().await, store().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_dead_mid_handler_on_postgres_loses_nothing() {
+    let Some(url) = server("TEST_DATABASE_URL") else {
+        return;
+    };
+    let store = || {
+        PostgresStore::connect(&url)
+            .unwrap()
+            .with_lease(Duration::from_secs(1))
+    };
+    let dying = store();
+    dying.migrate().await.unwrap();
+    a_replica_dies_mid_handler(dying, store()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,9 @@
 //! | [`purge`](DeliveryStore::purge) | parked | done, kept for the retention window |
 //!
 //! A claim on a key that is in flight returns [`Claim::InFlight`]; on a key that is done or
-//! parked, [`Claim::Done`]: the layer answers 200 without calling the handler.
+//! parked, [`Claim::Done`]. The layer answers a done key 200 without calling the handler, and a
+//! key in flight 200 too where the claim dies with its process (the memory store), 409
+//! otherwise ([`DeliveryStore::outlives_process`]).
 //!
 //! The inbox is what makes [`Ack::Always`](crate::Ack::Always) and
 //! [`Ack::Immediately`](crate::Ack::Immediately) safe: a parked delivery is attempted by a
@@ -381,6 +383,25 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
     fn dedup_window(&self) -> Option<Duration> {
         None
     }
+
+    /// Whether a claim outlives the process that made it: `true` (the default) for a store
+    /// that replicas share, such as Redis or PostgreSQL; `false` for one in memory, whose
+    /// claims die with their process.
+    ///
+    /// The layer answers a copy of a delivery that is in flight 409 when this holds, under
+    /// every [`Ack`](crate::Ack) policy. The replica holding the claim may have died with it,
+    /// and then the key stays in flight until its lease runs out. A copy answered 200 meanwhile
+    /// would be the provider's last, and the event would be lost. A 409 makes the provider come
+    /// back, and the copy that arrives after the lease is processed.
+    ///
+    /// ```
+    /// use tower_webhooks::store::{DeliveryStore, MemoryStore};
+    ///
+    /// assert!(!MemoryStore::new().outlives_process());
+    /// ```
+    fn outlives_process(&self) -> bool {
+        true
+    }
 }
 
 #[async_trait]
@@ -444,5 +465,9 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
 
     fn dedup_window(&self) -> Option<Duration> {
         (**self).dedup_window()
+    }
+
+    fn outlives_process(&self) -> bool {
+        (**self).outlives_process()
     }
 }

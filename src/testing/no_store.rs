@@ -66,4 +66,9 @@ impl DeliveryStore for NoStore {
     fn dedup_window(&self) -> Option<Duration> {
         Some(Duration::ZERO)
     }
+
+    /// It holds no claim at all.
+    fn outlives_process(&self) -> bool {
+        false
+    }
 }

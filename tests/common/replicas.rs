@@ -52,8 +52,9 @@ pub async fn deliver(addr: SocketAddr, id: &str) -> StatusCode {
     }
 }
 
-/// Sends every id to every replica at once (`concurrency` requests in flight); returns the
-/// statuses each id got.
+/// Sends every id to every replica at once (`concurrency` requests in flight), each copy again
+/// while it is answered 409 (the id is in flight elsewhere, as a provider retries); returns the
+/// last status of each copy.
 pub async fn deliver_to_all(
     replicas: &[SocketAddr],
     ids: &[String],
@@ -64,7 +65,14 @@ pub async fn deliver_to_all(
         .flat_map(|id| replicas.iter().map(move |addr| (*addr, id.clone())));
     let statuses: Vec<(String, StatusCode)> = stream::iter(sends)
         .map(|(addr, id)| async move {
-            let status = deliver(addr, &id).await;
+            let mut status = deliver(addr, &id).await;
+            for _ in 0..250 {
+                if status != StatusCode::CONFLICT {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                status = deliver(addr, &id).await;
+            }
             (id, status)
         })
         .buffer_unordered(concurrency)

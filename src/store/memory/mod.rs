@@ -641,6 +641,11 @@ impl DeliveryStore for MemoryStore {
     fn dedup_window(&self) -> Option<Duration> {
         Some(self.window())
     }
+
+    /// A claim lives in this process only: if the process dies, so does every copy's claim.
+    fn outlives_process(&self) -> bool {
+        false
+    }
 }
 
 impl Inbox {
