@@ -356,3 +356,123 @@ async fn postgres_batches_of_one_process_never_deadlock() {
 async fn postgres_batches_of_two_replicas_never_deadlock() {
     never_deadlock("replicas", 2, 20).await;
 }
+
+/// Concurrent claims and completions go to Redis in batches, one script call for many, and each
+/// call is answered as it would be alone: of three claims of a key at once, one acquires it; a
+/// completion by the key's owner makes it done, and one with another token changes nothing. On
+/// a Redis of the test's own, whose command counts are the store's alone.
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_batches_answer_each_call_as_it_would_alone() {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tower_webhooks::store::{Claim, ClaimToken, DeliveryStore, RedisStore};
+
+    if common::services::server("TEST_REDIS_URL").is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(unique("tower-webhooks-batches"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let redis = common::services::OwnRedis::start(common::services::free_port(), &dir);
+    let url = format!("redis://127.0.0.1:{}/", redis.port);
+    // One batch awaits Redis at a time: the calls queued meanwhile form the next.
+    let store = Arc::new(RedisStore::connect(&url).await.unwrap().with_batching(
+        256,
+        Duration::ZERO,
+        1,
+    ));
+    let keys: Vec<String> = (0..64).map(|i| format!("b:{i}")).collect();
+    let claim_all = |copies: usize| {
+        let calls: Vec<_> = keys
+            .iter()
+            .flat_map(|key| std::iter::repeat_n(key.clone(), copies))
+            .map(|key| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    let claim = store.claim(&key).await.unwrap();
+                    (key, claim)
+                })
+            })
+            .collect();
+        async move {
+            let mut claims = Vec::new();
+            for call in calls {
+                claims.push(call.await.unwrap());
+            }
+            claims
+        }
+    };
+
+    let mut owners = HashMap::new();
+    for (key, claim) in claim_all(3).await {
+        match claim {
+            Claim::Acquired(token) => {
+                assert!(
+                    owners.insert(key.clone(), token).is_none(),
+                    "{key} acquired twice"
+                )
+            }
+            Claim::InFlight => {}
+            Claim::Done => panic!("{key} is not done yet"),
+        }
+    }
+    assert_eq!(owners.len(), keys.len(), "each key acquired once");
+
+    // The even keys completed by their owners, the odd ones by a stranger, all at once.
+    let completions: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let token = if i.is_multiple_of(2) {
+                owners[key]
+            } else {
+                ClaimToken::new(7)
+            };
+            let (store, key) = (Arc::clone(&store), key.clone());
+            tokio::spawn(async move { store.complete(&key, token).await.unwrap() })
+        })
+        .collect();
+    for completion in completions {
+        completion.await.unwrap();
+    }
+    for (key, claim) in claim_all(1).await {
+        let i: usize = key[2..].parse().unwrap();
+        let expected = if i.is_multiple_of(2) {
+            Claim::Done
+        } else {
+            Claim::InFlight
+        };
+        assert_eq!(claim, expected, "{key}");
+    }
+
+    // 320 calls, batched: a few script calls carried them. (Alone, each of the 64 completions
+    // would be a script call of its own; Redis also counts the commands a script runs, so
+    // only the script calls tell batches apart.)
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let scripts: u64 = info
+        .lines()
+        .filter(|line| line.starts_with("cmdstat_evalsha:") || line.starts_with("cmdstat_eval:"))
+        .filter_map(|line| {
+            line.split("calls=")
+                .nth(1)?
+                .split(',')
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum();
+    println!("320 calls, {scripts} script calls");
+    assert!(
+        (1..16).contains(&scripts),
+        "320 calls took {scripts} script calls"
+    );
+    drop(redis);
+    let _ = std::fs::remove_dir_all(dir);
+}

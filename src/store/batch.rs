@@ -1,5 +1,6 @@
-//! A batching writer: calls of concurrent deliveries queued, and written together, one statement
-//! and one commit for many (the PostgreSQL store's claims and completions).
+//! A batching writer: calls of concurrent deliveries queued, and written together: one statement
+//! and one commit for many (the PostgreSQL store's claims and completions), or one script (the
+//! Redis store's).
 //!
 //! A writer task takes the first call queued, waits for one of its flush slots, then takes every
 //! call queued meanwhile (up to the batch size, or until the delay runs out) and flushes them in
@@ -12,7 +13,23 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
+
+use super::{Claim, ClaimToken, Result};
+
+/// A call the writers batch: a delivery's claim or its completion, with where its answer goes.
+pub(crate) enum Job {
+    Claim {
+        key: String,
+        token: ClaimToken,
+        reply: oneshot::Sender<Result<Claim>>,
+    },
+    Complete {
+        key: String,
+        token: ClaimToken,
+        reply: oneshot::Sender<Result<()>>,
+    },
+}
 
 /// How a writer groups calls.
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +38,7 @@ pub(crate) struct BatchSettings {
     pub(crate) max: usize,
     /// How long a batch waits for more calls once it has a slot (zero: it takes what is queued).
     pub(crate) delay: Duration,
-    /// Flushes in flight at once (each holds one pooled connection).
+    /// Flushes in flight at once (a PostgreSQL one holds a pooled connection).
     pub(crate) flushes: usize,
 }
 

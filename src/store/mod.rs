@@ -31,7 +31,7 @@ use http::HeaderMap;
 
 use crate::BoxError;
 
-#[cfg(feature = "postgres")]
+#[cfg(any(feature = "redis", feature = "postgres"))]
 mod batch;
 mod claim;
 mod memory;

@@ -14,7 +14,7 @@ use tokio_postgres::{NoTls, Statement};
 
 use tokio::sync::oneshot;
 
-use super::batch::{BatchSettings, Batcher};
+use super::batch::{BatchSettings, Batcher, Job};
 use super::record::{fresh_token, Record};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
@@ -283,19 +283,6 @@ struct Settings {
     retention: Duration,
     timeout: Duration,
     batch: BatchSettings,
-}
-
-enum Job {
-    Claim {
-        key: String,
-        token: ClaimToken,
-        reply: oneshot::Sender<Result<Claim>>,
-    },
-    Complete {
-        key: String,
-        token: ClaimToken,
-        reply: oneshot::Sender<Result<()>>,
-    },
 }
 
 /// The batching writer: the claims and completions of concurrent deliveries, one statement

@@ -7,7 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
+use tokio::sync::oneshot;
 
+use super::batch::{BatchSettings, Batcher, Job};
 use super::record::{fresh_token, Record};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
@@ -25,6 +27,31 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0";
+
+/// The claims and completions of concurrent deliveries, in one call. KEYS: a key per call.
+/// ARGV: lease ms, retention ms, then per call `claim` or `complete` and the owner. A claim is
+/// `SET NX` with the lease; a completion, owner-checked, marks the key done for the retention.
+/// Returns per call: a claim 1 (acquired), 2 (done or parked) or 3 (in flight); a completion 1,
+/// or 0 when the caller no longer owns the key.
+const BATCH: &str = r"
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local owner = ARGV[2 * i + 2]
+  if ARGV[2 * i + 1] == 'claim' then
+    if redis.call('SET', key, owner, 'NX', 'PX', ARGV[1]) then
+      answers[i] = 1
+    else
+      local state = redis.call('GET', key)
+      answers[i] = (state == 'done' or state == 'parked') and 2 or 3
+    end
+  elseif redis.call('GET', key) == owner then
+    redis.call('SET', key, 'done', 'PX', ARGV[2])
+    answers[i] = 1
+  else
+    answers[i] = 0
+  end
+end
+return answers";
 
 /// Compare-and-delete: only the owner releases.
 const RELEASE: &str = r"
@@ -129,7 +156,9 @@ return 1";
 
 /// Deduplication and a durable inbox in Redis, for services that run on several machines: a
 /// claim is `SET <key> <token> NX PX <lease>`; completion, release and every inbox change are
-/// owner-checked Lua scripts. Parked deliveries are hashes (`<prefix>:inbox:<key>`) indexed by
+/// owner-checked. The claims and completions of concurrent deliveries are sent together, in one
+/// Lua script call ([`with_batching`](Self::with_batching)); release and the inbox's changes
+/// are scripts of their own. Parked deliveries are hashes (`<prefix>:inbox:<key>`) indexed by
 /// two sorted sets, `<prefix>:due` (by due time; a taken delivery is due again when its lease
 /// runs out) and `<prefix>:dead`, on Redis's own clock. Connections are managed (reconnected
 /// after failures); while Redis is unreachable every call fails fast with
@@ -155,11 +184,13 @@ pub struct RedisStore {
     prefix: String,
     settings: Settings,
     scripts: Arc<Scripts>,
+    writer: Arc<Batcher<Job>>,
 }
 
 #[derive(Debug)]
 struct Scripts {
     complete: Script,
+    batch: Script,
     release: Script,
     park: Script,
     take: Script,
@@ -174,6 +205,7 @@ impl Scripts {
         let now = |body: &str| Script::new(&format!("{NOW}{body}"));
         Self {
             complete: Script::new(COMPLETE),
+            batch: Script::new(BATCH),
             release: Script::new(RELEASE),
             park: now(PARK),
             take: now(TAKE),
@@ -189,6 +221,7 @@ impl Scripts {
 struct Settings {
     lease: Duration,
     retention: Duration,
+    batch: BatchSettings,
 }
 
 impl fmt::Debug for RedisStore {
@@ -217,15 +250,57 @@ impl RedisStore {
             .set_max_delay(Duration::from_millis(500));
         let connection =
             ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        let settings = Settings {
+            lease: Duration::from_secs(5 * 60),
+            retention: Duration::from_secs(24 * 60 * 60),
+            batch: BatchSettings {
+                max: 256,
+                delay: Duration::ZERO,
+                flushes: 1,
+            },
+        };
+        let scripts = Arc::new(Scripts::new());
         Ok(Self {
+            writer: writer(&connection, &scripts, settings),
             connection,
             prefix: "webhooks".to_owned(),
-            settings: Settings {
-                lease: Duration::from_secs(5 * 60),
-                retention: Duration::from_secs(24 * 60 * 60),
-            },
-            scripts: Arc::new(Scripts::new()),
+            settings,
+            scripts,
         })
+    }
+
+    /// The writer again, after a setting it uses changed.
+    fn rewired(mut self) -> Self {
+        self.writer = writer(&self.connection, &self.scripts, self.settings);
+        self
+    }
+
+    /// How claims and completions are grouped: those of concurrent deliveries go to Redis in
+    /// one script call, so Redis and this process handle one command for many. A batch is sent
+    /// as soon as fewer than `flushes` batches (default 1) await Redis's answer, with every call
+    /// queued by then, up to `max` (default 256); `delay` (default zero) makes a batch wait
+    /// that long for more calls first. So at low load a call is sent alone and at once, with
+    /// the plain commands, and under load one command carries many deliveries. More `flushes`
+    /// mean smaller batches, each answered sooner: worth it where Redis is far away.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use tower_webhooks::store::RedisStore;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), tower_webhooks::store::StoreError> {
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379/")
+    ///     .await?
+    ///     .with_batching(64, Duration::ZERO, 2);
+    /// # let _ = store;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_batching(mut self, max: usize, delay: Duration, flushes: usize) -> Self {
+        self.settings.batch = BatchSettings {
+            max: max.max(1),
+            delay,
+            flushes: flushes.max(1),
+        };
+        self.rewired()
     }
 
     /// Namespaces every key (several services on one Redis).
@@ -237,13 +312,13 @@ impl RedisStore {
     /// How long a claim holds before another delivery of the key may take it over.
     pub fn with_lease(mut self, lease: Duration) -> Self {
         self.settings.lease = lease;
-        self
+        self.rewired()
     }
 
     /// How long a completed key is remembered.
     pub fn with_retention(mut self, retention: Duration) -> Self {
         self.settings.retention = retention;
-        self
+        self.rewired()
     }
 
     /// The Redis key that holds `key`'s claim or done mark.
@@ -301,6 +376,144 @@ impl RedisStore {
     }
 }
 
+/// The batching writer: the claims and completions of concurrent deliveries, one script call for
+/// a batch of both.
+fn writer(
+    connection: &ConnectionManager,
+    scripts: &Arc<Scripts>,
+    settings: Settings,
+) -> Arc<Batcher<Job>> {
+    let (connection, scripts) = (connection.clone(), Arc::clone(scripts));
+    Arc::new(Batcher::new(settings.batch, move |jobs| {
+        flush(connection.clone(), Arc::clone(&scripts), settings, jobs)
+    }))
+}
+
+/// Sends a batch (its keys already prefixed) in one call of the batch script, and answers each
+/// call of it.
+async fn flush(
+    mut connection: ConnectionManager,
+    scripts: Arc<Scripts>,
+    settings: Settings,
+    mut jobs: Vec<Job>,
+) {
+    if jobs.len() == 1 {
+        // Alone, a call takes the plain commands: cheaper for Redis than the batch script.
+        match jobs.pop() {
+            Some(Job::Claim { key, token, reply }) => {
+                let _ = reply.send(claim_alone(connection, settings, &key, token).await);
+            }
+            Some(Job::Complete { key, token, reply }) => {
+                let answer = complete_alone(connection, &scripts, settings, &key, token).await;
+                let _ = reply.send(answer);
+            }
+            None => {}
+        }
+        return;
+    }
+    let mut invocation = scripts.batch.prepare_invoke();
+    invocation
+        .arg(millis(settings.lease))
+        .arg(millis(settings.retention));
+    for job in &jobs {
+        let (key, call, token) = match job {
+            Job::Claim { key, token, .. } => (key, "claim", token),
+            Job::Complete { key, token, .. } => (key, "complete", token),
+        };
+        invocation.key(key).arg(call).arg(owner(*token));
+    }
+    let answers: std::result::Result<Vec<i64>, String> = invocation
+        .invoke_async(&mut connection)
+        .await
+        .map_err(|err| err.to_string())
+        .and_then(|answers: Vec<i64>| {
+            if answers.len() == jobs.len() {
+                Ok(answers)
+            } else {
+                Err(format!(
+                    "the batch script answered {} of {} calls",
+                    answers.len(),
+                    jobs.len()
+                ))
+            }
+        });
+    for (i, job) in jobs.into_iter().enumerate() {
+        // Every call of a failed batch gets its error.
+        let answer = answers
+            .as_ref()
+            .map(|answers| answers[i])
+            .map_err(|err| StoreError::Unavailable(err.clone().into()));
+        match job {
+            Job::Claim { token, reply, .. } => {
+                let _ = reply.send(answer.map(|answer| match answer {
+                    1 => Claim::Acquired(token),
+                    2 => Claim::Done,
+                    // In flight, or expired in between: either way the provider should come back.
+                    _ => Claim::InFlight,
+                }));
+            }
+            Job::Complete { reply, .. } => {
+                let _ = reply.send(answer.map(drop));
+            }
+        }
+    }
+}
+
+/// A lone claim: `SET NX`, and for a key already there, what it holds.
+async fn claim_alone(
+    mut connection: ConnectionManager,
+    settings: Settings,
+    key: &str,
+    token: ClaimToken,
+) -> Result<Claim> {
+    let set: Option<String> = redis::cmd("SET")
+        .arg(key)
+        .arg(owner(token))
+        .arg("NX")
+        .arg("PX")
+        .arg(millis(settings.lease))
+        .query_async(&mut connection)
+        .await
+        .map_err(unavailable)?;
+    if set.is_some() {
+        return Ok(Claim::Acquired(token));
+    }
+    let state: Option<String> = redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut connection)
+        .await
+        .map_err(unavailable)?;
+    Ok(match state.as_deref() {
+        Some("done" | "parked") => Claim::Done,
+        // In flight, or expired in between: either way the provider should come back.
+        _ => Claim::InFlight,
+    })
+}
+
+/// A lone completion, with its own script.
+async fn complete_alone(
+    mut connection: ConnectionManager,
+    scripts: &Scripts,
+    settings: Settings,
+    key: &str,
+    token: ClaimToken,
+) -> Result<()> {
+    let _: i64 = scripts
+        .complete
+        .key(key)
+        .arg(owner(token))
+        .arg(millis(settings.retention))
+        .invoke_async(&mut connection)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// The writer went away before it answered (its runtime shut down).
+fn unanswered(err: oneshot::error::RecvError) -> StoreError {
+    StoreError::Unavailable(Box::new(err))
+}
+
 pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis())
         .unwrap_or(u64::MAX)
@@ -346,45 +559,23 @@ fn parse_rows(rows: Vec<Vec<redis::Value>>, status: InboxStatus) -> Vec<StoredDe
 #[async_trait]
 impl DeliveryStore for RedisStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
-        let token = fresh_token();
-        let key = self.key(key);
-        let mut connection = self.connection.clone();
-        let set: Option<String> = redis::cmd("SET")
-            .arg(&key)
-            .arg(owner(token))
-            .arg("NX")
-            .arg("PX")
-            .arg(millis(self.settings.lease))
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
-        if set.is_some() {
-            return Ok(Claim::Acquired(token));
-        }
-        let state: Option<String> = redis::cmd("GET")
-            .arg(&key)
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
-        Ok(match state.as_deref() {
-            Some("done" | "parked") => Claim::Done,
-            // In flight, or expired in between: either way the provider should come back.
-            _ => Claim::InFlight,
-        })
+        let (reply, answer) = oneshot::channel();
+        self.writer.submit(Job::Claim {
+            key: self.key(key),
+            token: fresh_token(),
+            reply,
+        });
+        answer.await.map_err(unanswered)?
     }
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
-        let mut connection = self.connection.clone();
-        let _: i64 = self
-            .scripts
-            .complete
-            .key(self.key(key))
-            .arg(owner(token))
-            .arg(millis(self.settings.retention))
-            .invoke_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
-        Ok(())
+        let (reply, answer) = oneshot::channel();
+        self.writer.submit(Job::Complete {
+            key: self.key(key),
+            token,
+            reply,
+        });
+        answer.await.map_err(unanswered)?
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
