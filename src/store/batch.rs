@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use super::{Claim, ClaimToken, Result};
+use super::{Claim, ClaimToken, Result, StoreError};
 
 /// A call the writers batch: a delivery's claim or its completion, with where its answer goes.
 pub(crate) enum Job {
@@ -40,6 +40,17 @@ pub(crate) struct BatchSettings {
     pub(crate) delay: Duration,
     /// Flushes in flight at once (a PostgreSQL one holds a pooled connection).
     pub(crate) flushes: usize,
+}
+
+impl BatchSettings {
+    /// At least one call per batch and one batch in flight.
+    pub(crate) fn new(max: usize, delay: Duration, flushes: usize) -> Self {
+        Self {
+            max: max.max(1),
+            delay,
+            flushes: flushes.max(1),
+        }
+    }
 }
 
 type Flush<J> = dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
@@ -91,6 +102,27 @@ impl<J: Send + 'static> Batcher<J> {
         tokio::spawn(write(receiver, self.settings, Arc::clone(&self.flush)));
         *queue = Some(sender);
     }
+}
+
+impl Batcher<Job> {
+    /// Queues a claim of `key` for `token`, and waits for its answer.
+    pub(crate) async fn claim(&self, key: String, token: ClaimToken) -> Result<Claim> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Claim { key, token, reply });
+        answer.await.map_err(unanswered)?
+    }
+
+    /// Queues the completion of `key` by `token`, and waits for its answer.
+    pub(crate) async fn complete(&self, key: String, token: ClaimToken) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Complete { key, token, reply });
+        answer.await.map_err(unanswered)?
+    }
+}
+
+/// The writer went away before it answered (its runtime shut down).
+fn unanswered(err: oneshot::error::RecvError) -> StoreError {
+    StoreError::Unavailable(Box::new(err))
 }
 
 async fn write<J: Send + 'static>(

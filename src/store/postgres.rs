@@ -12,8 +12,6 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Statement};
 
-use tokio::sync::oneshot;
-
 use super::batch::{BatchSettings, Batcher, Job};
 use super::record::{fresh_token, Record};
 use super::{
@@ -572,11 +570,7 @@ impl PostgresStore {
     /// # Ok::<(), tower_webhooks::store::StoreError>(())
     /// ```
     pub fn with_batching(mut self, max: usize, delay: Duration, flushes: usize) -> Self {
-        self.settings.batch = BatchSettings {
-            max: max.max(1),
-            delay,
-            flushes: flushes.max(1),
-        };
+        self.settings.batch = BatchSettings::new(max, delay, flushes);
         self.rewired()
     }
 
@@ -650,24 +644,12 @@ impl PostgresStore {
 #[async_trait]
 impl DeliveryStore for PostgresStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.submit(Job::Claim {
-            key: key.to_owned(),
-            token: fresh_token(),
-            reply,
-        });
-        self.bounded(async { answer.await.map_err(unavailable)? })
+        self.bounded(self.writer.claim(key.to_owned(), fresh_token()))
             .await
     }
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.submit(Job::Complete {
-            key: key.to_owned(),
-            token,
-            reply,
-        });
-        self.bounded(async { answer.await.map_err(unavailable)? })
+        self.bounded(self.writer.complete(key.to_owned(), token))
             .await
     }
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
-use tokio::sync::oneshot;
 
 use super::batch::{BatchSettings, Batcher, Job};
 use super::record::{fresh_token, Record};
@@ -295,11 +294,7 @@ impl RedisStore {
     /// # Ok(()) }
     /// ```
     pub fn with_batching(mut self, max: usize, delay: Duration, flushes: usize) -> Self {
-        self.settings.batch = BatchSettings {
-            max: max.max(1),
-            delay,
-            flushes: flushes.max(1),
-        };
+        self.settings.batch = BatchSettings::new(max, delay, flushes);
         self.rewired()
     }
 
@@ -509,11 +504,6 @@ async fn complete_alone(
     Ok(())
 }
 
-/// The writer went away before it answered (its runtime shut down).
-fn unanswered(err: oneshot::error::RecvError) -> StoreError {
-    StoreError::Unavailable(Box::new(err))
-}
-
 pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis())
         .unwrap_or(u64::MAX)
@@ -559,23 +549,11 @@ fn parse_rows(rows: Vec<Vec<redis::Value>>, status: InboxStatus) -> Vec<StoredDe
 #[async_trait]
 impl DeliveryStore for RedisStore {
     async fn claim(&self, key: &str) -> Result<Claim> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.submit(Job::Claim {
-            key: self.key(key),
-            token: fresh_token(),
-            reply,
-        });
-        answer.await.map_err(unanswered)?
+        self.writer.claim(self.key(key), fresh_token()).await
     }
 
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.submit(Job::Complete {
-            key: self.key(key),
-            token,
-            reply,
-        });
-        answer.await.map_err(unanswered)?
+        self.writer.complete(self.key(key), token).await
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
