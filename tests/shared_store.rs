@@ -55,10 +55,38 @@ async fn instance_with(store: impl DeliveryStore, processed: &Processed, ack: Ac
                 .with_poll_interval(Duration::from_millis(100)),
         );
     }
+    serve(app).await
+}
+
+/// Serves `app` on a socket of its own.
+async fn serve(app: Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
+}
+
+/// Sends the signed delivery `body` to `addr` as a provider retries: again after `pause` while
+/// it is answered 409 (in flight), `attempts` times at most. Returns the last status and how
+/// many 409s came before it.
+async fn until_acknowledged(
+    addr: SocketAddr,
+    body: &str,
+    attempts: u32,
+    pause: Duration,
+) -> (http::StatusCode, u32) {
+    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
+    let mut conflicts = 0;
+    loop {
+        let (status, _) = send(addr, signer.request("/hook", body.to_owned()))
+            .await
+            .unwrap();
+        if status != 409 || conflicts + 1 == attempts {
+            return (status, conflicts);
+        }
+        conflicts += 1;
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// 200 copies of one delivery, alternating between the two instances, all at once. A copy
@@ -66,22 +94,12 @@ async fn instance_with(store: impl DeliveryStore, processed: &Processed, ack: Ac
 async fn same_delivery_200_times(a: SocketAddr, b: SocketAddr, processed: &Processed) {
     let id = unique("evt");
     let body = format!(r#"{{"id":"{id}","type":"contact.created"}}"#);
-    let signer = Signer::new(ycloud::scheme(), SECRET).unwrap();
     let sends: Vec<_> = (0..200)
         .map(|i| {
             let addr = if i % 2 == 0 { a } else { b };
-            let (signer, body) = (signer.clone(), body.clone());
+            let body = body.clone();
             tokio::spawn(async move {
-                let mut conflicts = 0;
-                loop {
-                    let request = signer.request("/hook", body.clone());
-                    let (status, _) = send(addr, request).await.unwrap();
-                    if status != 409 || conflicts == 100 {
-                        return (status, conflicts);
-                    }
-                    conflicts += 1;
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
+                until_acknowledged(addr, &body, 101, Duration::from_millis(20)).await
             })
         })
         .collect();
@@ -151,9 +169,7 @@ async fn a_replica_dies_mid_handler(dying: impl DeliveryStore, survivor: impl De
         "/hook",
         hanging.layer(WebhookLayer::ycloud(SECRET).with_store(dying)),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dead = serve(app).await;
     let processed = Processed::default();
     let survivor = instance(survivor, &processed).await;
 
@@ -164,23 +180,10 @@ async fn a_replica_dies_mid_handler(dying: impl DeliveryStore, survivor: impl De
     let first = tokio::spawn(send(dead, signer.request("/hook", body.clone())));
     started.notified().await;
 
-    let since = std::time::Instant::now();
-    let mut conflicts = 0;
-    loop {
-        let (status, _) = send(survivor, signer.request("/hook", body.clone()))
-            .await
-            .unwrap();
-        if status == 200 {
-            break;
-        }
-        assert_eq!(status, 409, "a retry while the claim holds");
-        conflicts += 1;
-        assert!(
-            since.elapsed() < Duration::from_secs(20),
-            "the claim was never taken over"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // 409 while the claim holds, for 20 s at most; then 200.
+    let (status, conflicts) =
+        until_acknowledged(survivor, &body, 200, Duration::from_millis(100)).await;
+    assert_eq!(status, 200, "the claim was never taken over");
     assert!(
         conflicts > 0,
         "a copy was acknowledged while the dead replica held the claim"
