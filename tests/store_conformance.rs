@@ -476,3 +476,36 @@ async fn redis_batches_answer_each_call_as_it_would_alone() {
     drop(redis);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn redis_completions_queued_later_are_written_once_flushed() {
+    use tower_webhooks::store::{Claim, DeliveryStore, RedisStore};
+
+    if common::services::server("TEST_REDIS_URL").is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(unique("tower-webhooks-ride"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let redis = common::services::OwnRedis::start(common::services::free_port(), &dir);
+    let url = format!("redis://127.0.0.1:{}/", redis.port);
+    let store = RedisStore::connect(&url).await.unwrap();
+
+    // Deliveries one after the other, as on one connection: each claims its key, and queues
+    // its completion without waiting for it (they ride with the next claim: `batch.rs` tests).
+    let keys: Vec<String> = (0..40).map(|i| format!("ride:{i}")).collect();
+    for key in &keys {
+        let Claim::Acquired(token) = store.claim(key).await.unwrap() else {
+            panic!("{key} is new")
+        };
+        assert!(store.complete_later(key, token), "{key}: queued");
+    }
+    store.flush().await;
+
+    // Flushed: written, as another replica sees.
+    let replica = RedisStore::connect(&url).await.unwrap();
+    for key in &keys {
+        assert_eq!(replica.claim(key).await.unwrap(), Claim::Done, "{key}");
+    }
+    drop(redis);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -6,14 +6,18 @@
 //! call queued meanwhile (up to the batch size, or until the delay runs out) and flushes them in
 //! a task of its own. So batches grow with load by themselves: while the slots are busy
 //! committing, calls queue for the next batch; at low load a call is flushed alone, at once.
+//!
+//! A completion nobody awaits ([`Batcher::complete_later`]) first waits up to [`RIDE`] for
+//! another call, so that it rides with the next delivery's claim: one call for both.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 
 use super::{Claim, ClaimToken, Result, StoreError};
 
@@ -27,9 +31,67 @@ pub(crate) enum Job {
     Complete {
         key: String,
         token: ClaimToken,
-        reply: oneshot::Sender<Result<()>>,
+        reply: Done,
     },
 }
+
+impl Job {
+    /// A completion nobody waits for: worth holding back a moment for a claim to ride with.
+    fn rides(&self) -> bool {
+        matches!(
+            self,
+            Job::Complete {
+                reply: Done::Later(_),
+                ..
+            }
+        )
+    }
+}
+
+/// Where a completion's answer goes: to the caller awaiting it, or, for one queued by
+/// [`Batcher::complete_later`], to the log if it failed. A later one counts as pending until it
+/// is answered or dropped, for [`Batcher::flush`].
+pub(crate) enum Done {
+    Awaited(oneshot::Sender<Result<()>>),
+    Later(PendingGuard),
+}
+
+impl Done {
+    /// Answers the completion.
+    pub(crate) fn send(self, answer: Result<()>) {
+        match self {
+            Done::Awaited(reply) => {
+                let _ = reply.send(answer);
+            }
+            Done::Later(_pending) => {
+                if let Err(err) = answer {
+                    tracing::error!(error = %err, "could not mark webhook delivery done; its key stays in flight until its lease runs out");
+                }
+            }
+        }
+    }
+}
+
+/// The completions queued by [`Batcher::complete_later`] and not yet answered.
+#[derive(Debug, Default)]
+struct Pending {
+    count: AtomicUsize,
+    none: Notify,
+}
+
+/// One pending completion; it stops counting when dropped, answered or not.
+pub(crate) struct PendingGuard(Arc<Pending>);
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.none.notify_waiters();
+        }
+    }
+}
+
+/// How long a completion nobody waits for waits for a claim to ride with, by default.
+pub(crate) const RIDE: Duration = Duration::from_millis(2);
 
 /// How a writer groups calls.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +102,8 @@ pub(crate) struct BatchSettings {
     pub(crate) delay: Duration,
     /// Flushes in flight at once (a PostgreSQL one holds a pooled connection).
     pub(crate) flushes: usize,
+    /// How long a completion nobody waits for waits for another call (default [`RIDE`]).
+    pub(crate) ride: Duration,
 }
 
 impl BatchSettings {
@@ -49,21 +113,23 @@ impl BatchSettings {
             max: max.max(1),
             delay,
             flushes: flushes.max(1),
+            ride: RIDE,
         }
     }
 }
 
-type Flush<J> = dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+type Flush = dyn Fn(Vec<Job>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
 
 /// Queues jobs for a writer task that flushes them in batches. Each job carries its own reply;
 /// `flush` answers every job it is given.
-pub(crate) struct Batcher<J> {
-    queue: Mutex<Option<mpsc::UnboundedSender<J>>>,
+pub(crate) struct Batcher {
+    queue: Mutex<Option<mpsc::UnboundedSender<Job>>>,
+    pending: Arc<Pending>,
     settings: BatchSettings,
-    flush: Arc<Flush<J>>,
+    flush: Arc<Flush>,
 }
 
-impl<J> fmt::Debug for Batcher<J> {
+impl fmt::Debug for Batcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Batcher")
             .field("settings", &self.settings)
@@ -71,14 +137,15 @@ impl<J> fmt::Debug for Batcher<J> {
     }
 }
 
-impl<J: Send + 'static> Batcher<J> {
+impl Batcher {
     pub(crate) fn new<F, Fut>(settings: BatchSettings, flush: F) -> Self
     where
-        F: Fn(Vec<J>) -> Fut + Send + Sync + 'static,
+        F: Fn(Vec<Job>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         Self {
             queue: Mutex::new(None),
+            pending: Arc::default(),
             settings,
             flush: Arc::new(move |jobs| Box::pin(flush(jobs))),
         }
@@ -86,7 +153,7 @@ impl<J: Send + 'static> Batcher<J> {
 
     /// Queues `job`; the writer starts on first use, in the caller's runtime (and again if that
     /// runtime went away).
-    pub(crate) fn submit(&self, job: J) {
+    pub(crate) fn submit(&self, job: Job) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let job = match queue.as_ref() {
             Some(sender) => match sender.send(job) {
@@ -104,7 +171,7 @@ impl<J: Send + 'static> Batcher<J> {
     }
 }
 
-impl Batcher<Job> {
+impl Batcher {
     /// Queues a claim of `key` for `token`, and waits for its answer.
     pub(crate) async fn claim(&self, key: String, token: ClaimToken) -> Result<Claim> {
         let (reply, answer) = oneshot::channel();
@@ -115,8 +182,37 @@ impl Batcher<Job> {
     /// Queues the completion of `key` by `token`, and waits for its answer.
     pub(crate) async fn complete(&self, key: String, token: ClaimToken) -> Result<()> {
         let (reply, answer) = oneshot::channel();
-        self.submit(Job::Complete { key, token, reply });
+        self.submit(Job::Complete {
+            key,
+            token,
+            reply: Done::Awaited(reply),
+        });
         answer.await.map_err(unanswered)?
+    }
+
+    /// Queues the completion of `key` by `token` without waiting for it: it is written with the
+    /// next call queued, or alone once the ride ([`RIDE`]) has passed without one.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn complete_later(&self, key: String, token: ClaimToken) {
+        self.pending.count.fetch_add(1, Ordering::AcqRel);
+        let reply = Done::Later(PendingGuard(Arc::clone(&self.pending)));
+        self.submit(Job::Complete { key, token, reply });
+    }
+
+    /// Waits until every completion queued by [`complete_later`](Self::complete_later) so far
+    /// has been written (or has failed, and been logged).
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) async fn flush(&self) {
+        loop {
+            let none = self.pending.none.notified();
+            tokio::pin!(none);
+            // Registered before the count is read, so that a last answer in between wakes it.
+            none.as_mut().enable();
+            if self.pending.count.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            none.await;
+        }
     }
 }
 
@@ -125,18 +221,24 @@ fn unanswered(err: oneshot::error::RecvError) -> StoreError {
     StoreError::Unavailable(Box::new(err))
 }
 
-async fn write<J: Send + 'static>(
-    mut queue: mpsc::UnboundedReceiver<J>,
+async fn write(
+    mut queue: mpsc::UnboundedReceiver<Job>,
     settings: BatchSettings,
-    flush: Arc<Flush<J>>,
+    flush: Arc<Flush>,
 ) {
     let slots = Arc::new(Semaphore::new(settings.flushes.max(1)));
     while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        // A completion nobody waits for waits a moment for a claim: one commit for both.
+        if batch[0].rides() {
+            if let Ok(Some(job)) = tokio::time::timeout(settings.ride, queue.recv()).await {
+                batch.push(job);
+            }
+        }
         // While every slot is busy committing, calls queue: the next batch takes them all.
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
             return;
         };
-        let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + settings.delay;
         while batch.len() < settings.max.max(1) {
             match queue.try_recv() {
@@ -153,5 +255,87 @@ async fn write<J: Send + 'static>(
             flush(batch).await;
             drop(slot);
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer whose flush records each batch's calls (`claim k` / `complete k`) and answers
+    /// them all.
+    fn recording(ride: Duration) -> (Batcher, Arc<Mutex<Vec<Vec<String>>>>) {
+        let batches = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&batches);
+        let mut settings = BatchSettings::new(256, Duration::ZERO, 16);
+        settings.ride = ride;
+        let batcher = Batcher::new(settings, move |jobs: Vec<Job>| {
+            let mut calls = Vec::new();
+            for job in jobs {
+                match job {
+                    Job::Claim { key, token, reply } => {
+                        calls.push(format!("claim {key}"));
+                        let _ = reply.send(Ok(Claim::Acquired(token)));
+                    }
+                    Job::Complete { key, reply, .. } => {
+                        calls.push(format!("complete {key}"));
+                        reply.send(Ok(()));
+                    }
+                }
+            }
+            seen.lock().unwrap().push(calls);
+            async {}
+        });
+        (batcher, batches)
+    }
+
+    #[tokio::test]
+    async fn a_completion_queued_later_rides_with_the_next_claim() {
+        let (batcher, batches) = recording(Duration::from_secs(60));
+        batcher.complete_later("a".into(), ClaimToken::new(1));
+        // The writer takes the completion and waits; the next delivery's claim joins it.
+        for _ in 0..8 {
+            tokio::task::yield_now().await;
+        }
+        let claim = batcher.claim("b".into(), ClaimToken::new(2)).await.unwrap();
+        assert_eq!(claim, Claim::Acquired(ClaimToken::new(2)));
+        batcher.flush().await;
+        assert_eq!(
+            *batches.lock().unwrap(),
+            vec![vec!["complete a".to_owned(), "claim b".to_owned()]]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_completion_alone_goes_after_the_ride_and_flush_waits_for_it() {
+        let ride = Duration::from_millis(50);
+        let (batcher, batches) = recording(ride);
+        let started = std::time::Instant::now();
+        batcher.complete_later("a".into(), ClaimToken::new(1));
+        batcher.flush().await;
+        assert!(started.elapsed() >= ride, "written after the ride");
+        assert_eq!(
+            *batches.lock().unwrap(),
+            vec![vec!["complete a".to_owned()]]
+        );
+        // An awaited call alone is not held back.
+        let started = std::time::Instant::now();
+        batcher
+            .complete("b".into(), ClaimToken::new(2))
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < ride,
+            "an awaited completion goes at once"
+        );
+    }
+
+    #[tokio::test]
+    async fn flush_with_nothing_queued_returns_at_once() {
+        let (batcher, batches) = recording(Duration::from_secs(60));
+        tokio::time::timeout(Duration::from_secs(5), batcher.flush())
+            .await
+            .expect("nothing to wait for");
+        assert!(batches.lock().unwrap().is_empty());
     }
 }

@@ -175,7 +175,10 @@ impl<'a> OwnedClaim<'a> {
         self.settled = true;
         // Through the `Arc` to the store itself: its blanket impl would box a future more.
         let (store, key, token) = (self.store.as_ref(), self.key, self.token);
-        let now = store.complete_now(key.as_str(), token);
+        // Where the store can, its write is queued and not awaited: see `complete_later`.
+        let now = store
+            .complete_now(key.as_str(), token)
+            .or_else(|| store.complete_later(key.as_str(), token).then_some(Ok(())));
         async move {
             match now {
                 Some(done) => done,

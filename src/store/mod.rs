@@ -331,6 +331,38 @@ pub trait DeliveryStore: fmt::Debug + Send + Sync + 'static {
         None
     }
 
+    /// Queues the completion of a claimed key, to be written with the store's next write, and
+    /// returns at once: `true` if it was queued, `false` (the default) for the caller to await
+    /// [`complete`](Self::complete). The layer asks this once a delivery is processed, before
+    /// it answers 2xx: a store that says `true` spares the delivery a round trip of its own.
+    ///
+    /// Nothing is lost when a queued completion is never written (the process dies first): the
+    /// event was processed and acknowledged, and its key stays in flight until the lease runs
+    /// out, so a copy is answered 409 until then and processed again after. An awaited
+    /// completion has the same window (a crash after the handler, before the write). To end a
+    /// process without it, await [`flush`](Self::flush) once the server has stopped: a
+    /// [`Worker`](crate::Worker) does, when its graceful shutdown ends, and so does
+    /// `webhooks serve`.
+    fn complete_later(&self, key: &str, token: ClaimToken) -> bool {
+        let _ = (key, token);
+        false
+    }
+
+    /// Waits until the completions queued by [`complete_later`](Self::complete_later) are
+    /// written (a failed one is logged): call it when the server has stopped, before the
+    /// process exits. The default, for a store that queues none, returns at once.
+    ///
+    /// ```
+    /// use tower_webhooks::store::{DeliveryStore, MemoryStore};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let store = MemoryStore::new();
+    /// // axum::serve(listener, app).with_graceful_shutdown(signal).await?;
+    /// store.flush().await;
+    /// # }
+    /// ```
+    async fn flush(&self) {}
+
     /// Gives a claimed key up, so that the next delivery with it is processed.
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()>;
 
@@ -420,6 +452,14 @@ impl<T: DeliveryStore + ?Sized> DeliveryStore for Arc<T> {
 
     fn complete_now(&self, key: &str, token: ClaimToken) -> Option<Result<()>> {
         (**self).complete_now(key, token)
+    }
+
+    fn complete_later(&self, key: &str, token: ClaimToken) -> bool {
+        (**self).complete_later(key, token)
+    }
+
+    async fn flush(&self) {
+        (**self).flush().await;
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {

@@ -272,7 +272,7 @@ pub struct PostgresStore {
     pool: Pool,
     settings: Settings,
     sql: Arc<Sql>,
-    writer: Arc<Batcher<Job>>,
+    writer: Arc<Batcher>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -285,7 +285,7 @@ struct Settings {
 
 /// The batching writer: the claims and completions of concurrent deliveries, one statement
 /// and one commit for a batch of both.
-fn writer(pool: &Pool, sql: &Arc<Sql>, settings: Settings) -> Arc<Batcher<Job>> {
+fn writer(pool: &Pool, sql: &Arc<Sql>, settings: Settings) -> Arc<Batcher> {
     let (pool, sql) = (pool.clone(), Arc::clone(sql));
     Arc::new(Batcher::new(settings.batch, move |jobs| {
         flush(pool.clone(), Arc::clone(&sql), settings, jobs)
@@ -378,7 +378,7 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
                 let _ = reply.send(claim_alone(&pool, &sql, settings, &key, token).await);
             }
             Some(Job::Complete { key, token, reply }) => {
-                let _ = reply.send(complete_alone(&pool, &sql, settings, &key, token).await);
+                reply.send(complete_alone(&pool, &sql, settings, &key, token).await);
             }
             None => {}
         }
@@ -437,7 +437,7 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
                 let _ = reply.send(Err(failed()));
             }
             for (.., reply) in completions {
-                let _ = reply.send(Err(failed()));
+                reply.send(Err(failed()));
             }
             return;
         }
@@ -464,7 +464,7 @@ async fn flush(pool: Pool, sql: Arc<Sql>, settings: Settings, mut jobs: Vec<Job>
         let _ = reply.send(Ok(claim));
     }
     for (.., reply) in completions {
-        let _ = reply.send(Ok(()));
+        reply.send(Ok(()));
     }
 }
 
@@ -531,11 +531,7 @@ impl PostgresStore {
             lease: Duration::from_secs(5 * 60),
             retention: Duration::from_secs(24 * 60 * 60),
             timeout: Duration::from_secs(5),
-            batch: BatchSettings {
-                max: 512,
-                delay: Duration::ZERO,
-                flushes: 16,
-            },
+            batch: BatchSettings::new(512, Duration::ZERO, 16),
         };
         Ok(Self {
             writer: writer(&pool, &sql, settings),
