@@ -44,7 +44,8 @@ type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
 ///   providers deliver.
 /// - **Graceful shutdown**: once [`with_graceful_shutdown`](Self::with_graceful_shutdown)'s
 ///   signal fires, the worker takes nothing new, finishes and settles the attempts it is
-///   running, and returns.
+///   running, waits for the store to write the completions it queued
+///   ([`DeliveryStore::flush`](crate::store::DeliveryStore::flush)), and returns.
 /// - **Store outages** are logged and waited out; nothing is taken or settled meanwhile.
 ///
 /// ```
@@ -261,6 +262,8 @@ where
         )
         .await;
     }
+    // The worker stops after the server: the completions the store queued are written first.
+    store.flush().await;
     tracing::debug!(provider = %config.provider, "webhook worker stopped");
 }
 

@@ -189,11 +189,17 @@ async fn reload(path: &Path, base: &Path, stores: &mut Stores) -> Result<Generat
     build(&config, base, stores).await
 }
 
-/// Waits until the memory stores' inboxes are empty, `limit` at most; says what is left.
+/// Waits until the memory stores' inboxes are empty and the shared stores have written the
+/// completions they queued, `limit` at most; says what is left.
 async fn drain(generation: &Generation, limit: Duration) {
     let started = tokio::time::Instant::now();
     for (path, store, durable) in &generation.stores {
         if *durable {
+            // Completions the store queued without awaiting them are written before exit.
+            let left = limit.saturating_sub(started.elapsed());
+            if tokio::time::timeout(left, store.flush()).await.is_err() {
+                tracing::error!(route = %path, "completions not written before exit: their keys stay in flight until their lease runs out");
+            }
             continue;
         }
         loop {
