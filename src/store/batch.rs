@@ -169,9 +169,7 @@ impl Batcher {
         tokio::spawn(write(receiver, self.settings, Arc::clone(&self.flush)));
         *queue = Some(sender);
     }
-}
 
-impl Batcher {
     /// Queues a claim of `key` for `token`, and waits for its answer.
     pub(crate) async fn claim(&self, key: String, token: ClaimToken) -> Result<Claim> {
         let (reply, answer) = oneshot::channel();
