@@ -10,10 +10,10 @@
 
 use std::hint::black_box;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::{NoStore, Signer};

@@ -13,9 +13,9 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, Uri};
+use tower_webhooks::Verifier;
 use tower_webhooks::scheme::{Hash, Scheme, SignedPart};
 use tower_webhooks::testing::Signer;
-use tower_webhooks::Verifier;
 
 const SIZES: [(usize, &str); 4] = [
     (64, "64B"),
@@ -443,9 +443,11 @@ fn rsa_presets(
         .unwrap();
     let verifier = Verifier::new(scheme, certificate.as_str()).unwrap();
     let uri = Uri::from_static("/hook");
-    assert!(verifier
-        .verify(&parts.headers, &uri, &sns_body, NOW)
-        .is_ok());
+    assert!(
+        verifier
+            .verify(&parts.headers, &uri, &sns_body, NOW)
+            .is_ok()
+    );
     let json: serde_json::Value = serde_json::from_slice(&sns_body).unwrap();
     let canonical: String = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
         .iter()
@@ -688,7 +690,9 @@ fn report() {
     for (provider, ratio) in PAIRED.lock().unwrap().iter() {
         println!("{provider}: {ratio:.3}x");
     }
-    println!("\nthe primitives side by side, one delivery's bytes: RustCrypto / ring (above 1: ring is faster)");
+    println!(
+        "\nthe primitives side by side, one delivery's bytes: RustCrypto / ring (above 1: ring is faster)"
+    );
     for (function, bare, provider) in [
         ("rsa-crate", "bare-rsa", "amazon-sns"),
         ("p256-crate", "bare-ecdsa", "sendgrid"),

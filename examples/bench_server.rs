@@ -28,10 +28,10 @@ mod peers;
 
 use std::hint::black_box;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::NoStore;
 use tower_webhooks::{Ack, Event, WebhookLayer};

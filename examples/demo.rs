@@ -12,14 +12,14 @@ mod client;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};
 use tower_webhooks::testing::Signer;
 use tower_webhooks::{Backoff, Event, WebhookLayer};

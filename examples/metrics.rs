@@ -7,8 +7,8 @@
 //! The example sends itself a few signed deliveries (and one unsigned) so that there is
 //! something to see, prints the delivery counters, and serves until Ctrl-C.
 
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusBuilder;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::Signer;

@@ -11,8 +11,8 @@
 //! logged as one `handled` line with its provider and id; set `RUST_LOG` to change the level.
 //! A worker per route retries deliveries whose handler failed (`Ack::Always`, the default).
 
-use axum::routing::post;
 use axum::Router;
+use axum::routing::post;
 use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};
 use tower_webhooks::{Event, WebhookLayer};
 use tracing_subscriber::EnvFilter;

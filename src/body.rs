@@ -6,12 +6,12 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use http::{header, HeaderMap};
+use http::{HeaderMap, header};
 use http_body::Body as HttpBody;
 use http_body_util::BodyExt;
 
-use crate::rejection::Rejection;
 use crate::BoxError;
+use crate::rejection::Rejection;
 
 /// The most reserved for a body before its bytes arrive.
 const INITIAL_BUFFER: usize = 64 * 1024;
@@ -135,7 +135,7 @@ mod tests {
 
     fn chunked(
         chunks: &[&'static [u8]],
-    ) -> impl HttpBody<Data = Bytes, Error = std::convert::Infallible> {
+    ) -> impl HttpBody<Data = Bytes, Error = std::convert::Infallible> + use<> {
         let frames: Vec<Result<Frame<Bytes>, std::convert::Infallible>> = chunks
             .iter()
             .map(|c| Ok(Frame::data(Bytes::from_static(c))))

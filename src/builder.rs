@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use http::Method;
 
+use crate::Secret;
 use crate::keys::KeyResolver;
 use crate::scheme::{
-    validate, BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampFormat,
-    TimestampSource,
+    BuildError, Handshake, IdSource, Payload, Scheme, Signature, Source, TimestampFormat,
+    TimestampSource, validate,
 };
 use crate::signature::Verifier;
-use crate::Secret;
 
 /// Builds a [`WebhookLayer`](crate::WebhookLayer) for a provider without a preset.
 ///
@@ -266,10 +266,10 @@ impl Builder {
             // A signature is configured (validate saw to it): it needs a key.
             return Err(BuildError::NoSecret);
         }
-        if let Some(Handshake::VerifyToken { token }) = &self.scheme.handshake {
-            if token.is_empty() {
-                return Err(BuildError::NoVerifyToken);
-            }
+        if let Some(Handshake::VerifyToken { token }) = &self.scheme.handshake
+            && token.is_empty()
+        {
+            return Err(BuildError::NoVerifyToken);
         }
         let mut verifier = Verifier::without_keys(self.scheme);
         for secret in &self.secrets {

@@ -3,14 +3,14 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum_core::body::Body;
-use futures_util::future;
 use futures_util::StreamExt;
+use futures_util::future;
 use http::Request;
 use tower_service::Service;
 use tracing::instrument::Instrument;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use bytes::Bytes;
-use http::request::Parts;
 use http::StatusCode;
+use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 /// The facts the layer established about a delivery, put in the request extensions for the

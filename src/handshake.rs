@@ -7,14 +7,14 @@ use std::borrow::Cow;
 
 use axum_core::body::Body;
 use axum_core::response::Response;
-use http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use subtle::ConstantTimeEq;
 
+use crate::Secret;
 use crate::hook_secret::HookSecret;
 use crate::rejection::Rejection;
 use crate::scheme::Handshake;
-use crate::signature::{encode, Key};
-use crate::Secret;
+use crate::signature::{Key, encode};
 
 /// Longest challenge value echoed back; providers send short random tokens.
 pub(crate) const MAX_CHALLENGE_LEN: usize = 1024;
@@ -144,7 +144,7 @@ pub(crate) fn answer_signed(
     match handshake {
         // A fixed answer echoes nothing: there is no token to check.
         Handshake::SignedReply { answer, .. } if answer.is_empty() => {
-            return Ok(Response::new(Body::empty()))
+            return Ok(Response::new(Body::empty()));
         }
         Handshake::SignedReply { answer, .. } => return Ok(json_response(answer)),
         _ => check_value(token)?,
@@ -341,8 +341,8 @@ mod tests {
 
     #[test]
     fn signed_answers_echo_and_mac() {
-        use crate::scheme::Signature;
         use crate::Secret;
+        use crate::scheme::Signature;
         let echo =
             Handshake::signed_echo(&["type"], "url_verification", &["challenge"], "challenge");
         assert!(answer_signed(&echo, "abc", None).is_ok());

@@ -13,9 +13,9 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::Secret;
 use crate::scheme::Signature;
 use crate::signature::Key;
-use crate::Secret;
 
 /// The secret of a provider that hands it over in a handshake, shared by the layer and the code
 /// that creates the webhook.
@@ -79,7 +79,7 @@ impl HookSecret {
     pub fn expect(
         &self,
         window: Duration,
-    ) -> impl Future<Output = Option<Secret>> + Send + 'static {
+    ) -> impl Future<Output = Option<Secret>> + Send + 'static + use<> {
         let (sender, receiver) = oneshot::channel();
         *self.expecting() = Some((Instant::now() + window, sender));
         async move {

@@ -155,7 +155,7 @@ pub(crate) fn identify<'a>(
         // No id source at all, or a missing one on a scheme that falls back.
         Some(_) => return Ok(Identity::of_body(body, event_type, challenge, form)),
         None if scheme.id.fallback() => {
-            return Ok(Identity::of_body(body, event_type, challenge, form))
+            return Ok(Identity::of_body(body, event_type, challenge, form));
         }
         None => return Err(Unidentified::MissingId),
     };

@@ -8,13 +8,13 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum_core::body::Body;
-use futures_util::future::Either;
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use http::Request;
 use tower_service::Service;
 
-use crate::store::{Settlement, StoredDelivery};
 use crate::Backoff;
+use crate::store::{Settlement, StoredDelivery};
 
 /// Marks a request from the worker: the layer skips verification and deduplication. Only code
 /// in this process can put it there (extensions never come from the wire).

@@ -5,10 +5,10 @@ use std::fmt;
 
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
-use http::{header, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode, header};
 
-use crate::store::StoreError;
 use crate::BoxError;
+use crate::store::StoreError;
 
 /// A request the layer refused, or could not take in, before the handler ran.
 ///

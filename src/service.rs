@@ -27,24 +27,24 @@ use axum_core::body::Body;
 use axum_core::extract::DefaultBodyLimit;
 use axum_core::response::Response;
 use bytes::Bytes;
-use futures_util::future::Either;
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use http::request::Parts;
 use http::{Request, StatusCode};
 use tower_service::Service;
-use tracing::field::{debug, display, Empty};
-use tracing::instrument::Instrument;
 use tracing::Span;
+use tracing::field::{Empty, debug, display};
+use tracing::instrument::Instrument;
 
 use crate::config::{Config, KeptHeaders, Runtime};
 use crate::destination::{Destination, Published};
 use crate::event::Verified;
 use crate::identify::{self, Identity};
-use crate::redelivery::{call_catching_panics, Outcome, Redelivered, Redelivery};
+use crate::redelivery::{Outcome, Redelivered, Redelivery, call_catching_panics};
 use crate::rejection::Rejection;
 use crate::scheme::Handshake;
 use crate::store::{Claim, DeliveryKey, DeliveryStore, OwnedClaim, Schedule, StoredDelivery};
-use crate::{body, handshake, Ack, BoxError};
+use crate::{Ack, BoxError, body, handshake};
 
 /// The service made by [`WebhookLayer`](crate::WebhookLayer): verifies, deduplicates and then
 /// calls the inner service with the verified body and a [`Verified`] extension.
@@ -319,17 +319,17 @@ where
             let verifier = &config.verifier;
             let delivers = scheme.methods.contains(req.method());
 
-            if let Some(kind) = &scheme.handshake {
-                if handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers) {
-                    let answer = handshake::answer(
-                        kind,
-                        req.uri(),
-                        req.headers(),
-                        verifier.keys().first(),
-                        config.hook_secret.as_ref(),
-                    );
-                    break 'admit answered(config, answer);
-                }
+            if let Some(kind) = &scheme.handshake
+                && handshake::matches(kind, req.method(), req.uri(), req.headers(), delivers)
+            {
+                let answer = handshake::answer(
+                    kind,
+                    req.uri(),
+                    req.headers(),
+                    verifier.keys().first(),
+                    config.hook_secret.as_ref(),
+                );
+                break 'admit answered(config, answer);
             }
             if !delivers {
                 break 'admit rejected(config, Rejection::MethodNotAllowed);
@@ -399,7 +399,7 @@ where
                 Ok(identity) => (identity, None),
                 // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
                 Err(why) if config.ack == Ack::Passthrough => {
-                    break 'admit rejected(config, Rejection::Unprocessable(why.reason()))
+                    break 'admit rejected(config, Rejection::Unprocessable(why.reason()));
                 }
                 Err(why) => {
                     let form = identify::is_form(scheme.payload, &parts.headers, &raw);

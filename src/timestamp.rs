@@ -75,11 +75,7 @@ fn rfc3339(raw: &str) -> Option<i64> {
                 return None;
             }
             let offset = hours * 3600 + minutes * 60;
-            if *sign == b'-' {
-                -offset
-            } else {
-                offset
-            }
+            if *sign == b'-' { -offset } else { offset }
         }
         _ => return None,
     };

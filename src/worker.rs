@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum_core::body::Body;
-use futures_util::future::{self, Either};
 use futures_util::FutureExt;
+use futures_util::future::{self, Either};
 use http::Request;
 use tower_service::Service;
 

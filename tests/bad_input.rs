@@ -4,11 +4,11 @@
 
 mod common;
 
-use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderValue, Method, Request};
-use axum::routing::any;
 use axum::Router;
-use common::{body_string, Calls, NOW, SECRET};
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, Method, Request, header};
+use axum::routing::any;
+use common::{Calls, NOW, SECRET, body_string};
 use futures_util::stream;
 use tower::ServiceExt;
 use tower_webhooks::provider::{
@@ -759,7 +759,9 @@ fn ecdsa_rows() -> Vec<Row> {
         ),
         row(
             "ECDSA key on another curve (secp256k1)",
-            sendgrid("MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEeb5mfvncu6xVoGKVzocLBwKb/NstzijZWfKBWxb4F5hIOtp3JqPEZV2k+/wOEQio/Re0SKaFVBmcR9CP+xDUuA=="),
+            sendgrid(
+                "MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEeb5mfvncu6xVoGKVzocLBwKb/NstzijZWfKBWxb4F5hIOtp3JqPEZV2k+/wOEQio/Re0SKaFVBmcR9CP+xDUuA==",
+            ),
             with(valid),
             401,
             Rejection(tower_webhooks::Rejection::InvalidSignature),
@@ -797,9 +799,9 @@ impl tower_webhooks::keys::KeyResolver for Pinned {
 /// Plaid's JWTs, forged, confused or cut.
 #[cfg(feature = "ecdsa")]
 fn jwt_rows() -> Vec<Row> {
+    use Says::*;
     use base64::Engine as _;
     use tower_webhooks::provider::plaid;
-    use Says::*;
     // The P-256 key of the ECDSA benches (PKCS#8), and its JWK.
     const PKCS8: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOh98LptNWm+ODBstP0pbbH2OnwobLD1OX2BxgpOktcahRANCAATyNrMAWI4eUWiF8hye1zgKw44BeZmgNCKlppYwmyn3StVAowyHCeA6C4+iXjmBuGaHo0KGBYk/Y0qnmlPzjMhQ";
     let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -921,8 +923,8 @@ fn jwt_rows() -> Vec<Row> {
 /// Amazon SNS and PayPal with a broken certificate, signature or message.
 #[cfg(feature = "rsa")]
 async fn rsa_rows() -> Vec<Row> {
-    use tower_webhooks::provider::{paypal, sns};
     use Says::*;
+    use tower_webhooks::provider::{paypal, sns};
     let (key, cert) = common::keys::key_and_certificate();
     let der = common::keys::pem_der(&cert);
     let layer = |scheme: Scheme, certificate: Vec<u8>| {

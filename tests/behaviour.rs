@@ -3,17 +3,17 @@
 mod common;
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::body::{Body, Bytes};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, Request, StatusCode, header};
 use axum::routing::{any, post};
 use axum::{Json, Router};
-use common::{body_string, post as post_req, ycloud_body, Calls, NOW, SECRET};
+use common::{Calls, NOW, SECRET, body_string, post as post_req, ycloud_body};
 use http_body_util::StreamBody;
 use tower::{Service, ServiceExt};
 use tower_webhooks::provider::{conversation, wappcloud, ycloud, yeastar};

@@ -18,14 +18,14 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::replicas::{consumer_app, deliver, replica, Handled, SECRET};
-use common::services::{free_port, server, unique, NatsNode, OwnRedis};
+use common::replicas::{Handled, SECRET, consumer_app, deliver, replica};
+use common::services::{NatsNode, OwnRedis, free_port, server, unique};
 use futures_util::stream::{self, StreamExt};
+use tower_webhooks::WebhookLayer;
 use tower_webhooks::destination::{
     JetStream, JetStreamConsumer, RedisStream, RedisStreamConsumer, StreamSettings, Subject,
 };
 use tower_webhooks::store::RedisStore;
-use tower_webhooks::WebhookLayer;
 
 /// A provider: sends `id` to `addr` until it hears 200 (60 s at most), counting the refusals.
 async fn until_200(addr: SocketAddr, id: &str, refused: &AtomicUsize) {
@@ -47,10 +47,10 @@ async fn until_200(addr: SocketAddr, id: &str, refused: &AtomicUsize) {
 async fn stream_count(js: &JetStream, stream: &str) -> u64 {
     // Right after a node died the stream may be electing a leader: ask until it answers.
     for _ in 0..60 {
-        if let Ok(mut stream) = js.context().get_stream(stream).await {
-            if let Ok(info) = stream.info().await {
-                return info.state.messages;
-            }
+        if let Ok(mut stream) = js.context().get_stream(stream).await
+            && let Ok(info) = stream.info().await
+        {
+            return info.state.messages;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

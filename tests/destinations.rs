@@ -15,11 +15,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::replicas::{self, consumer_app, deliver, deliver_to_all, replica, Handled, SECRET};
+use common::replicas::{self, Handled, SECRET, consumer_app, deliver, deliver_to_all, replica};
 use common::services::{server, unique};
 use tower_webhooks::destination::{
-    message, JetStream, JetStreamConsumer, RedisStream, RedisStreamConsumer, StreamSettings,
-    Subject,
+    JetStream, JetStreamConsumer, RedisStream, RedisStreamConsumer, StreamSettings, Subject,
+    message,
 };
 use tower_webhooks::store::{DeliveryStore, MemoryStore, RedisStore};
 use tower_webhooks::{Backoff, WebhookLayer};
@@ -307,7 +307,7 @@ async fn jetstream_retries_on_the_backoff_then_dead_letters() {
     let handled = Handled::default();
     let source = nats.consumer(&url, Duration::from_secs(30)).await;
     let (stop, handles) = spawn_consumers(vec![
-        layer.consumer(source, consumer_app(layer.clone(), &handled, 0))
+        layer.consumer(source, consumer_app(layer.clone(), &handled, 0)),
     ]);
     handled.wait_for(1, Duration::from_secs(20)).await;
     let mut dead = Vec::new();
@@ -344,7 +344,7 @@ async fn redis_streams_retry_on_the_backoff_then_dead_letter() {
     let handled = Handled::default();
     let source = RedisStreamConsumer::group(&url, &key, "workers").unwrap();
     let (stop, handles) = spawn_consumers(vec![
-        layer.consumer(source, consumer_app(layer.clone(), &handled, 0))
+        layer.consumer(source, consumer_app(layer.clone(), &handled, 0)),
     ]);
     handled.wait_for(1, Duration::from_secs(20)).await;
     let client = redis::Client::open(url.as_str()).unwrap();
@@ -518,7 +518,7 @@ async fn a_message_whose_key_was_handled_is_acknowledged_without_the_handler() {
     let handled = Handled::default();
     let source = RedisStreamConsumer::group(&url, &key, "workers").unwrap();
     let (stop, handles) = spawn_consumers(vec![
-        layer.consumer(source, consumer_app(layer.clone(), &handled, 0))
+        layer.consumer(source, consumer_app(layer.clone(), &handled, 0)),
     ]);
     handled.wait_for(1, Duration::from_secs(20)).await;
     let client = redis::Client::open(url.as_str()).unwrap();

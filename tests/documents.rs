@@ -2,7 +2,7 @@
 //! described only in a file (the README's `acme.toml`) verifies deliveries like a preset.
 
 use tower_webhooks::scheme::Scheme;
-use tower_webhooks::{provider, Builder};
+use tower_webhooks::{Builder, provider};
 
 #[test]
 fn every_preset_round_trips_through_json() {
@@ -39,14 +39,14 @@ fn every_preset_round_trips_through_json() {
 /// The same through TOML, and a scheme that exists only as a TOML file.
 #[cfg(feature = "toml")]
 mod toml_files {
+    use axum::Router;
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use axum::routing::post;
-    use axum::Router;
     use tower::ServiceExt;
     use tower_webhooks::scheme::Scheme;
     use tower_webhooks::testing::Signer;
-    use tower_webhooks::{provider, Builder};
+    use tower_webhooks::{Builder, provider};
 
     #[test]
     fn every_preset_round_trips_through_toml() {
@@ -75,10 +75,12 @@ mod toml_files {
         let body = r#"{"type":"thing.happened","id":"t_1"}"#;
 
         let request = signer.request("/hook", body);
-        assert!(request.headers()["x-acme-signature"]
-            .to_str()
-            .unwrap()
-            .starts_with("sha256="));
+        assert!(
+            request.headers()["x-acme-signature"]
+                .to_str()
+                .unwrap()
+                .starts_with("sha256=")
+        );
         let response = app.clone().oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
 
@@ -120,9 +122,11 @@ fn secrets_are_never_written() {
         Builder::from(read.clone()).secret("s").build().err(),
         Some(tower_webhooks::BuildError::NoVerifyToken)
     );
-    assert!(Builder::from(read)
-        .secret("s")
-        .verify_token("very-secret-token")
-        .build()
-        .is_ok());
+    assert!(
+        Builder::from(read)
+            .secret("s")
+            .verify_token("very-secret-token")
+            .build()
+            .is_ok()
+    );
 }

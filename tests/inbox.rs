@@ -20,13 +20,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
 use common::client::send;
 use common::services::unique;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::{Claim, DeliveryStore, InboxStatus, MemoryStore};
 use tower_webhooks::testing::Signer;

@@ -12,8 +12,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::routing::post;
 use axum::Router;
+use axum::routing::post;
 use common::client::send;
 use common::services::{server, unique};
 use tokio::net::TcpListener;
@@ -159,7 +159,9 @@ async fn killed_receiver_is_drained(backend: &str) {
     second.wait().unwrap();
     let _ = std::fs::remove_file(&log);
 
-    println!("{backend}: {DELIVERIES} deliveries acknowledged by a killed receiver, drained by the next in {drained:?}");
+    println!(
+        "{backend}: {DELIVERIES} deliveries acknowledged by a killed receiver, drained by the next in {drained:?}"
+    );
     for id in &ids {
         assert_eq!(
             processed.get(id),
@@ -169,11 +171,13 @@ async fn killed_receiver_is_drained(backend: &str) {
         );
     }
     assert_eq!(processed.len(), DELIVERIES);
-    assert!(store
-        .inbox(InboxStatus::Dead, 1_000)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .inbox(InboxStatus::Dead, 1_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

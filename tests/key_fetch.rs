@@ -13,14 +13,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -31,11 +31,11 @@ use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
 use tower::ServiceExt;
+use tower_webhooks::WebhookLayer;
 use tower_webhooks::keys::{FetchError, Fetcher, KeyList, KeyResolver, ResolveError};
 #[cfg(feature = "ecdsa")]
 use tower_webhooks::provider::github_secret_scanning;
 use tower_webhooks::testing::Signer;
-use tower_webhooks::WebhookLayer;
 
 /// A CA, and a server certificate for `localhost` it signed.
 struct Pki {

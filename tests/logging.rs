@@ -2,10 +2,10 @@
 
 mod common;
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
-use common::{ycloud_body, Captured, SECRET};
+use common::{Captured, SECRET, ycloud_body};
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::MemoryStore;

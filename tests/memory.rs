@@ -7,9 +7,9 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::routing::post;
-use axum::Router;
 use futures_util::stream;
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;

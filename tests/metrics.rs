@@ -9,10 +9,10 @@ mod common;
 
 use std::time::Duration;
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
-use common::{post as request, ycloud_body, SECRET};
+use common::{SECRET, post as request, ycloud_body};
 use metrics_exporter_prometheus::PrometheusBuilder;
 use tower::ServiceExt;
 use tower_webhooks::provider::ycloud;

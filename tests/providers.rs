@@ -6,13 +6,13 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
-use axum::Router;
-use common::{body_string, Calls};
+use common::{Calls, body_string};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 use tower_webhooks::provider::{
     github, intercom, meta, paddle, shopify, slack, standard_webhooks, stripe, svix, twilio, x,
@@ -669,8 +669,8 @@ async fn hubspot_batches() {
 
 #[tokio::test]
 async fn linear_with_the_timestamp_in_the_body() {
-    use tower_webhooks::provider::linear;
     use tower_webhooks::FixedClock;
+    use tower_webhooks::provider::linear;
     let body =
         r#"{"action":"update","type":"Issue","data":{"id":"i1"},"webhookTimestamp":1700000000123}"#;
     let s = signer(linear::scheme(), "linear-secret").with_id("delivery-1");
@@ -1019,8 +1019,8 @@ async fn ycloud_wappcloud_yeastar_and_conversation() {
 #[tokio::test]
 async fn asana_handshake_gives_the_secret() {
     use std::time::Duration;
-    use tower_webhooks::provider::asana;
     use tower_webhooks::HookSecret;
+    use tower_webhooks::provider::asana;
 
     let hook = HookSecret::new();
     let (app, calls, _) = route::<asana::Batch>(WebhookLayer::asana(&hook), |_| None);

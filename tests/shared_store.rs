@@ -14,10 +14,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::routing::post;
 use axum::Router;
+use axum::routing::post;
 use common::client::send;
-use common::services::{free_port, server, unique, OwnRedis};
+use common::services::{OwnRedis, free_port, server, unique};
 use tokio::net::TcpListener;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::store::{DeliveryStore, PostgresStore, RedisStore};

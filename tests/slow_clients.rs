@@ -8,13 +8,13 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::routing::post;
 use axum::Router;
+use axum::routing::post;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tower_webhooks::WebhookLayer;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::Signer;
-use tower_webhooks::WebhookLayer;
 
 const SECRET: &str = "whsec_slow";
 const SLOW: usize = 2_000;

@@ -5,12 +5,12 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use common::client::send;
-use common::{ycloud_body, Calls, SECRET};
+use common::{Calls, SECRET, ycloud_body};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower_webhooks::provider::{wappcloud, ycloud};

@@ -217,11 +217,13 @@ async fn postgres_migrates_a_table_of_the_previous_schema() {
     let dead = store.inbox(InboxStatus::Dead, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!((dead[0].id.as_str(), dead[0].attempts), ("evt_dead", 3));
-    assert!(store
-        .inbox(InboxStatus::Pending, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        store
+            .inbox(InboxStatus::Pending, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.claim("p:evt_done").await.unwrap(), Claim::Done);
     assert_eq!(store.claim("p:evt_dead").await.unwrap(), Claim::Done);
     // And it works as a table of today's schema.

@@ -6,9 +6,9 @@
 use std::time::Instant;
 
 use http::{HeaderMap, HeaderValue, Uri};
+use tower_webhooks::Verifier;
 use tower_webhooks::provider::ycloud;
 use tower_webhooks::testing::Signer;
-use tower_webhooks::Verifier;
 
 const SAMPLES: usize = 20_000;
 /// Calls per sample, so that one sample is well above the timer's resolution.

@@ -11,10 +11,10 @@ mod common;
 
 use std::path::PathBuf;
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::routing::any;
-use axum::Router;
 use common::body_string;
 use http::HeaderName;
 use serde_json::Value;
@@ -24,7 +24,7 @@ use tower_webhooks::scheme::{
     Encoding, Hash, Payload, SecretFormat, Signature, SignedPart, TimestampSource,
 };
 use tower_webhooks::scheme::{IdSource, Scheme, Source};
-use tower_webhooks::{provider, Builder, FixedClock, Rejection, Verified, WebhookLayer};
+use tower_webhooks::{Builder, FixedClock, Rejection, Verified, WebhookLayer, provider};
 
 fn official_vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/official")

@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, message::PublishMessage, stream};
 use async_trait::async_trait;
 
-use super::{message, Destination, DestinationError, Published, Subject};
+use super::{Destination, DestinationError, Published, Subject, message};
 use crate::store::{ClaimToken, StoredDelivery};
 
 /// Publishes each delivery to a JetStream stream and waits for the stream's `PubAck`.

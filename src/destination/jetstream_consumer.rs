@@ -4,14 +4,14 @@
 use std::fmt;
 use std::time::Duration;
 
-use async_nats::jetstream::consumer::{pull, AckPolicy};
+use async_nats::jetstream::consumer::{AckPolicy, pull};
 use async_nats::jetstream::{self, AckKind};
 use async_trait::async_trait;
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::jetstream::JetStream;
 use super::source::{Settle, Source};
-use super::{message, DestinationError, Pull, Pulled, Reading, Subject};
+use super::{DestinationError, Pull, Pulled, Reading, Subject, message};
 use crate::store::Settlement;
 
 /// A durable pull consumer: every process that names the same stream and consumer shares its

@@ -40,8 +40,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::store::{ClaimToken, StoredDelivery};
 use crate::BoxError;
+use crate::store::{ClaimToken, StoredDelivery};
 
 #[cfg(feature = "nats")]
 mod jetstream;

@@ -13,9 +13,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, Value};
 
 use super::source::{Settle, Source};
-use super::{message, DestinationError, Pull, Pulled, Reading};
-use crate::store::redis::millis;
+use super::{DestinationError, Pull, Pulled, Reading, message};
 use crate::store::Settlement;
+use crate::store::redis::millis;
 
 /// Milliseconds on Redis's clock.
 const NOW: &str =
@@ -255,10 +255,10 @@ impl RedisStreamConsumer {
         for stream in streams(read) {
             for row in array(stream) {
                 let mut row = array(row).into_iter();
-                if let (Some(id), Some(fields)) = (row.next(), row.next()) {
-                    if let Some((id, fields)) = entry(id, fields) {
-                        pulled.push(self.pulled(id, fields, 1));
-                    }
+                if let (Some(id), Some(fields)) = (row.next(), row.next())
+                    && let Some((id, fields)) = entry(id, fields)
+                {
+                    pulled.push(self.pulled(id, fields, 1));
                 }
             }
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redis::Script;
 
-use super::{message, Destination, DestinationError, Published, Subject};
+use super::{Destination, DestinationError, Published, Subject, message};
 use crate::store::redis::{millis, owner};
 use crate::store::{ClaimToken, RedisStore, StoredDelivery};
 

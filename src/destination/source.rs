@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
 
-use super::message::MessageError;
 use super::DestinationError;
+use super::message::MessageError;
 use crate::store::{Settlement, StoredDelivery};
 
 /// How a consumer reads a stream.

@@ -77,7 +77,7 @@ impl Subject {
                     other => {
                         return Err(error(format!(
                             "unknown placeholder {{{other}}} (use {{provider}} or {{type}})"
-                        )))
+                        )));
                     }
                 });
                 rest = &after[end + 1..];

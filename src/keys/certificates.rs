@@ -107,7 +107,7 @@ impl KeyResolver for Certificates {
             Ok(document) => document,
             // Not the provider's host: no certificate of the provider's is named so.
             Err(super::FetchError::HostNotAllowed(_) | super::FetchError::NotHttps) => {
-                return Err(ResolveError::Unknown)
+                return Err(ResolveError::Unknown);
             }
             Err(err) => return Err(ResolveError::Unavailable(err.to_string())),
         };

@@ -95,10 +95,10 @@ impl KeyResolver for PlaidKeys {
     async fn resolve(&self, kid: &str) -> Result<Secret, ResolveError> {
         // Held across the fetch: one fetch for every delivery waiting on it.
         let mut keys = self.keys.lock().await;
-        if let Some((key, at)) = keys.get(kid) {
-            if at.elapsed() < self.ttl {
-                return Ok(key.clone());
-            }
+        if let Some((key, at)) = keys.get(kid)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(key.clone());
         }
         let secret = String::from_utf8_lossy(self.secret.expose()).into_owned();
         let request = serde_json::json!({

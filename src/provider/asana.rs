@@ -16,8 +16,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{Handshake, IdSource, Scheme, Signature};
 use crate::Builder;
+use crate::scheme::{Handshake, IdSource, Scheme, Signature};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.asana.com/docs/webhooks-guide";

@@ -15,10 +15,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Encoding, IdSource, Scheme, Signature, SignedPart, Source, TimestampFormat, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.box.com/guides/webhooks/v2/signatures-v2/";

@@ -16,9 +16,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.ycloud.com/reference/whatsapp-messaging-webhook-examples";

@@ -18,10 +18,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Handshake, Scheme, SecretFormat, Signature, SignedPart, Source, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers";

@@ -16,8 +16,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{Encoding, IdSource, Scheme, Signature};
 use crate::Builder;
+use crate::scheme::{Encoding, IdSource, Scheme, Signature};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.github.com/en/code-security/secret-scanning/secret-scanning-partnership-program/secret-scanning-partner-program";

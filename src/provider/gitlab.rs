@@ -9,8 +9,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{IdSource, Scheme, Signature, Source};
 use crate::Builder;
+use crate::scheme::{IdSource, Scheme, Signature, Source};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.gitlab.com/user/project/integrations/webhooks/";

@@ -7,9 +7,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Source;
 use crate::scheme::{Hash, Scheme, Signature};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.intercom.com/docs/webhooks/setting-up-webhooks";

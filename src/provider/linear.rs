@@ -13,10 +13,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     IdSource, Pointer, Scheme, Signature, Source, TimestampFormat, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://linear.app/developers/webhooks";

@@ -310,8 +310,8 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use crate::scheme::{Scheme, Signature, SignedPart, Source, TimestampSource};
 use crate::Builder;
+use crate::scheme::{Scheme, Signature, SignedPart, Source, TimestampSource};
 
 /// `<header>: t=<t>,<key>=<hex HMAC of "<t>.<body>">`, 300 s, JSON `id` and `type`: Stripe's
 /// format, which YCloud follows with `s` for `v1`.

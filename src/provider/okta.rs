@@ -10,8 +10,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{Handshake, IdSource, Scheme, Signature, Source};
 use crate::Builder;
+use crate::scheme::{Handshake, IdSource, Scheme, Signature, Source};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.okta.com/docs/concepts/event-hooks/";

@@ -10,9 +10,9 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Source;
 use crate::scheme::{Scheme, Signature, TimestampSource};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.paddle.com/webhooks/signature-verification";

@@ -21,10 +21,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Encoding, Scheme, Signature, SignedPart, Source, TimestampFormat, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.paypal.com/api/rest/webhooks/rest/";

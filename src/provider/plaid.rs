@@ -21,8 +21,8 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{IdSource, Payload, Scheme, Signature, Source};
 use crate::Builder;
+use crate::scheme::{IdSource, Payload, Scheme, Signature, Source};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://plaid.com/docs/api/webhooks/webhook-verification/";

@@ -15,10 +15,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::Builder;
 use crate::scheme::Handshake;
 use crate::scheme::{IdSource, Source};
 use crate::scheme::{Payload, Scheme, TimestampSource};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://api.slack.com/authentication/verifying-requests-from-slack";

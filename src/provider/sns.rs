@@ -28,11 +28,11 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Algorithm, AlgorithmBy, Encoding, Field, Handshake, Payload, Pointer, Scheme, Signature,
     SignedPart, Source, TimestampFormat, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =

@@ -10,8 +10,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{Encoding, IdSource, Scheme, Signature, SignedPart, Source};
 use crate::Builder;
+use crate::scheme::{Encoding, IdSource, Scheme, Signature, SignedPart, Source};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.squareup.com/docs/webhooks/step3validate";

@@ -12,11 +12,11 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Source;
 use crate::scheme::{
     Encoding, PublicKeyEntries, Scheme, SecretFormat, Signature, SignedPart, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =

@@ -12,10 +12,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Encoding, Scheme, SecretFormat, Signature, SignedPart, Source, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks";

@@ -11,9 +11,9 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{Encoding, Hash, Payload, Scheme, Signature, SignedPart};
 use crate::scheme::{IdSource, Source};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://www.twilio.com/docs/usage/webhooks/webhooks-security";

@@ -14,10 +14,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{
     Handshake, Scheme, Signature, SignedPart, Source, TimestampFormat, TimestampSource,
 };
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://dev.twitch.tv/docs/eventsub/handling-webhook-events";

@@ -12,10 +12,10 @@
 use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Handshake;
 use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, Signature};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.wappcloud.com/webhooks";

@@ -10,10 +10,10 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Handshake;
 use crate::scheme::IdSource;
 use crate::scheme::{Encoding, Scheme, Signature};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://docs.x.com/x-api/webhooks/introduction";

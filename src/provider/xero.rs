@@ -11,8 +11,8 @@
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
-use crate::scheme::{Encoding, Handshake, IdSource, Scheme, Signature};
 use crate::Builder;
+use crate::scheme::{Encoding, Handshake, IdSource, Scheme, Signature};
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developer.xero.com/documentation/webhooks/configuring-your-server";

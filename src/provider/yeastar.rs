@@ -9,9 +9,9 @@
 use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::{Encoding, Scheme, Signature};
 use crate::scheme::{IdSource, Source};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str =

@@ -12,10 +12,10 @@ use std::time::Duration;
 use http::HeaderName;
 use serde::{Deserialize, Serialize};
 
+use crate::Builder;
 use crate::scheme::Handshake;
 use crate::scheme::{IdSource, Source};
 use crate::scheme::{Scheme, TimestampSource};
-use crate::Builder;
 
 /// Where the provider documents how it signs deliveries.
 pub const DOCS: &str = "https://developers.zoom.us/docs/api/webhooks/";

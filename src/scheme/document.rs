@@ -15,9 +15,9 @@ use http::{HeaderName, Method};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    validate_document, Algorithm, AlgorithmBy, BuildError, Encoding, Field, Handshake, Hash,
-    IdSource, KeyName, Payload, Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature,
-    SignatureFormat, SignedPart, Source, TimestampFormat, TimestampSource,
+    Algorithm, AlgorithmBy, BuildError, Encoding, Field, Handshake, Hash, IdSource, KeyName,
+    Payload, Pointer, PublicKeyEntries, Scheme, SecretFormat, Signature, SignatureFormat,
+    SignedPart, Source, TimestampFormat, TimestampSource, validate_document,
 };
 use crate::Secret;
 
@@ -304,7 +304,7 @@ impl Document {
                             field: "timestamp".into(),
                             location: None,
                             message: "give exactly one of `pair`, `header` or `json`".into(),
-                        })
+                        });
                     }
                 };
                 let tolerance = text
@@ -1289,9 +1289,11 @@ mod tests {
             ]
         );
         assert_eq!(template("").unwrap(), vec![]);
-        assert!(template("{bdy}")
-            .unwrap_err()
-            .contains("unknown part `{bdy}`"));
+        assert!(
+            template("{bdy}")
+                .unwrap_err()
+                .contains("unknown part `{bdy}`")
+        );
         assert!(template("{body").unwrap_err().contains("not closed"));
         assert!(template("a}b").unwrap_err().contains("lone"));
         for text in [

@@ -62,13 +62,13 @@ fn validate_parts(scheme: &Scheme, unsigned: bool, deployed: bool) -> Result<(),
             reason: "a timestamp read from the body cannot be part of the signed message",
         });
     }
-    if let Some(TimestampSource::Pair(_)) = scheme.timestamp {
-        if !matches!(signature.format, SignatureFormat::Pairs { .. }) {
-            return Err(BuildError::Inconsistent {
-                field: "signature.format",
-                reason: "a timestamp pair needs a `pairs` signature format",
-            });
-        }
+    if let Some(TimestampSource::Pair(_)) = scheme.timestamp
+        && !matches!(signature.format, SignatureFormat::Pairs { .. })
+    {
+        return Err(BuildError::Inconsistent {
+            field: "signature.format",
+            reason: "a timestamp pair needs a `pairs` signature format",
+        });
     }
     if signs(&SignedPart::Id) && scheme.id.header().is_none() {
         return Err(BuildError::Inconsistent {

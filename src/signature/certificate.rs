@@ -3,8 +3,8 @@
 //! certificate is the provider's is settled by where it came from: an allowlisted host over TLS,
 //! whose chain rustls checked ([`Fetcher`](crate::keys::Fetcher)).
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::secret::SecretError;
 

@@ -1,8 +1,8 @@
 //! ECDSA over P-256 with SHA-256, DER signatures, keys as a SubjectPublicKeyInfo (with ring).
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use ring::signature::{ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
 
 use crate::secret::SecretError;
 

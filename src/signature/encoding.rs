@@ -1,8 +1,8 @@
 //! How signatures and keys are written: the encodings, and the URL-safe base64 engine JWTs and
 //! JWKs use.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::scheme::Encoding;
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use super::encoding::BASE64_URL;
-use super::{single_header, Key, Presented, SignatureError, Verification};
+use super::{Key, Presented, SignatureError, Verification, single_header};
 use crate::scheme::{Signature, SignatureFormat};
 
 /// Longest token read: Plaid's are about 400 characters.

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 
 use zeroize::Zeroizing;
 
@@ -16,9 +16,9 @@ use super::hmac::HmacKey;
 #[cfg(feature = "rsa")]
 use super::rsa;
 use super::{Message, Signatures};
+use crate::Secret;
 use crate::scheme::{Algorithm, SecretFormat, Signature};
 use crate::secret::SecretError;
-use crate::Secret;
 
 /// What a delivery's signature is checked with.
 // The HMAC key, the common case, stays inline: no pointer to follow on the hot path.
@@ -103,10 +103,10 @@ impl Key {
     /// The key `secret` stands for under `signature`'s key format and algorithm. Only
     /// [`Verifier`](super::Verifier) calls it: keys are derived in one place.
     pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, SecretError> {
-        if let Some(entries) = &signature.public_entries {
-            if let Some(encoded) = secret.expose().strip_prefix(entries.key_prefix.as_bytes()) {
-                return entry_key(encoded);
-            }
+        if let Some(entries) = &signature.public_entries
+            && let Some(encoded) = secret.expose().strip_prefix(entries.key_prefix.as_bytes())
+        {
+            return entry_key(encoded);
         }
         let format = &signature.secret_format;
         match signature.algorithm {
@@ -262,20 +262,18 @@ impl SigningKey {
     /// The signing key `secret` stands for: the shared secret, or, for a public-key scheme, the
     /// private key in the scheme's key format (an Ed25519 seed; a P-256 PKCS#8 document).
     pub(crate) fn derive(secret: &Secret, signature: &Signature) -> Result<Self, SecretError> {
-        if let Some(entries) = &signature.public_entries {
-            if let Some(encoded) = secret
+        if let Some(entries) = &signature.public_entries
+            && let Some(encoded) = secret
                 .expose()
                 .strip_prefix(entries.signing_key_prefix.as_bytes())
-            {
-                let bytes =
-                    Zeroizing::new(BASE64.decode(encoded).map_err(|_| SecretError::NotBase64)?);
-                #[cfg(feature = "ed25519")]
-                return Ok(SigningKey::Entry(ed25519::signing_key(&bytes)?));
-                #[cfg(not(feature = "ed25519"))]
-                drop(bytes);
-                #[cfg(not(feature = "ed25519"))]
-                return Err(SecretError::Unsupported("ed25519"));
-            }
+        {
+            let bytes = Zeroizing::new(BASE64.decode(encoded).map_err(|_| SecretError::NotBase64)?);
+            #[cfg(feature = "ed25519")]
+            return Ok(SigningKey::Entry(ed25519::signing_key(&bytes)?));
+            #[cfg(not(feature = "ed25519"))]
+            drop(bytes);
+            #[cfg(not(feature = "ed25519"))]
+            return Err(SecretError::Unsupported("ed25519"));
         }
         let bytes = decode(secret, &signature.secret_format)?;
         match signature.algorithm {

@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use http::{HeaderMap, HeaderName, Uri};
 use smallvec::SmallVec;
 use subtle::ConstantTimeEq;
@@ -731,10 +731,10 @@ fn parse<'a>(
                 };
                 seen = true;
                 // An entry we cannot read is skipped: another one may match.
-                if let Err(err) = list.push(encoding, encoded) {
-                    if err == TOO_MANY {
-                        return Err(err);
-                    }
+                if let Err(err) = list.push(encoding, encoded)
+                    && err == TOO_MANY
+                {
+                    return Err(err);
                 }
             }
             if !seen {
@@ -774,7 +774,7 @@ fn parse<'a>(
         }
         // Read by `jwt::verify`, which `verify` hands a JWT scheme to first.
         SignatureFormat::Jwt { .. } => {
-            return Err(SignatureError::Malformed("a JWT is not a list"))
+            return Err(SignatureError::Malformed("a JWT is not a list"));
         }
     }
     Ok(parsed)
@@ -844,9 +844,9 @@ fn decode_base64(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Secret;
     use crate::scheme::SecretFormat;
     use crate::secret::SecretError;
-    use crate::Secret;
     use http::HeaderValue;
 
     fn ycloud() -> Signature {

@@ -2,7 +2,7 @@
 //! SubjectPublicKeyInfos of 2048 to 8192 bits.
 
 use ring::signature::{
-    UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256,
+    RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey,
 };
 
 use super::certificate;

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method, Uri};
 
-use super::{check, Key, Verification};
+use super::{Key, Verification, check};
+use crate::Secret;
 use crate::keys::{KeyResolver, ResolveError};
 use crate::rejection::Rejection;
 use crate::scheme::{BuildError, KeyName, Scheme};
-use crate::Secret;
 
 /// Checks a request's signature and timestamp the way [`WebhookLayer`](crate::WebhookLayer)
 /// does, for code that receives webhooks some other way (a queue consumer, a serverless handler,

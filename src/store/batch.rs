@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use super::{Claim, ClaimToken, Result, StoreError};
 
@@ -228,10 +228,10 @@ async fn write(
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         // A completion nobody waits for waits a moment for a claim: one commit for both.
-        if batch[0].rides() {
-            if let Ok(Some(job)) = tokio::time::timeout(settings.ride, queue.recv()).await {
-                batch.push(job);
-            }
+        if batch[0].rides()
+            && let Ok(Some(job)) = tokio::time::timeout(settings.ride, queue.recv()).await
+        {
+            batch.push(job);
         }
         // While every slot is busy committing, calls queue: the next batch takes them all.
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {

@@ -202,10 +202,10 @@ impl<'a> OwnedClaim<'a> {
         self.settled = true;
         let store = self.store.as_ref();
         let parked = store.park(self.token, delivery, schedule).await;
-        if parked.is_err() {
-            if let Err(err) = store.release(self.key.as_str(), self.token).await {
-                tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
-            }
+        if parked.is_err()
+            && let Err(err) = store.release(self.key.as_str(), self.token).await
+        {
+            tracing::error!(error = %err, "could not release the webhook claim; it expires with its lease");
         }
         parked
     }

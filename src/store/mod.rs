@@ -44,7 +44,7 @@ pub(crate) mod redis;
 
 pub(crate) use self::claim::OwnedClaim;
 pub use self::claim::{Claim, ClaimToken, DeliveryKey};
-pub use self::memory::{MemoryStore, DEFAULT_MAX_BYTES};
+pub use self::memory::{DEFAULT_MAX_BYTES, MemoryStore};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use self::postgres::PostgresStore;

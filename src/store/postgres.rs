@@ -13,7 +13,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Statement};
 
 use super::batch::{BatchSettings, Batcher, Job};
-use super::record::{fresh_token, Record};
+use super::record::{Record, fresh_token};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,
@@ -787,12 +787,14 @@ mod tests {
     #[test]
     fn statements_name_the_table_and_its_indexes_quoted() {
         let sql = Sql::new("webhook_deliveries");
-        assert!(sql
-            .migration
-            .contains(r#"CREATE TABLE IF NOT EXISTS "webhook_deliveries" ("#));
-        assert!(sql
-            .migration
-            .contains(r#"CREATE INDEX IF NOT EXISTS "webhook_deliveries_due_at""#));
+        assert!(
+            sql.migration
+                .contains(r#"CREATE TABLE IF NOT EXISTS "webhook_deliveries" ("#)
+        );
+        assert!(
+            sql.migration
+                .contains(r#"CREATE INDEX IF NOT EXISTS "webhook_deliveries_due_at""#)
+        );
         assert!(!sql.take.contains("{table}"));
         // A name is an identifier, never SQL.
         let odd = Sql::new(r#"a"; DROP TABLE x; --"#);

@@ -1,8 +1,8 @@
 //! A parked delivery as the shared stores keep it: JSON, headers and body in base64. Attempts,
 //! last error and schedule live beside it, where the store updates them.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -92,8 +92,8 @@ impl Record {
 /// A claim token that no other process will draw: a per-process random nonce and a counter.
 pub(crate) fn fresh_token() -> super::ClaimToken {
     use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
     static NONCE: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(1);
     // std seeds RandomState from the operating system's randomness.

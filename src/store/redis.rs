@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::batch::{BatchSettings, Batcher, Job};
-use super::record::{fresh_token, Record};
+use super::record::{Record, fresh_token};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,

@@ -189,9 +189,11 @@ async fn inbox(store: &dyn DeliveryStore, k: &dyn Fn(&str) -> String) {
     let taken = take(store, &k("c"), Duration::from_secs(60)).await.unwrap();
     assert_eq!(taken.delivery.body, delivery.body);
     assert_eq!(taken.delivery.attempts, 1);
-    assert!(take(store, &k("c"), Duration::from_secs(60))
-        .await
-        .is_none());
+    assert!(
+        take(store, &k("c"), Duration::from_secs(60))
+            .await
+            .is_none()
+    );
     // Only the lease's owner settles.
     store
         .settle(&k("c"), ClaimToken::new(u128::MAX), Settlement::Done)
@@ -215,9 +217,11 @@ async fn inbox(store: &dyn DeliveryStore, k: &dyn Fn(&str) -> String) {
         (kept.attempts, kept.last_error.as_deref()),
         (2, Some("second failure"))
     );
-    assert!(take(store, &k("c"), Duration::from_secs(60))
-        .await
-        .is_none());
+    assert!(
+        take(store, &k("c"), Duration::from_secs(60))
+            .await
+            .is_none()
+    );
     tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
     let taken = take(store, &k("c"), Duration::from_secs(60)).await.unwrap();
     assert_eq!(taken.delivery.attempts, 2);
@@ -242,9 +246,11 @@ async fn inbox(store: &dyn DeliveryStore, k: &dyn Fn(&str) -> String) {
     // Counted too (other tests may share the table: at least this one).
     assert!(store.inbox_len(InboxStatus::Dead).await.unwrap() >= 1);
     assert!(listed(store, InboxStatus::Pending, &k("c")).await.is_none());
-    assert!(take(store, &k("c"), Duration::from_secs(60))
-        .await
-        .is_none());
+    assert!(
+        take(store, &k("c"), Duration::from_secs(60))
+            .await
+            .is_none()
+    );
     assert_eq!(store.claim(&k("c")).await.unwrap(), Claim::Done);
     // replay: due now, one more attempt; done after it succeeds
     assert!(store.replay(&k("c")).await.unwrap());
@@ -267,9 +273,11 @@ async fn inbox(store: &dyn DeliveryStore, k: &dyn Fn(&str) -> String) {
         .await
         .unwrap();
     assert!(listed(store, InboxStatus::Dead, &k("e")).await.is_some());
-    assert!(take(store, &k("e"), Duration::from_secs(60))
-        .await
-        .is_none());
+    assert!(
+        take(store, &k("e"), Duration::from_secs(60))
+            .await
+            .is_none()
+    );
     assert!(store.purge(&k("e")).await.unwrap());
     assert!(!store.purge(&k("e")).await.unwrap());
     assert!(listed(store, InboxStatus::Dead, &k("e")).await.is_none());

@@ -27,8 +27,8 @@ pub use self::conformance::StoreConformance;
 pub use self::no_store::NoStore;
 pub use self::signer::Signer;
 
-use crate::scheme::{Algorithm, Scheme, SignedPart};
 use crate::Builder;
+use crate::scheme::{Algorithm, Scheme, SignedPart};
 
 /// The presets that sign with a private key (Ed25519: Discord, Telnyx; ECDSA P-256: SendGrid),
 /// for tests that must cover them too: sign with [`Signer::new`] and a private key in the

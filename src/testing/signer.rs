@@ -2,13 +2,13 @@
 
 use axum_core::body::Body;
 use bytes::Bytes;
-use http::{header, HeaderMap, HeaderValue, Method, Request, Uri};
+use http::{HeaderMap, HeaderValue, Method, Request, Uri, header};
 
+use crate::Secret;
 use crate::clock::{Clock, SystemClock};
 use crate::identify::body_hash;
 use crate::scheme::{BuildError, Scheme};
 use crate::signature::{self, Message, SigningKey};
-use crate::Secret;
 
 /// Signs requests the way a provider would.
 ///
@@ -118,14 +118,14 @@ impl Signer {
         }
         // A signed header of its own (PayPal's transmission id): made up from the body.
         for part in &signature.signed {
-            if let crate::scheme::SignedPart::Header(name) = part {
-                if !headers.contains_key(name) {
-                    insert(
-                        &mut headers,
-                        name.clone(),
-                        &format!("msg_{}", &body_hash(body)[..24]),
-                    );
-                }
+            if let crate::scheme::SignedPart::Header(name) = part
+                && !headers.contains_key(name)
+            {
+                insert(
+                    &mut headers,
+                    name.clone(),
+                    &format!("msg_{}", &body_hash(body)[..24]),
+                );
             }
         }
         let method = scheme.methods.first().unwrap_or(&Method::POST);

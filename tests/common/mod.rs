@@ -8,8 +8,8 @@ pub mod keys;
 pub mod replicas;
 pub mod services;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::{Request, Response};

@@ -8,9 +8,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::Router;
 use futures_util::stream::{self, StreamExt};
 use tokio::net::TcpListener;
 use tower_webhooks::provider::ycloud;

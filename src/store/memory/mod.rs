@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use self::shard::{after, Entry, Fingerprint, Fingerprints, Millis, Shard};
+use self::shard::{Entry, Fingerprint, Fingerprints, Millis, Shard, after};
 use super::{
     Claim, ClaimToken, DeliveryStore, InboxStatus, Result, Schedule, Settlement, StoreError,
     StoredDelivery, Taken,
@@ -381,7 +381,7 @@ impl MemoryStore {
                 Entry::Done { until } if until > now => return Ok(Claim::Done),
                 Entry::Parked => return Ok(Claim::Done),
                 Entry::InFlight { since, .. } if after(since, lease) > now => {
-                    return Ok(Claim::InFlight)
+                    return Ok(Claim::InFlight);
                 }
                 // Expired, or abandoned by its owner: taken over.
                 _ => {
@@ -468,10 +468,10 @@ impl DeliveryStore for MemoryStore {
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
         let (mut shard, key) = self.shard(key);
-        if let Some(Entry::InFlight { token: owner, .. }) = shard.get(key) {
-            if owns(token, owner) {
-                shard.remove(key);
-            }
+        if let Some(Entry::InFlight { token: owner, .. }) = shard.get(key)
+            && owns(token, owner)
+        {
+            shard.remove(key);
         }
         Ok(())
     }

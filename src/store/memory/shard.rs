@@ -5,8 +5,8 @@
 //! key's length, nothing is allocated per key, and a lookup compares two words instead of
 //! following a pointer to the key's bytes.
 
-use std::collections::hash_map::RandomState;
 use std::collections::VecDeque;
+use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::time::Duration;
 
