@@ -199,7 +199,7 @@ impl Config {
             match (&route.forward, &route.destination) {
                 (Some(forward), None) if forward.starts_with("http://") => {}
                 (Some(_), None) => {
-                    return Err(field(i, "forward", "must be an http:// URL".into()))
+                    return Err(field(i, "forward", "must be an http:// URL".into()));
                 }
                 (None, Some(destination))
                     if destination.starts_with("nats://")
@@ -209,21 +209,21 @@ impl Config {
                         i,
                         "destination",
                         "must be nats://... or redis-stream://...".into(),
-                    ))
+                    ));
                 }
                 (Some(_), Some(_)) => {
                     return Err(field(
                         i,
                         "destination",
                         "a route forwards or publishes, not both".into(),
-                    ))
+                    ));
                 }
                 (None, None) => {
                     return Err(field(
                         i,
                         "forward",
                         "give forward (an upstream URL) or destination (a queue)".into(),
-                    ))
+                    ));
                 }
             }
             let store = route.store.as_str();

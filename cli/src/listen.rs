@@ -6,18 +6,18 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::Router;
 use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 use tower_webhooks::{Ack, Builder, Verified};
 
+use crate::Provider;
 use crate::error::Error;
 use crate::forward::Forward;
-use crate::Provider;
 
 pub(crate) fn run(
     provider: &Provider,

@@ -1,8 +1,8 @@
 //! Routes that publish to a queue instead of forwarding: NATS JetStream or a Redis stream.
 
+use tower_webhooks::WebhookLayer;
 use tower_webhooks::destination::{JetStream, RedisStream, StreamSettings, Subject};
 use tower_webhooks::store::RedisStore;
-use tower_webhooks::WebhookLayer;
 
 use crate::config::Route;
 use crate::error::Error;

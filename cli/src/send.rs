@@ -7,15 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::{header, HeaderName, Request, StatusCode, Uri};
+use http::{HeaderName, Request, StatusCode, Uri, header};
 use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use tower_webhooks::scheme::{Scheme, Source};
 use tower_webhooks::testing::Signer;
 
-use crate::error::Error;
 use crate::Provider;
+use crate::error::Error;
 
 /// What to send, and how many.
 pub(crate) struct Send {

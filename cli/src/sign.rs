@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use tower_webhooks::testing::Signer;
 
-use crate::error::Error;
 use crate::Provider;
+use crate::error::Error;
 
 pub(crate) fn run(
     provider: &Provider,

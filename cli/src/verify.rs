@@ -14,8 +14,8 @@ use sha2::Digest;
 use tower_webhooks::scheme::Scheme;
 use tower_webhooks::{Rejection, Verifier};
 
-use crate::error::Error;
 use crate::Provider;
+use crate::error::Error;
 
 pub(crate) fn run(
     provider: &Provider,

@@ -16,10 +16,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use tower_webhooks::provider::{stripe, ycloud};
 use tower_webhooks::scheme::Scheme;
 use tower_webhooks::testing::Signer;
@@ -525,8 +525,10 @@ fn a_broken_config_names_file_line_and_field_and_exits_3() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("route[0].provider: unknown provider `nope`"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("route[0].provider: unknown provider `nope`")
+    );
 }
 
 fn run(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
