@@ -124,17 +124,17 @@ async fn the_default_store_holds_ycloud_retries_at_25_per_second_for_3_hours() {
     let started = std::time::Instant::now();
     // Every delivery once, and every fifth on the whole schedule: a retry adds no key, so the
     // store holds as much as if every delivery were retried, in 30% of the requests.
-    let run = drive(25, 3 * 3600, 5).await;
+    const RETRY_EVERY: i64 = 5;
+    let run = drive(25, 3 * 3600, RETRY_EVERY).await;
     println!(
-        "25/s for 3 h: {} deliveries, {} requests, {} second runs, window {} s, \
-         in {:.1} s",
+        "25/s for 3 h: {} deliveries, {} requests, {} second runs, window {} s, in {:.1} s",
         run.deliveries,
         run.requests,
         run.second_runs,
         run.window.as_secs(),
         started.elapsed().as_secs_f64()
     );
-    let retried = (run.deliveries as u64).div_ceil(5);
+    let retried = (run.deliveries as u64).div_ceil(RETRY_EVERY as u64);
     assert_eq!(
         run.requests,
         run.deliveries as u64 + retried * (SCHEDULE.len() as u64 - 1)
