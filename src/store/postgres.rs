@@ -85,6 +85,10 @@ UPDATE {table}
 /// gone. Every claimed key comes back with whether it was taken and, if not, the state it is
 /// held in (read from the statement's snapshot; none: a concurrent claim holds it).
 ///
+/// That state is read by the key's primary key for each key not taken, never joined: a prepared
+/// statement's generic plan is made once per connection, and a join planned while the table was
+/// small (an empty one, after a deploy) scans the whole table on every batch ever after.
+///
 /// One upsert of every row in key order, so that every statement that waits for rows locks them
 /// in one order and no two statements deadlock: two batches at once, one completing `a` and
 /// claiming `b`, the other the reverse, would otherwise each hold a row the other waits for.
@@ -112,10 +116,11 @@ WITH input AS (
                      OR (d.state = 'done' AND d.expires_at < now()) END
     RETURNING d.key
 )
-SELECT input.key, written.key IS NOT NULL, held.state
+SELECT input.key, written.key IS NOT NULL,
+       CASE WHEN written.key IS NULL
+            THEN (SELECT held.state FROM {table} AS held WHERE held.key = input.key) END
   FROM input
   LEFT JOIN written ON written.key = input.key
-  LEFT JOIN {table} AS held ON held.key = input.key
  WHERE NOT input.completing";
 
 const RELEASE: &str = "DELETE FROM {table} WHERE key = $1 AND token = $2 AND state = 'in_flight'";
@@ -799,5 +804,78 @@ mod tests {
         // A name is an identifier, never SQL.
         let odd = Sql::new(r#"a"; DROP TABLE x; --"#);
         assert!(odd.claim.contains(r#""a""; DROP TABLE x; --""#));
+    }
+
+    /// A prepared statement's generic plan is made once per connection and kept. Made while the
+    /// table is empty (the first deliveries after a deploy), a plan that scans the table would
+    /// scan it whole on every call as it grows: every statement of a delivery's path must reach
+    /// its rows through the primary key even then.
+    #[tokio::test]
+    async fn a_deliverys_statements_use_the_key_even_when_planned_on_an_empty_table() {
+        let Some(url) = std::env::var("TEST_DATABASE_URL").ok() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "TEST_DATABASE_URL is not set: in CI this test runs against a real server"
+            );
+            eprintln!("TEST_DATABASE_URL is not set: skipping (run under .ci/with-services)");
+            return;
+        };
+        let (client, connection) = tokio_postgres::connect(&url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let table = format!("plans_{}", std::process::id());
+        let sql = Sql::new(&table);
+        client.batch_execute(&sql.migration).await.unwrap();
+        client
+            .batch_execute("SET plan_cache_mode = force_generic_plan")
+            .await
+            .unwrap();
+        let statements = [
+            (
+                "claim",
+                "text[], text[], bool[], float8, float8",
+                &sql.claim,
+                "'{a,b}', '{t,u}', '{f,t}', 300, 86400",
+            ),
+            (
+                "claim_one",
+                "text, text, float8, float8",
+                &sql.claim_one,
+                "'a', 't', 300, 86400",
+            ),
+            ("state", "text", &sql.state, "'a'"),
+            ("complete_one", "text, text", &sql.complete_one, "'a', 't'"),
+            ("release", "text, text", &sql.release, "'a', 't'"),
+        ];
+        let mut scans = Vec::new();
+        for (name, types, statement, args) in statements {
+            client
+                .batch_execute(&format!("PREPARE {name} ({types}) AS {statement}"))
+                .await
+                .unwrap();
+            let plan: Vec<String> = client
+                .query(&format!("EXPLAIN EXECUTE {name} ({args})"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains("_pkey"),
+                "{name} does not use the key:\n{plan}"
+            );
+            if plan.contains("Seq Scan") {
+                scans.push(format!("{name}:\n{plan}"));
+            }
+        }
+        client
+            .batch_execute(&format!("DROP TABLE \"{table}\""))
+            .await
+            .unwrap();
+        assert!(
+            scans.is_empty(),
+            "planned to scan the table:\n{}",
+            scans.join("\n")
+        );
     }
 }
