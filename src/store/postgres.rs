@@ -536,7 +536,7 @@ impl PostgresStore {
             lease: Duration::from_secs(5 * 60),
             retention: Duration::from_secs(24 * 60 * 60),
             timeout: Duration::from_secs(5),
-            batch: BatchSettings::new(512, Duration::ZERO, 16),
+            batch: BatchSettings::new(512, Duration::ZERO, 2),
         };
         Ok(Self {
             writer: writer(&pool, &sql, settings),
@@ -553,14 +553,16 @@ impl PostgresStore {
     }
 
     /// How claims and completions are grouped: those of concurrent deliveries are written in one
-    /// statement and one commit. A batch is written as soon as one of `flushes` connections is
-    /// free (default 16, the pool's size; the inbox's calls share the pool), with every call
-    /// queued by then, up to `max` (default 512); `delay` (default zero) makes a batch wait that
-    /// long for more calls first: fewer commits, each call later.
-    /// So at low load a call is written alone and at once, and under load a commit (an `fsync`,
-    /// a millisecond or more on most disks) carries hundreds of deliveries. Batches written at
-    /// once, by this process or by replicas, lock their rows in key order, so they never
-    /// deadlock.
+    /// statement and one commit. A batch is written as soon as one of `flushes` batches under
+    /// way is done (default 2; each takes a pooled connection, and the inbox's calls share the
+    /// pool), with every call queued by then, up to `max` (default 512); `delay` (default zero)
+    /// makes a batch wait that long for more calls first: fewer commits, each call later.
+    /// So at low load a call is written alone and at once, and under load a commit carries
+    /// hundreds of deliveries. Fewer batches under way make each larger: with 16 at once, 16
+    /// concurrent deliveries were written mostly one by one, each claim and completion its own
+    /// commit. Raise `flushes` for a server whose cores sit idle while batches wait. Batches
+    /// written at once, by this process or by replicas, lock their rows in key order, so they
+    /// never deadlock.
     ///
     /// ```no_run
     /// use std::time::Duration;
