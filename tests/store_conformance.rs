@@ -513,3 +513,32 @@ async fn redis_completions_queued_later_are_written_once_flushed() {
         assert_eq!(replica.claim(key).await.unwrap(), Claim::Done, "{key}");
     }
 }
+
+/// The same on PostgreSQL: completions queued without being awaited are written by the time
+/// `flush` returns, and another replica sees every key done.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_completions_queued_later_are_written_once_flushed() {
+    use tower_webhooks::store::{Claim, DeliveryStore, PostgresStore};
+
+    let Some(url) = common::services::server("TEST_DATABASE_URL") else {
+        return;
+    };
+    let table = unique("ride");
+    let store = PostgresStore::connect(&url).unwrap().with_table(&table);
+    store.migrate().await.unwrap();
+
+    let keys: Vec<String> = (0..40).map(|i| format!("ride:{i}")).collect();
+    for key in &keys {
+        let Claim::Acquired(token) = store.claim(key).await.unwrap() else {
+            panic!("{key} is new")
+        };
+        assert!(store.complete_later(key, token), "{key}: queued");
+    }
+    store.flush().await;
+
+    let replica = PostgresStore::connect(&url).unwrap().with_table(&table);
+    for key in keys.iter().rev() {
+        assert_eq!(replica.claim(key).await.unwrap(), Claim::Done, "{key}");
+    }
+}

@@ -259,6 +259,10 @@ impl Sql {
 /// `FOR UPDATE SKIP LOCKED`. Expired rows are deleted by [`sweep`](DeliveryStore::sweep), which
 /// the [`Worker`](crate::Worker) calls every minute. Pooled connections ([deadpool-postgres]); every call is bounded in time,
 /// so while PostgreSQL is unreachable the layer answers 503 and the provider retries.
+/// Claims and completions of concurrent deliveries are written together (see
+/// [`with_batching`](Self::with_batching)), and a processed delivery's completion is not
+/// awaited: it rides with the next claims ([`complete_later`](DeliveryStore::complete_later);
+/// await [`flush`](DeliveryStore::flush) before the process exits).
 ///
 /// [deadpool-postgres]: https://docs.rs/deadpool-postgres
 ///
@@ -654,6 +658,15 @@ impl DeliveryStore for PostgresStore {
     async fn complete(&self, key: &str, token: ClaimToken) -> Result<()> {
         self.bounded(self.writer.complete(key.to_owned(), token))
             .await
+    }
+
+    fn complete_later(&self, key: &str, token: ClaimToken) -> bool {
+        self.writer.complete_later(key.to_owned(), token);
+        true
+    }
+
+    async fn flush(&self) {
+        self.writer.flush().await;
     }
 
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
