@@ -484,7 +484,7 @@ async fn redis_batches_answer_each_call_as_it_would_alone() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn redis_completions_queued_later_are_written_once_flushed() {
-    use tower_webhooks::store::{Claim, DeliveryStore, RedisStore};
+    use tower_webhooks::store::RedisStore;
 
     let Some(url) = common::services::server("TEST_REDIS_URL") else {
         return;
@@ -494,32 +494,15 @@ async fn redis_completions_queued_later_are_written_once_flushed() {
         .await
         .unwrap()
         .with_prefix(prefix.clone());
-
-    // Deliveries one after the other, as on one connection: each claims its key, and queues
-    // its completion without waiting for it (they ride with the next claim: `batch.rs` tests).
-    let keys: Vec<String> = (0..40).map(|i| format!("ride:{i}")).collect();
-    for key in &keys {
-        let Claim::Acquired(token) = store.claim(key).await.unwrap() else {
-            panic!("{key} is new")
-        };
-        assert!(store.complete_later(key, token), "{key}: queued");
-    }
-    store.flush().await;
-
-    // Flushed: written, as another replica sees. The last key first: its completion went
-    // alone, after the ride, and only `flush` waited for it.
     let replica = RedisStore::connect(&url).await.unwrap().with_prefix(prefix);
-    for key in keys.iter().rev() {
-        assert_eq!(replica.claim(key).await.unwrap(), Claim::Done, "{key}");
-    }
+    queued_completions_are_written_once_flushed(&store, &replica).await;
 }
 
-/// The same on PostgreSQL: completions queued without being awaited are written by the time
-/// `flush` returns, and another replica sees every key done.
+/// The same on PostgreSQL.
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_completions_queued_later_are_written_once_flushed() {
-    use tower_webhooks::store::{Claim, DeliveryStore, PostgresStore};
+    use tower_webhooks::store::PostgresStore;
 
     let Some(url) = common::services::server("TEST_DATABASE_URL") else {
         return;
@@ -527,6 +510,20 @@ async fn postgres_completions_queued_later_are_written_once_flushed() {
     let table = unique("ride");
     let store = PostgresStore::connect(&url).unwrap().with_table(&table);
     store.migrate().await.unwrap();
+    let replica = PostgresStore::connect(&url).unwrap().with_table(&table);
+    queued_completions_are_written_once_flushed(&store, &replica).await;
+}
+
+/// Deliveries one after the other, as on one connection: each claims its key on `store` and
+/// queues its completion without waiting for it (they ride with the next claim: `batch.rs`
+/// tests). Once `flush` returns, `replica` sees every key done; the last key first, since its
+/// completion went alone, after the ride, and only `flush` waited for it.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+async fn queued_completions_are_written_once_flushed(
+    store: &impl tower_webhooks::store::DeliveryStore,
+    replica: &impl tower_webhooks::store::DeliveryStore,
+) {
+    use tower_webhooks::store::Claim;
 
     let keys: Vec<String> = (0..40).map(|i| format!("ride:{i}")).collect();
     for key in &keys {
@@ -536,8 +533,6 @@ async fn postgres_completions_queued_later_are_written_once_flushed() {
         assert!(store.complete_later(key, token), "{key}: queued");
     }
     store.flush().await;
-
-    let replica = PostgresStore::connect(&url).unwrap().with_table(&table);
     for key in keys.iter().rev() {
         assert_eq!(replica.claim(key).await.unwrap(), Claim::Done, "{key}");
     }
