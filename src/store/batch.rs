@@ -6,6 +6,10 @@
 //! call queued meanwhile (up to the batch size, or until the delay runs out) and flushes them in
 //! a task of its own. So batches grow with load by themselves: while the slots are busy
 //! committing, calls queue for the next batch; at low load a call is flushed alone, at once.
+//! When the last batch was small, a batch that would go beside one under way waits until it
+//! holds [`BESIDE`] calls, or until nothing else is under way: a handful of calls would pay a
+//! commit of their own for little gain (PostgreSQL at 16 connections: 4.7 deliveries a commit
+//! without the wait, 5.4 with it, and a sixth less of PostgreSQL's CPU per delivery).
 //!
 //! A completion nobody awaits ([`Batcher::complete_later`]) first waits up to [`RIDE`] for
 //! another call, so that it rides with the next delivery's claim: one call for both.
@@ -93,6 +97,9 @@ impl Drop for PendingGuard {
 /// How long a completion nobody waits for waits for a claim to ride with, by default.
 pub(crate) const RIDE: Duration = Duration::from_millis(2);
 
+/// How many calls a batch needs to go while another is under way.
+pub(crate) const BESIDE: usize = 16;
+
 /// How a writer groups calls.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BatchSettings {
@@ -104,6 +111,9 @@ pub(crate) struct BatchSettings {
     pub(crate) flushes: usize,
     /// How long a completion nobody waits for waits for another call (default [`RIDE`]).
     pub(crate) ride: Duration,
+    /// How many calls a batch needs to go while another is under way ([`BESIDE`]); with
+    /// fewer, it waits for that one to end.
+    pub(crate) beside: usize,
 }
 
 impl BatchSettings {
@@ -114,6 +124,7 @@ impl BatchSettings {
             delay,
             flushes: flushes.max(1),
             ride: RIDE,
+            beside: BESIDE,
         }
     }
 }
@@ -225,6 +236,9 @@ async fn write(
     flush: Arc<Flush>,
 ) {
     let slots = Arc::new(Semaphore::new(settings.flushes.max(1)));
+    let under_way = Arc::new(UnderWay::default());
+    // The size of the batch sent last: under load, batches are large and none waits.
+    let mut last = usize::MAX;
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         // A completion nobody waits for waits a moment for a claim: one commit for both.
@@ -237,8 +251,13 @@ async fn write(
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
             return;
         };
+        // Beside a batch under way, a few calls would pay for a commit (a script call) of their
+        // own: they wait for that batch, unless enough queue to be worth one. Under load (the
+        // last batch was large) they do not wait, which spares the writer a wake-up per call.
+        let open = last >= settings.beside
+            || fill_beside(&mut queue, &mut batch, &under_way, settings).await;
         let deadline = tokio::time::Instant::now() + settings.delay;
-        while batch.len() < settings.max.max(1) {
+        while open && batch.len() < settings.max.max(1) {
             match queue.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) if settings.delay.is_zero() => break,
@@ -248,11 +267,51 @@ async fn write(
                 },
             }
         }
-        let flush = Arc::clone(&flush);
+        last = batch.len();
+        under_way.count.fetch_add(1, Ordering::AcqRel);
+        let (flush, under_way) = (Arc::clone(&flush), Arc::clone(&under_way));
         tokio::spawn(async move {
             flush(batch).await;
             drop(slot);
+            if under_way.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+                under_way.none.notify_waiters();
+            }
         });
+    }
+}
+
+/// The batches a writer has under way, and a wake-up for when none is.
+#[derive(Debug, Default)]
+struct UnderWay {
+    count: AtomicUsize,
+    none: Notify,
+}
+
+/// While another batch is under way, adds queued calls to `batch` until it holds
+/// [`BatchSettings::beside`] calls or no other batch is under way. Returns whether the queue is
+/// still open.
+async fn fill_beside(
+    queue: &mut mpsc::UnboundedReceiver<Job>,
+    batch: &mut Vec<Job>,
+    under_way: &UnderWay,
+    settings: BatchSettings,
+) -> bool {
+    let enough = settings.beside.min(settings.max).max(1);
+    loop {
+        let none = under_way.none.notified();
+        tokio::pin!(none);
+        // Registered before the count is read, so that a batch ending in between wakes it.
+        none.as_mut().enable();
+        if batch.len() >= enough || under_way.count.load(Ordering::Acquire) == 0 {
+            return true;
+        }
+        tokio::select! {
+            job = queue.recv() => match job {
+                Some(job) => batch.push(job),
+                None => return false,
+            },
+            () = &mut none => {}
+        }
     }
 }
 
@@ -262,8 +321,8 @@ mod tests {
 
     /// A writer whose flush records each batch's calls (`claim k` / `complete k`) and answers
     /// them all.
-    fn recording(ride: Duration) -> (Batcher, Arc<Mutex<Vec<Vec<String>>>>) {
-        let batches = Arc::new(Mutex::new(Vec::new()));
+    fn recording(ride: Duration) -> (Batcher, Batches) {
+        let batches = Batches::default();
         let seen = Arc::clone(&batches);
         let mut settings = BatchSettings::new(256, Duration::ZERO, 16);
         settings.ride = ride;
@@ -285,6 +344,110 @@ mod tests {
             async {}
         });
         (batcher, batches)
+    }
+
+    /// Each batch's calls, as a test's flush saw them.
+    type Batches = Arc<Mutex<Vec<Vec<String>>>>;
+
+    /// A writer whose flush records and answers each batch's claims, then stays under way until
+    /// the test adds a permit to the returned semaphore.
+    fn held(flushes: usize) -> (Arc<Batcher>, Batches, Arc<Semaphore>) {
+        let batches = Batches::default();
+        let hold = Arc::new(Semaphore::new(0));
+        let (seen, holding) = (Arc::clone(&batches), Arc::clone(&hold));
+        let settings = BatchSettings::new(256, Duration::ZERO, flushes);
+        let batcher = Batcher::new(settings, move |jobs: Vec<Job>| {
+            let mut keys = Vec::new();
+            for job in jobs {
+                if let Job::Claim { key, token, reply } = job {
+                    keys.push(key);
+                    let _ = reply.send(Ok(Claim::Acquired(token)));
+                }
+            }
+            keys.sort();
+            seen.lock().unwrap().push(keys);
+            let hold = Arc::clone(&holding);
+            async move { hold.acquire().await.unwrap().forget() }
+        });
+        (Arc::new(batcher), batches, hold)
+    }
+
+    /// Claims each of `keys` in a task of its own, and lets the tasks queue their calls.
+    async fn claim_each(
+        batcher: &Arc<Batcher>,
+        keys: &[String],
+    ) -> Vec<tokio::task::JoinHandle<Result<Claim>>> {
+        let claims = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let (batcher, key) = (Arc::clone(batcher), key.clone());
+                tokio::spawn(
+                    async move { batcher.claim(key, ClaimToken::new(2 + i as u128)).await },
+                )
+            })
+            .collect();
+        for _ in 0..64 {
+            tokio::task::yield_now().await;
+        }
+        claims
+    }
+
+    async fn answered(claims: Vec<tokio::task::JoinHandle<Result<Claim>>>, when: &str) {
+        for claim in claims {
+            let answer = tokio::time::timeout(Duration::from_secs(5), claim).await;
+            assert!(
+                matches!(answer, Ok(Ok(Ok(Claim::Acquired(_))))),
+                "not answered {when}"
+            );
+        }
+    }
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|&name| name.to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_few_calls_wait_for_the_batch_under_way() {
+        let (batcher, batches, hold) = held(4);
+        batcher.claim("a".into(), ClaimToken::new(1)).await.unwrap();
+        let claims = claim_each(&batcher, &keys(&["b", "c", "d"])).await;
+        // Three slots are free, but three calls are not worth a batch beside `a`'s.
+        assert_eq!(*batches.lock().unwrap(), vec![keys(&["a"])]);
+        hold.add_permits(1);
+        answered(claims, "once `a`'s batch ended").await;
+        assert_eq!(
+            *batches.lock().unwrap(),
+            vec![keys(&["a"]), keys(&["b", "c", "d"])]
+        );
+        hold.add_permits(1);
+    }
+
+    #[tokio::test]
+    async fn enough_calls_go_beside_the_batch_under_way() {
+        let (batcher, batches, hold) = held(4);
+        batcher.claim("a".into(), ClaimToken::new(1)).await.unwrap();
+        let many: Vec<String> = (0..BESIDE).map(|i| format!("k{i:02}")).collect();
+        let claims = claim_each(&batcher, &many).await;
+        answered(claims, "while `a`'s batch is under way").await;
+        assert_eq!(*batches.lock().unwrap(), vec![keys(&["a"]), many]);
+        hold.add_permits(2);
+    }
+
+    #[tokio::test]
+    async fn under_load_a_few_calls_go_beside_the_batch_under_way() {
+        let (batcher, batches, hold) = held(4);
+        let many: Vec<String> = (0..BESIDE).map(|i| format!("k{i:02}")).collect();
+        answered(claim_each(&batcher, &many).await, "alone").await;
+        // The last batch was large: the next one does not wait for it.
+        let claim = batcher.claim("a".into(), ClaimToken::new(1));
+        let answer = tokio::time::timeout(Duration::from_secs(5), claim).await;
+        assert!(
+            matches!(answer, Ok(Ok(Claim::Acquired(_)))),
+            "not answered at once"
+        );
+        assert_eq!(*batches.lock().unwrap(), vec![many, keys(&["a"])]);
+        hold.add_permits(2);
     }
 
     #[tokio::test]

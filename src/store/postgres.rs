@@ -564,7 +564,9 @@ impl PostgresStore {
     /// So at low load a call is written alone and at once, and under load a commit carries
     /// hundreds of deliveries. Fewer batches under way make each larger: with 16 at once, 16
     /// concurrent deliveries were written mostly one by one, each claim and completion its own
-    /// commit. Raise `flushes` for a server whose cores sit idle while batches wait. Batches
+    /// commit. And after a small batch, the next goes beside one under way only once it holds
+    /// 16 calls (or when that one is done): fewer would pay a commit of their own for little
+    /// gain. Raise `flushes` for a server whose cores sit idle while batches wait. Batches
     /// written at once, by this process or by replicas, lock their rows in key order, so they
     /// never deadlock.
     ///

@@ -280,7 +280,9 @@ impl RedisStore {
     /// queued by then, up to `max` (default 256); `delay` (default zero) makes a batch wait
     /// that long for more calls first. So at low load a call is sent alone and at once, with
     /// the plain commands, and under load one command carries many deliveries. More `flushes`
-    /// mean smaller batches, each answered sooner: worth it where Redis is far away.
+    /// mean smaller batches, each answered sooner: worth it where Redis is far away. After a
+    /// small batch, the next goes beside one awaiting Redis only once it holds 16 calls (or
+    /// when that one is answered).
     ///
     /// ```no_run
     /// use std::time::Duration;
