@@ -239,6 +239,8 @@ async fn write(
     let under_way = Arc::new(UnderWay::default());
     // The size of the batch sent last: under load, batches are large and none waits.
     let mut last = usize::MAX;
+    // What a batch beside another must hold (a full batch, if that is less).
+    let enough = settings.beside.min(settings.max).max(1);
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         // A completion nobody waits for waits a moment for a claim: one commit for both.
@@ -254,8 +256,7 @@ async fn write(
         // Beside a batch under way, a few calls would pay for a commit (a script call) of their
         // own: they wait for that batch, unless enough queue to be worth one. Under load (the
         // last batch was large) they do not wait, which spares the writer a wake-up per call.
-        let open = last >= settings.beside
-            || fill_beside(&mut queue, &mut batch, &under_way, settings).await;
+        let open = last >= enough || fill_beside(&mut queue, &mut batch, &under_way, enough).await;
         let deadline = tokio::time::Instant::now() + settings.delay;
         while open && batch.len() < settings.max.max(1) {
             match queue.try_recv() {
@@ -272,10 +273,11 @@ async fn write(
         let (flush, under_way) = (Arc::clone(&flush), Arc::clone(&under_way));
         tokio::spawn(async move {
             flush(batch).await;
-            drop(slot);
+            // Counted out before its slot is freed: a writer that takes the slot sees it gone.
             if under_way.count.fetch_sub(1, Ordering::AcqRel) == 1 {
                 under_way.none.notify_waiters();
             }
+            drop(slot);
         });
     }
 }
@@ -287,16 +289,14 @@ struct UnderWay {
     none: Notify,
 }
 
-/// While another batch is under way, adds queued calls to `batch` until it holds
-/// [`BatchSettings::beside`] calls or no other batch is under way. Returns whether the queue is
-/// still open.
+/// While another batch is under way, adds queued calls to `batch` until it holds `enough`
+/// calls or no other batch is under way. Returns whether the queue is still open.
 async fn fill_beside(
     queue: &mut mpsc::UnboundedReceiver<Job>,
     batch: &mut Vec<Job>,
     under_way: &UnderWay,
-    settings: BatchSettings,
+    enough: usize,
 ) -> bool {
-    let enough = settings.beside.min(settings.max).max(1);
     loop {
         let none = under_way.none.notified();
         tokio::pin!(none);
