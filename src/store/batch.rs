@@ -9,7 +9,7 @@
 //! When the last batch was small, a batch that would go beside one under way waits until it
 //! holds [`BESIDE`] calls, or until nothing else is under way: a handful of calls would pay a
 //! commit of their own for little gain (PostgreSQL at 16 connections: 4.7 deliveries a commit
-//! without the wait, 5.4 with it, and a sixth less of PostgreSQL's CPU per delivery).
+//! without the wait, 5.4 with it, and 14% less of PostgreSQL's CPU per delivery).
 //!
 //! A completion nobody awaits ([`Batcher::complete_later`]) first waits up to [`RIDE`] for
 //! another call, so that it rides with the next delivery's claim: one call for both.
