@@ -22,11 +22,15 @@
 //!   `SCHEME=standard-webhooks` (or YCloud's, for the `-ycloud` routes): `bench/peers.sh`.
 //!
 //! `PORT` (default 3900) and `BENCH_SECRET` (default `whsec_bench`) must match `bench/sign.lua`.
+//! `BENCH_REDIS_BATCHING` / `BENCH_POSTGRES_BATCHING` = `max,delay_us,flushes` set the batching
+//! of `/hook-redis` / `/hook-postgres` (`with_batching`), to compare settings without a rebuild;
+//! the server refuses to start on a malformed value.
 
 #[path = "../bench/peers/routes.rs"]
 mod peers;
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -39,6 +43,27 @@ use tower_webhooks::{Ack, Event, WebhookLayer};
 async fn on_event(event: Event<ycloud::Event>) -> StatusCode {
     black_box(event.id().len() + event.payload().event_type.len());
     StatusCode::OK
+}
+
+/// The batching `var` asks for (`max,delay_us,flushes`), if it is set.
+fn batching(var: &str) -> Result<Option<(usize, Duration, usize)>, String> {
+    let Ok(value) = std::env::var(var) else {
+        return Ok(None);
+    };
+    let bad = || format!("{var}={value:?}: expected max,delay_us,flushes (three whole numbers)");
+    let numbers: Vec<u64> = value
+        .split(',')
+        .map(|part| part.trim().parse().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [max, delay, flushes] = numbers[..] else {
+        return Err(bad());
+    };
+    let size = |n: u64| usize::try_from(n).map_err(|_| bad());
+    Ok(Some((
+        size(max)?,
+        Duration::from_micros(delay),
+        size(flushes)?,
+    )))
 }
 
 #[tokio::main]
@@ -71,9 +96,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     #[cfg(feature = "redis")]
     let app = match std::env::var("TEST_REDIS_URL") {
         Ok(url) => {
-            let store = tower_webhooks::store::RedisStore::connect(&url)
+            let mut store = tower_webhooks::store::RedisStore::connect(&url)
                 .await?
                 .with_prefix(format!("bench{}", std::process::id()));
+            if let Some((max, delay, flushes)) = batching("BENCH_REDIS_BATCHING")? {
+                store = store.with_batching(max, delay, flushes);
+            }
             app.route(
                 "/hook-redis",
                 post(on_event).layer(WebhookLayer::ycloud(secret.as_str()).with_store(store)),
@@ -84,7 +112,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     #[cfg(feature = "postgres")]
     let app = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) => {
-            let store = tower_webhooks::store::PostgresStore::connect(&url)?;
+            let mut store = tower_webhooks::store::PostgresStore::connect(&url)?;
+            if let Some((max, delay, flushes)) = batching("BENCH_POSTGRES_BATCHING")? {
+                store = store.with_batching(max, delay, flushes);
+            }
             store.migrate().await?;
             app.route(
                 "/hook-postgres",
