@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::future::{self, Either};
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use super::{Claim, ClaimToken, Result, StoreError};
@@ -305,12 +306,11 @@ async fn fill_beside(
         if batch.len() >= enough || under_way.count.load(Ordering::Acquire) == 0 {
             return true;
         }
-        tokio::select! {
-            job = queue.recv() => match job {
-                Some(job) => batch.push(job),
-                None => return false,
-            },
-            () = &mut none => {}
+        // `future::select`, not `tokio::select!`: the stores' features leave tokio's macros out.
+        match future::select(std::pin::pin!(queue.recv()), none).await {
+            Either::Left((Some(job), _)) => batch.push(job),
+            Either::Left((None, _)) => return false,
+            Either::Right(((), _)) => {}
         }
     }
 }
