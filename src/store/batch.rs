@@ -58,7 +58,7 @@ impl Job {
 /// is answered or dropped, for [`Batcher::flush`].
 pub(crate) enum Done {
     Awaited(oneshot::Sender<Result<()>>),
-    Later(PendingGuard),
+    Later(Counted),
 }
 
 impl Done {
@@ -77,17 +77,30 @@ impl Done {
     }
 }
 
-/// The completions queued by [`Batcher::complete_later`] and not yet answered.
+/// A count of things under way (completions queued and not yet answered, batches being
+/// written), and a wake-up for when it falls to zero.
 #[derive(Debug, Default)]
-struct Pending {
+struct Count {
     count: AtomicUsize,
     none: Notify,
 }
 
-/// One pending completion; it stops counting when dropped, answered or not.
-pub(crate) struct PendingGuard(Arc<Pending>);
+impl Count {
+    /// Counts one more, until the returned guard is dropped.
+    fn enter(self: &Arc<Self>) -> Counted {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        Counted(Arc::clone(self))
+    }
 
-impl Drop for PendingGuard {
+    fn is_zero(&self) -> bool {
+        self.count.load(Ordering::Acquire) == 0
+    }
+}
+
+/// One thing counted; it stops counting when dropped (a completion: answered or not).
+pub(crate) struct Counted(Arc<Count>);
+
+impl Drop for Counted {
     fn drop(&mut self) {
         if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.0.none.notify_waiters();
@@ -98,7 +111,8 @@ impl Drop for PendingGuard {
 /// How long a completion nobody waits for waits for a claim to ride with, by default.
 pub(crate) const RIDE: Duration = Duration::from_millis(2);
 
-/// How many calls a batch needs to go while another is under way.
+/// How many calls a batch needs to go while another is under way, after a small batch; with
+/// fewer, it waits for that one to end.
 pub(crate) const BESIDE: usize = 16;
 
 /// How a writer groups calls.
@@ -112,9 +126,6 @@ pub(crate) struct BatchSettings {
     pub(crate) flushes: usize,
     /// How long a completion nobody waits for waits for another call (default [`RIDE`]).
     pub(crate) ride: Duration,
-    /// How many calls a batch needs to go while another is under way ([`BESIDE`]); with
-    /// fewer, it waits for that one to end.
-    pub(crate) beside: usize,
 }
 
 impl BatchSettings {
@@ -125,7 +136,6 @@ impl BatchSettings {
             delay,
             flushes: flushes.max(1),
             ride: RIDE,
-            beside: BESIDE,
         }
     }
 }
@@ -136,7 +146,8 @@ type Flush = dyn Fn(Vec<Job>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send
 /// `flush` answers every job it is given.
 pub(crate) struct Batcher {
     queue: Mutex<Option<mpsc::UnboundedSender<Job>>>,
-    pending: Arc<Pending>,
+    /// The completions queued by [`complete_later`](Self::complete_later), not yet answered.
+    pending: Arc<Count>,
     settings: BatchSettings,
     flush: Arc<Flush>,
 }
@@ -202,23 +213,20 @@ impl Batcher {
 
     /// Queues the completion of `key` by `token` without waiting for it: it is written with the
     /// next call queued, or alone once the ride ([`RIDE`]) has passed without one.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn complete_later(&self, key: String, token: ClaimToken) {
-        self.pending.count.fetch_add(1, Ordering::AcqRel);
-        let reply = Done::Later(PendingGuard(Arc::clone(&self.pending)));
+        let reply = Done::Later(self.pending.enter());
         self.submit(Job::Complete { key, token, reply });
     }
 
     /// Waits until every completion queued by [`complete_later`](Self::complete_later) so far
     /// has been written (or has failed, and been logged).
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) async fn flush(&self) {
         loop {
             let none = self.pending.none.notified();
             tokio::pin!(none);
             // Registered before the count is read, so that a last answer in between wakes it.
             none.as_mut().enable();
-            if self.pending.count.load(Ordering::Acquire) == 0 {
+            if self.pending.is_zero() {
                 return;
             }
             none.await;
@@ -237,11 +245,11 @@ async fn write(
     flush: Arc<Flush>,
 ) {
     let slots = Arc::new(Semaphore::new(settings.flushes.max(1)));
-    let under_way = Arc::new(UnderWay::default());
+    let under_way = Arc::new(Count::default());
     // The size of the batch sent last: under load, batches are large and none waits.
     let mut last = usize::MAX;
     // What a batch beside another must hold (a full batch, if that is less).
-    let enough = settings.beside.min(settings.max).max(1);
+    let enough = BESIDE.min(settings.max);
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         // A completion nobody waits for waits a moment for a claim: one commit for both.
@@ -270,24 +278,14 @@ async fn write(
             }
         }
         last = batch.len();
-        under_way.count.fetch_add(1, Ordering::AcqRel);
-        let (flush, under_way) = (Arc::clone(&flush), Arc::clone(&under_way));
+        let (flush, counted) = (Arc::clone(&flush), under_way.enter());
         tokio::spawn(async move {
             flush(batch).await;
             // Counted out before its slot is freed: a writer that takes the slot sees it gone.
-            if under_way.count.fetch_sub(1, Ordering::AcqRel) == 1 {
-                under_way.none.notify_waiters();
-            }
+            drop(counted);
             drop(slot);
         });
     }
-}
-
-/// The batches a writer has under way, and a wake-up for when none is.
-#[derive(Debug, Default)]
-struct UnderWay {
-    count: AtomicUsize,
-    none: Notify,
 }
 
 /// While another batch is under way, adds queued calls to `batch` until it holds `enough`
@@ -295,7 +293,7 @@ struct UnderWay {
 async fn fill_beside(
     queue: &mut mpsc::UnboundedReceiver<Job>,
     batch: &mut Vec<Job>,
-    under_way: &UnderWay,
+    under_way: &Count,
     enough: usize,
 ) -> bool {
     loop {
@@ -303,7 +301,7 @@ async fn fill_beside(
         tokio::pin!(none);
         // Registered before the count is read, so that a batch ending in between wakes it.
         none.as_mut().enable();
-        if batch.len() >= enough || under_way.count.load(Ordering::Acquire) == 0 {
+        if batch.len() >= enough || under_way.is_zero() {
             return true;
         }
         // `future::select`, not `tokio::select!`: the stores' features leave tokio's macros out.
