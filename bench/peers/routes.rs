@@ -172,6 +172,9 @@ pub(crate) fn route(name: &str) -> Route {
         }
         other => panic!("no route {other}"),
     };
+    // Finalised as `axum::serve` finalises an app, so that no route pays axum's conversion of a
+    // stateless handler into a route on every request (the stateful routes have it already).
+    let app = app.with_state(());
     Route { app, handled }
 }
 
