@@ -17,7 +17,7 @@ use crate::clock::{Clock, ClockDebug, SharedClock, SystemClock};
 use crate::destination::Destination;
 use crate::event::{Facts, Verified};
 use crate::hook_secret::HookSecret;
-use crate::identify::Identity;
+use crate::identify::{self, Identity};
 use crate::rejection::{Rejection, Statuses};
 use crate::scheme::{Scheme, Source};
 use crate::signature::Verifier;
@@ -49,6 +49,8 @@ pub(crate) struct Config {
     pub(crate) allow: HeaderValue,
     /// The headers kept with a parked delivery: those that authenticate and identify it.
     pub(crate) kept_headers: Vec<HeaderName>,
+    /// Where a delivery's id, type and signed handshake are: worked out once, not per delivery.
+    pub(crate) identity: identify::Plan,
     pub(crate) backoff: Backoff,
     /// The secrets a handshake hands over (Asana), beside the verifier's own keys.
     pub(crate) hook_secret: Option<HookSecret>,
@@ -83,6 +85,7 @@ impl Config {
             provider: Arc::from(scheme.provider()),
             allow: allow_header(scheme),
             kept_headers: headers_to_keep(scheme),
+            identity: identify::Plan::new(scheme),
             verifier,
             body_limit: DEFAULT_BODY_LIMIT,
             body_timeout: Some(DEFAULT_BODY_TIMEOUT),

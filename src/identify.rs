@@ -82,120 +82,179 @@ pub(crate) fn body_hash(body: &[u8]) -> String {
 }
 
 /// Finds the id, key and type of a verified delivery, and whether it is a signed handshake, in
-/// one pass over the body.
+/// one pass over the body. (The layer keeps its scheme's [`Plan`]; this makes one each time.)
+#[cfg(test)]
 pub(crate) fn identify<'a>(
     scheme: &Scheme,
     headers: &'a HeaderMap,
     body: &'a [u8],
 ) -> Result<Identity<'a>, Unidentified> {
-    // Every value sought, located first: a header, or a slot of the one body scan.
-    // (On the stack: no scheme seeks more than a handful.)
-    let mut wanted = Wanted::default();
-    let id_at: SmallVec<[At<'_>; 4]> = scheme.id.parts().iter().map(|s| wanted.locate(s)).collect();
-    let type_at: SmallVec<[At<'_>; 4]> =
-        scheme.event_type.iter().map(|s| wanted.locate(s)).collect();
-    let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
-    let handshake_at = handshake.map(|(event, value, token)| {
-        let event_at = match event {
-            Marker::Json(pointer) => wanted.pointer(pointer),
-            Marker::Header(name) => At::Header(name),
-        };
-        (event_at, value, token.map(|t| wanted.pointer(t)))
-    });
+    Plan::new(scheme).identify(headers, body)
+}
 
-    let format = body_format(scheme.payload, headers, body);
-    let mut found: SmallVec<[Found<'_>; 8]> = SmallVec::from_elem(None, wanted.pointers.len());
-    match format {
-        // The common case without serde; anything else by the scan, from the start.
-        Some(Format::Json) if top_level_strings(body, &wanted.pointers, &mut found).is_some() => {}
-        Some(Format::Json) => {
-            found.iter_mut().for_each(|slot| *slot = None);
-            scan(body, &wanted.pointers, &mut found, Until::Found)
-                .map_err(|_| Unidentified::NotJson)?
-        }
-        Some(Format::Form) => scan_form(body, &wanted.pointers, &mut found),
-        None => {}
-    }
-    // Borrowed from the body or the headers (copied only where the body escaped them).
-    let value = |at: &At<'_>| -> Option<Cow<'a, str>> {
-        match at {
-            At::Body(slot) => found[*slot].clone(),
-            At::Header(name) => headers
-                .get(*name)
-                .and_then(|v| v.to_str().ok())
-                .map(Cow::Borrowed),
-        }
-    };
-
-    let event_type = type_at.iter().filter_map(value).find(|t| !t.is_empty());
-    let challenge = handshake_at.and_then(|(kind_at, kind, token_at)| {
-        (value(&kind_at).as_deref() == Some(kind)).then(|| {
-            token_at
-                .and_then(|at| value(&at))
-                .unwrap_or_default()
-                .into_owned()
-        })
-    });
-    let form = format == Some(Format::Form);
-
-    let complete: Option<SmallVec<[Cow<'a, str>; 4]>> = id_at
-        .iter()
-        .map(|at| value(at).filter(|v| !v.is_empty()))
-        .collect();
-    let (id, qualified) = match complete {
-        Some(mut parts) if parts.len() == 1 => (parts.swap_remove(0), None),
-        Some(parts) if !parts.is_empty() => {
-            let joined = parts
-                .iter()
-                .map(|p| p.as_ref())
-                .collect::<Vec<_>>()
-                .join(":");
-            (parts[0].clone(), Some(joined))
-        }
-        // No id source at all, or a missing one on a scheme that falls back.
-        Some(_) => return Ok(Identity::of_body(body, event_type, challenge, form)),
-        None if scheme.id.fallback() => {
-            return Ok(Identity::of_body(body, event_type, challenge, form));
-        }
-        None => return Err(Unidentified::MissingId),
-    };
-    // Ids are short tokens; a huge one would only bloat the dedup store.
-    let identity = Identity {
-        id,
-        qualified,
-        event_type,
-        challenge,
-        form,
-    };
-    if identity.key().len() > MAX_KEY_LEN {
-        return Err(Unidentified::IdTooLong);
-    }
-    Ok(identity)
+/// Where a scheme's id, type and signed handshake are, worked out once per layer: which come
+/// from headers, and which slot of the one body scan each of the others fills.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    payload: Payload,
+    /// The JSON pointers the body scan looks for, by slot.
+    pointers: Vec<Vec<String>>,
+    /// The id's parts, joined by `:` into the key when there are several.
+    id: Vec<At>,
+    /// The type's sources, the first non-empty one counting.
+    event_type: Vec<At>,
+    /// A signed handshake: where its marker is, the marker's value, and where its token is.
+    handshake: Option<(At, String, Option<At>)>,
+    /// A delivery without its id is known by its body's hash.
+    fallback: bool,
 }
 
 /// Where one sought value is: a header, or a slot of the body scan.
-enum At<'a> {
-    Header(&'a HeaderName),
+#[derive(Debug, Clone)]
+enum At {
+    Header(HeaderName),
     Body(usize),
 }
 
-/// The pointers the body scan looks for, each at the slot [`At::Body`] names.
-#[derive(Default)]
-struct Wanted<'a> {
-    pointers: SmallVec<[&'a [String]; 8]>,
-}
-
-impl<'a> Wanted<'a> {
-    fn locate(&mut self, source: &'a Source) -> At<'a> {
-        match source {
-            Source::Json(pointer) => self.pointer(pointer),
-            Source::Header(name) => At::Header(name),
+impl Plan {
+    pub(crate) fn new(scheme: &Scheme) -> Self {
+        let mut pointers: Vec<Vec<String>> = Vec::new();
+        let mut pointer = |pointer: &Pointer| {
+            pointers.push(pointer.segments().to_vec());
+            At::Body(pointers.len() - 1)
+        };
+        let locate = |source: &Source, pointer: &mut dyn FnMut(&Pointer) -> At| match source {
+            Source::Json(p) => pointer(p),
+            Source::Header(name) => At::Header(name.clone()),
+        };
+        let id = scheme
+            .id
+            .parts()
+            .iter()
+            .map(|s| locate(s, &mut pointer))
+            .collect();
+        let event_type = scheme
+            .event_type
+            .iter()
+            .map(|s| locate(s, &mut pointer))
+            .collect();
+        let handshake = scheme.handshake.as_ref().and_then(|h| h.signed_fields());
+        let handshake = handshake.map(|(event, value, token)| {
+            let event_at = match event {
+                Marker::Json(p) => pointer(p),
+                Marker::Header(name) => At::Header(name.clone()),
+            };
+            (event_at, value.to_owned(), token.map(&mut pointer))
+        });
+        Self {
+            payload: scheme.payload,
+            pointers,
+            id,
+            event_type,
+            handshake,
+            fallback: scheme.id.fallback(),
         }
     }
 
-    fn pointer(&mut self, pointer: &'a Pointer) -> At<'a> {
-        self.pointers.push(pointer.segments());
-        At::Body(self.pointers.len() - 1)
+    /// The identity of a verified delivery of the plan's scheme.
+    pub(crate) fn identify<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+    ) -> Result<Identity<'a>, Unidentified> {
+        // The pointers as the scans take them; on the stack (no scheme seeks more than a few).
+        let mut pointers: SmallVec<[&[String]; 8]> = SmallVec::new();
+        pointers.extend(self.pointers.iter().map(Vec::as_slice));
+        let format = body_format(self.payload, headers, body);
+        let mut found: SmallVec<[Found<'_>; 8]> = SmallVec::from_elem(None, pointers.len());
+        match format {
+            // The common case without serde; anything else by the scan, from the start.
+            Some(Format::Json) if top_level_strings(body, &pointers, &mut found).is_some() => {}
+            Some(Format::Json) => {
+                found.iter_mut().for_each(|slot| *slot = None);
+                scan(body, &pointers, &mut found, Until::Found)
+                    .map_err(|_| Unidentified::NotJson)?
+            }
+            Some(Format::Form) => scan_form(body, &pointers, &mut found),
+            None => {}
+        }
+        // Borrowed from the body or the headers (copied only where the body escaped them).
+        let value = |at: &At| -> Option<Cow<'a, str>> {
+            match at {
+                At::Body(slot) => found[*slot].clone(),
+                At::Header(name) => headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Cow::Borrowed),
+            }
+        };
+
+        let event_type = self
+            .event_type
+            .iter()
+            .filter_map(value)
+            .find(|t| !t.is_empty());
+        let challenge = self
+            .handshake
+            .as_ref()
+            .and_then(|(kind_at, kind, token_at)| {
+                (value(kind_at).as_deref() == Some(kind.as_str())).then(|| {
+                    token_at
+                        .as_ref()
+                        .and_then(value)
+                        .unwrap_or_default()
+                        .into_owned()
+                })
+            });
+        let form = format == Some(Format::Form);
+
+        let part = |at: &At| value(at).filter(|v| !v.is_empty());
+        let (id, qualified) = match self.id.as_slice() {
+            // One source, the common case: nothing to join.
+            [at] => match part(at) {
+                Some(id) => (id, None),
+                None => return self.without_id(body, event_type, challenge, form),
+            },
+            // No id source at all: known by the body.
+            [] => return Ok(Identity::of_body(body, event_type, challenge, form)),
+            ats => {
+                let Some(parts) = ats.iter().map(part).collect::<Option<Vec<_>>>() else {
+                    return self.without_id(body, event_type, challenge, form);
+                };
+                let joined = parts
+                    .iter()
+                    .map(|p| p.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(":");
+                (parts[0].clone(), Some(joined))
+            }
+        };
+        // Ids are short tokens; a huge one would only bloat the dedup store.
+        let identity = Identity {
+            id,
+            qualified,
+            event_type,
+            challenge,
+            form,
+        };
+        if identity.key().len() > MAX_KEY_LEN {
+            return Err(Unidentified::IdTooLong);
+        }
+        Ok(identity)
+    }
+
+    /// A part of the id is missing: the body's hash on a scheme that falls back, else refused.
+    fn without_id<'a>(
+        &self,
+        body: &[u8],
+        event_type: Option<Cow<'a, str>>,
+        challenge: Option<String>,
+        form: bool,
+    ) -> Result<Identity<'a>, Unidentified> {
+        match self.fallback {
+            true => Ok(Identity::of_body(body, event_type, challenge, form)),
+            false => Err(Unidentified::MissingId),
+        }
     }
 }
 

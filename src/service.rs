@@ -395,7 +395,7 @@ where
             #[cfg(feature = "metrics")]
             crate::metrics::verification(&config.provider, verifying.elapsed());
 
-            let (identity, unprocessable) = match identify::identify(scheme, &parts.headers, &raw) {
+            let (identity, unprocessable) = match config.identity.identify(&parts.headers, &raw) {
                 Ok(identity) => (identity, None),
                 // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
                 Err(why) if config.ack == Ack::Passthrough => {
