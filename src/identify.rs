@@ -298,14 +298,22 @@ pub(crate) fn is_form(payload: Payload, headers: &HeaderMap, body: &[u8]) -> boo
     if payload != Payload::JsonOrForm {
         return false;
     }
+    // Compared without case and without a lowercase copy: this runs for every delivery.
     let essence = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    match essence.as_deref() {
-        Some("application/x-www-form-urlencoded") => true,
-        Some(json) if json == "application/json" || json.ends_with("+json") => false,
+        .map(|v| v.trim().as_bytes());
+    let is_json = |essence: &[u8]| {
+        essence.eq_ignore_ascii_case(b"application/json")
+            || essence
+                .len()
+                .checked_sub(5)
+                .is_some_and(|start| essence[start..].eq_ignore_ascii_case(b"+json"))
+    };
+    match essence {
+        Some(form) if form.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") => true,
+        Some(json) if is_json(json) => false,
         _ => !matches!(
             body.iter().find(|b| !b.is_ascii_whitespace()),
             Some(b'{' | b'[')
@@ -1081,6 +1089,25 @@ mod tests {
         );
         assert!(!is_form(json_or_form, &json, b"a=1"));
         assert!(!is_form(Payload::Json, &form_headers(), b"a=1"));
+        // Media types are case-insensitive; parameters and spaces around them do not count.
+        let typed = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            let value = http::HeaderValue::from_static(value);
+            headers.insert(http::header::CONTENT_TYPE, value);
+            headers
+        };
+        let form = typed(" Application/X-WWW-Form-URLEncoded ; charset=UTF-8");
+        assert!(is_form(json_or_form, &form, b"{}"));
+        assert!(!is_form(json_or_form, &typed("Application/JSON"), b"a=1"));
+        assert!(!is_form(
+            json_or_form,
+            &typed("application/vnd.api+JSON"),
+            b"a=1"
+        ));
+        // Neither: the first byte decides, as without the header.
+        assert!(is_form(json_or_form, &typed("text/plain"), b"a=1"));
+        assert!(!is_form(json_or_form, &typed("json"), b"[1]"));
+        assert!(is_form(json_or_form, &typed("json"), b"a=1"));
     }
 
     #[test]
