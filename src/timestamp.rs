@@ -20,10 +20,21 @@ pub(crate) fn parse(raw: &str, format: TimestampFormat) -> Option<i64> {
 
 /// Plain ASCII digits; signs, fractions, white space and overflow are refused.
 fn digits(raw: &str) -> Option<i64> {
-    if raw.is_empty() || raw.len() > MAX_DIGITS || !raw.bytes().all(|b| b.is_ascii_digit()) {
+    if raw.is_empty() || raw.len() > MAX_DIGITS {
         return None;
     }
-    raw.parse().ok()
+    // Checked and summed in one pass (`str::parse` would check the digits a second time).
+    // Eighteen digits cannot overflow an `i64`: only a nineteenth is summed with checks.
+    let (head, tail) = raw.as_bytes().split_at(raw.len().min(18));
+    let digit = |b: u8| Some(i64::from(b.wrapping_sub(b'0'))).filter(|d| *d <= 9);
+    let mut n = 0i64;
+    for &b in head {
+        n = n * 10 + digit(b)?;
+    }
+    for &b in tail {
+        n = n.checked_mul(10)?.checked_add(digit(b)?)?;
+    }
+    Some(n)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)`, `T` and `Z` in either case (RFC 3339,
@@ -189,6 +200,27 @@ mod tests {
             parse("1700000000999", TimestampFormat::UnixMillis),
             Some(1_700_000_000)
         );
+        // One past the largest: refused, not wrapped.
+        assert_eq!(
+            parse("9223372036854775808", TimestampFormat::UnixSeconds),
+            None
+        );
+        assert_eq!(
+            parse("0001700000000", TimestampFormat::UnixSeconds),
+            Some(1_700_000_000)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digits_read_as_the_standard_library_reads_them(raw in "[0-9]{1,19}|[0-9+ .e-]{0,21}") {
+            // At most 19 digits, leading zeros and all, as the docs say.
+            let expected = match raw.len() <= MAX_DIGITS && raw.bytes().all(|b| b.is_ascii_digit()) {
+                true => raw.parse::<i64>().ok(),
+                false => None,
+            };
+            proptest::prop_assert_eq!(parse(&raw, TimestampFormat::UnixSeconds), expected);
+        }
     }
 
     #[test]
