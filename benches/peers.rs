@@ -38,6 +38,14 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    if let Some(unknown) = asked
+        .iter()
+        .find(|a| !ROUTES.iter().any(|(name, _)| name == a))
+    {
+        let names: Vec<&str> = ROUTES.iter().map(|(name, _)| *name).collect();
+        eprintln!("no route {unknown}: the routes are {}", names.join(", "));
+        std::process::exit(1);
+    }
     let chosen: Vec<(&str, Family)> = ROUTES
         .iter()
         .copied()

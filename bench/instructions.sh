@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Instructions per delivery, counted instead of timed: each route of the peers bench
+# (bench/peers/routes.rs) runs under callgrind with COUNT and then 2 x COUNT deliveries, and the
+# difference divided by COUNT is what one more delivery costs, set-up and start-up left out.
+# Counts barely move between runs, where timings on a shared machine swing by a third: use them
+# to tell whether a change to the per-delivery path helped, and time it as well.
+#
+#   bash bench/instructions.sh                          # hand-written, ours, and YCloud's
+#   bash bench/instructions.sh hand-written ours        # these routes; COUNT=4000
+#
+# Each count includes signing the bench's deliveries (the same for every route): compare routes
+# with each other, not with timed figures. Under valgrind SHA-256 runs in software, so the
+# HMAC weighs far more than on the machine; the differences between routes are what count.
+# Needs valgrind (Debian: apt-get install valgrind). Exit codes: 0 printed, 1 a tool or a
+# route failed (the bench refuses to run a route that fails its checks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "needs valgrind (Debian: apt-get install valgrind)" >&2; exit 1; }
+COUNT=${COUNT:-4000}
+bin=$(cargo bench --bench peers --no-run 2>&1 | grep -o 'target/release/deps/peers-[0-9a-f]*' | head -n 1)
+[ -n "$bin" ] || { echo "could not build the peers bench" >&2; exit 1; }
+if [ $# -gt 0 ]; then routes=("$@"); else routes=(hand-written ours hand-written-ycloud ours-ycloud); fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Instructions of one run of the bench over `$1` with `$2` deliveries.
+total() {
+    if ! ROUNDS=1 COUNT=$2 valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$bin" "$1" \
+        >"$tmp/log" 2>&1; then
+        echo "the peers bench failed on $1:" >&2
+        grep -v "^==" "$tmp/log" | tail -n 5 >&2
+        exit 1
+    fi
+    callgrind_annotate "$tmp/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
+}
+
+echo "| route | instructions per delivery (COUNT=$COUNT) |"
+echo "|---|---|"
+for route in "${routes[@]}"; do
+    once=$(total "$route" "$COUNT")
+    twice=$(total "$route" $((2 * COUNT)))
+    echo "| $route | $(((twice - once) / COUNT)) |"
+done
