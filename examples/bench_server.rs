@@ -74,9 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3900);
     let secret = std::env::var("BENCH_SECRET").unwrap_or_else(|_| "whsec_bench".into());
     // Every request of a run carries a new id: keep them all, as a service would.
-    let store = tower_webhooks::store::MemoryStore::new()
-        .with_max_entries(4_000_000)
-        .with_max_bytes(usize::MAX);
+    let store = peers::unbounded();
     let app = Router::new()
         .route(
             "/bare",
@@ -171,12 +169,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     #[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(unused_mut))]
     let mut now = vec![(
         "/now",
-        WebhookLayer::ycloud(secret.as_str()).with_store(
-            tower_webhooks::store::MemoryStore::new()
-                .with_max_entries(4_000_000)
-                .with_max_bytes(usize::MAX)
-                .with_max_inbox(4_000_000),
-        ),
+        WebhookLayer::ycloud(secret.as_str())
+            .with_store(peers::unbounded().with_max_inbox(4_000_000)),
     )];
     #[cfg(feature = "redis")]
     if let Ok(url) = std::env::var("TEST_REDIS_URL") {

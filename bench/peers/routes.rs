@@ -183,7 +183,7 @@ pub(crate) fn route(name: &str) -> Route {
 /// Our memory store, sized to remember every key as the hand-written `HashSet` does. At its
 /// default budget (64 MiB, about 524,000 keys) a bench server that has taken more deliveries
 /// across its runs evicts a key for every new one, which the other routes never do.
-fn unbounded() -> MemoryStore {
+pub(crate) fn unbounded() -> MemoryStore {
     MemoryStore::new()
         .with_max_entries(4_000_000)
         .with_max_bytes(usize::MAX)
