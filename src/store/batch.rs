@@ -95,6 +95,20 @@ impl Count {
     fn is_zero(&self) -> bool {
         self.count.load(Ordering::Acquire) == 0
     }
+
+    /// Resolves once the count is zero (at once if it is).
+    async fn zero(&self) {
+        loop {
+            let none = self.none.notified();
+            tokio::pin!(none);
+            // Registered before the count is read, so that a last drop in between wakes it.
+            none.as_mut().enable();
+            if self.is_zero() {
+                return;
+            }
+            none.await;
+        }
+    }
 }
 
 /// One thing counted; it stops counting when dropped (a completion: answered or not).
@@ -221,16 +235,7 @@ impl Batcher {
     /// Waits until every completion queued by [`complete_later`](Self::complete_later) so far
     /// has been written (or has failed, and been logged).
     pub(crate) async fn flush(&self) {
-        loop {
-            let none = self.pending.none.notified();
-            tokio::pin!(none);
-            // Registered before the count is read, so that a last answer in between wakes it.
-            none.as_mut().enable();
-            if self.pending.is_zero() {
-                return;
-            }
-            none.await;
-        }
+        self.pending.zero().await;
     }
 }
 
@@ -297,15 +302,12 @@ async fn fill_beside(
     enough: usize,
 ) -> bool {
     loop {
-        let none = under_way.none.notified();
-        tokio::pin!(none);
-        // Registered before the count is read, so that a batch ending in between wakes it.
-        none.as_mut().enable();
         if batch.len() >= enough || under_way.is_zero() {
             return true;
         }
         // `future::select`, not `tokio::select!`: the stores' features leave tokio's macros out.
-        match future::select(std::pin::pin!(queue.recv()), none).await {
+        let ended = std::pin::pin!(under_way.zero());
+        match future::select(std::pin::pin!(queue.recv()), ended).await {
             Either::Left((Some(job), _)) => batch.push(job),
             Either::Left((None, _)) => return false,
             Either::Right(((), _)) => {}
