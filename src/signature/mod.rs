@@ -601,7 +601,7 @@ impl Signatures {
             }
             // A MAC's few dozen characters, on the hot path: decoded without the engine.
             Encoding::Base64 if encoded.len() / 4 * 3 <= CANDIDATE_LEN => Some(
-                encoding::decode_base64(encoded.as_bytes(), slot)
+                encoding::decode_standard_base64(encoded.as_bytes(), slot)
                     .ok_or(SignatureError::Malformed("signature is not base64"))?,
             ),
             Encoding::Base64 => decode_base64(&BASE64, encoded, slot, "signature is not base64")?,
