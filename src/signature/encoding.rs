@@ -90,6 +90,35 @@ pub(crate) fn decode_standard_base64(encoded: &[u8], out: &mut [u8]) -> Option<u
     Some(full.len() / 4 * 3 + len)
 }
 
+/// Decodes hex (either case) into `out`, exactly half as long; `None` if a character is not a
+/// hex digit or the lengths disagree. One pass without branches per digit, which the compiler
+/// turns into vector code: it sits on the hot path. (Eight digits at a time in a 64-bit word
+/// measured no fewer instructions.)
+pub(crate) fn decode_hex(hex: &[u8], out: &mut [u8]) -> Option<()> {
+    /// A digit's value, or a value with the high nibble set.
+    fn nibble(c: u8) -> u8 {
+        let digit = c.wrapping_sub(b'0');
+        let letter = (c | 0x20).wrapping_sub(b'a');
+        if digit < 10 {
+            digit
+        } else if letter < 6 {
+            letter + 10
+        } else {
+            0xF0
+        }
+    }
+    if hex.len() != out.len() * 2 {
+        return None;
+    }
+    let mut bad = 0;
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let (high, low) = (nibble(pair[0]), nibble(pair[1]));
+        bad |= high | low;
+        *byte = (high << 4) | (low & 0x0F);
+    }
+    (bad & 0xF0 == 0).then_some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +150,48 @@ mod tests {
         assert_eq!(decode_standard_base64(b"AAAAAA==", &mut [0; 6]), Some(4));
     }
 
+    fn hex(text: &[u8]) -> Option<Vec<u8>> {
+        let mut out = vec![0; text.len() / 2];
+        decode_hex(text, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn hex_decoding_matches_the_hex_crate() {
+        for text in [
+            "",
+            "00",
+            "ff",
+            "FF",
+            "0aF9",
+            "deadBEEF",
+            "g0",
+            "0g",
+            "0:",
+            "/0",
+            "@0",
+            "`0",
+            "0123456789abcdefABCDEF",
+            "0123456789abcdeg",
+            "00000000000000000000000000000G",
+        ] {
+            assert_eq!(hex(text.as_bytes()), ::hex::decode(text).ok(), "{text:?}");
+        }
+        // Every byte, in every lane of a word and in the tail.
+        for byte in 0..=255u8 {
+            for at in 0..10 {
+                let mut text = [b'0'; 10];
+                text[at] = byte;
+                assert_eq!(hex(&text), ::hex::decode(text).ok(), "{byte} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_refuses_lengths_that_disagree() {
+        assert_eq!(decode_hex(b"000", &mut [0; 1]), None);
+        assert_eq!(decode_hex(b"0000", &mut [0; 1]), None);
+    }
+
     proptest! {
         #[test]
         fn agrees_with_the_engine_on_encoded_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
@@ -143,6 +214,18 @@ mod tests {
             let at = at % encoded.len();
             encoded[at] = to;
             prop_assert_eq!(ours(&encoded), engine(&encoded));
+        }
+
+        #[test]
+        fn hex_agrees_with_the_hex_crate_on_encoded_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..80)) {
+            prop_assert_eq!(hex(::hex::encode(&bytes).as_bytes()), Some(bytes.clone()));
+            prop_assert_eq!(hex(::hex::encode_upper(&bytes).as_bytes()), Some(bytes));
+        }
+
+        #[test]
+        fn hex_agrees_with_the_hex_crate_on_any_bytes(text in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let text = &text[..text.len() / 2 * 2];
+            prop_assert_eq!(hex(text), ::hex::decode(text).ok());
         }
     }
 }

@@ -592,7 +592,7 @@ impl Signatures {
                     return Err(not_hex);
                 }
                 if len <= CANDIDATE_LEN {
-                    decode_hex(encoded.as_bytes(), &mut slot[..len]).ok_or(not_hex)?;
+                    encoding::decode_hex(encoded.as_bytes(), &mut slot[..len]).ok_or(not_hex)?;
                     Some(len)
                 } else {
                     hex::decode(encoded).map_err(|_| not_hex)?;
@@ -639,30 +639,6 @@ impl Signatures {
         }
         bool::from(equal)
     }
-}
-
-/// Decodes hex (either case) into `out`, which is exactly half as long; `None` if a character
-/// is not a hex digit. One pass without branches per digit: the decoder sits on the hot path.
-fn decode_hex(hex: &[u8], out: &mut [u8]) -> Option<()> {
-    /// A digit's value, or a value with the high nibble set.
-    fn nibble(c: u8) -> u8 {
-        let digit = c.wrapping_sub(b'0');
-        let letter = (c | 0x20).wrapping_sub(b'a');
-        if digit < 10 {
-            digit
-        } else if letter < 6 {
-            letter + 10
-        } else {
-            0xF0
-        }
-    }
-    let mut bad = 0;
-    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let (high, low) = (nibble(pair[0]), nibble(pair[1]));
-        bad |= high | low;
-        *byte = (high << 4) | (low & 0x0F);
-    }
-    (bad & 0xF0 == 0).then_some(())
 }
 
 /// Constant-time equality of equal-length slices, eight bytes per `subtle` comparison: the same
@@ -1008,24 +984,6 @@ mod tests {
     fn key_debug_is_redacted() {
         let key = Key::derive(&Secret::from("hunter2"), &ycloud()).unwrap();
         assert_eq!(format!("{key:?}"), "Key([redacted])");
-    }
-
-    #[test]
-    fn hex_decoding_matches_the_hex_crate() {
-        for text in [
-            "", "00", "ff", "FF", "0aF9", "deadBEEF", "g0", "0g", "0:", "/0", "@0", "`0",
-        ] {
-            let mut out = vec![0; text.len() / 2];
-            let ours = decode_hex(text.as_bytes(), &mut out).map(|()| out);
-            assert_eq!(ours, hex::decode(text).ok(), "{text:?}");
-        }
-        for byte in 0..=255u8 {
-            let text = [byte, b'0'];
-            let mut out = [0];
-            let ours = decode_hex(&text, &mut out).map(|()| out[0]);
-            let theirs = hex::decode(text).ok().map(|v| v[0]);
-            assert_eq!(ours, theirs, "{byte}");
-        }
     }
 
     #[test]
