@@ -27,6 +27,7 @@ mod encoding;
 mod hmac;
 mod jwt;
 mod key;
+mod list;
 #[cfg(feature = "rsa")]
 mod rsa;
 mod verifier;
@@ -701,7 +702,7 @@ fn parse<'a>(
             let public = signature.public_entries.as_ref().map(|e| e.prefix.as_ref());
             // ASCII white space around entries, as headers carry it (their values are ASCII):
             // Unicode's white space takes a slower search, on every delivery.
-            for entry in value.split(*separator).map(str::trim_ascii) {
+            for entry in list::split(value, *separator).map(str::trim_ascii) {
                 // Public-key entries (`v1a,`) go to their own list when the scheme reads them.
                 let public = public.and_then(|public| strip(entry, public));
                 let (list, encoding, encoded) = match (public, entries.as_deref_mut()) {
@@ -735,8 +736,8 @@ fn parse<'a>(
             separator,
             signature_key,
         } => {
-            for pair in value.split(*separator) {
-                let Some((key, val)) = pair.split_once('=') else {
+            for pair in list::split(value, *separator) {
+                let Some((key, val)) = list::split_once(pair, '=') else {
                     continue;
                 };
                 let (key, val) = (key.trim_ascii(), val.trim_ascii());
