@@ -24,6 +24,7 @@ mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 mod encoding;
+mod form;
 mod hmac;
 mod jwt;
 mod key;
@@ -183,12 +184,10 @@ impl<'a> Message<'a> {
                 }
                 SignedPart::SortedFormParams if self.body_pinned => {}
                 SignedPart::SortedFormParams => {
-                    let mut params: Vec<_> = form_urlencoded::parse(self.body).collect();
-                    params.sort();
-                    for (name, value) in params {
+                    form::sorted_params(self.body, |name, value| {
                         update(name.as_bytes());
                         update(value.as_bytes());
-                    }
+                    });
                 }
             }
         }
