@@ -7,6 +7,13 @@
 #
 #   bash bench/instructions.sh                          # hand-written, ours, and YCloud's
 #   bash bench/instructions.sh hand-written ours        # these routes; COUNT=4000
+#   bash bench/instructions.sh verify                   # verification alone, below
+#   bash bench/instructions.sh verify twilio github     # these HMAC presets; SIZES="64 1024"
+#
+# `verify` counts one verification of each HMAC preset (benches/verify.rs, its deliveries) and
+# one bare HMAC over the same signed bytes, and prints ours minus bare: the instructions the
+# verification spends beyond the MAC itself (parsing, decoding, comparing), the part the
+# verification targets are about.
 #
 # Each count includes signing the bench's deliveries (the same for every route): compare routes
 # with each other, not with timed figures. Under valgrind SHA-256 runs in software, so the
@@ -14,25 +21,47 @@
 # Needs valgrind (Debian: apt-get install valgrind). Exit codes: 0 printed, 1 a tool or a
 # route failed (the bench refuses to run a route that fails its checks).
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "needs valgrind (Debian: apt-get install valgrind)" >&2; exit 1; }
 COUNT=${COUNT:-4000}
-bin=$(cargo bench --bench peers --no-run 2>&1 | grep -o 'target/release/deps/peers-[0-9a-f]*' | head -n 1)
-[ -n "$bin" ] || { echo "could not build the peers bench" >&2; exit 1; }
-if [ $# -gt 0 ]; then routes=("$@"); else routes=(hand-written ours hand-written-ycloud ours-ycloud); fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Instructions of one run of the bench over `$1` with `$2` deliveries.
-total() {
-    if ! ROUNDS=1 COUNT=$2 valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$bin" "$1" \
-        >"$tmp/log" 2>&1; then
-        echo "the peers bench failed on $1:" >&2
+# Instructions of one run of `$@` under callgrind.
+counted() {
+    if ! valgrind --tool=callgrind --callgrind-out-file="$tmp/out" "$@" >"$tmp/log" 2>&1; then
+        echo "failed: ${*:2}" >&2
         grep -v "^==" "$tmp/log" | tail -n 5 >&2
         exit 1
     fi
     callgrind_annotate "$tmp/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
+
+if [ "${1:-}" = verify ]; then
+    shift
+    bin=$(cargo bench --bench verify --no-run 2>&1 | grep -o 'target/release/deps/verify-[0-9a-f]*' | head -n 1)
+    [ -n "$bin" ] || { echo "could not build the verify bench" >&2; exit 1; }
+    if [ $# -gt 0 ]; then presets=("$@"); else presets=(standard-webhooks ycloud stripe github shopify twilio); fi
+    # One more verification's instructions, set-up and start-up left out.
+    each() { echo $(( ($(VERIFY_COUNT=$((2 * COUNT)) counted "$bin" "$@") - $(VERIFY_COUNT=$COUNT counted "$bin" "$@")) / COUNT )); }
+    echo "| preset | bytes | bare HMAC | ours | ours minus bare (COUNT=$COUNT) |"
+    echo "|---|---|---|---|---|"
+    for preset in "${presets[@]}"; do
+        for size in ${SIZES:-64 1024}; do
+            bare=$(each "$preset" "$size" bare)
+            ours=$(each "$preset" "$size" ours)
+            echo "| $preset | $size | $bare | $ours | $((ours - bare)) |"
+        done
+    done
+    exit 0
+fi
+
+bin=$(cargo bench --bench peers --no-run 2>&1 | grep -o 'target/release/deps/peers-[0-9a-f]*' | head -n 1)
+[ -n "$bin" ] || { echo "could not build the peers bench" >&2; exit 1; }
+if [ $# -gt 0 ]; then routes=("$@"); else routes=(hand-written ours hand-written-ycloud ours-ycloud); fi
+# Instructions of one run of the bench over `$1` with `$2` deliveries.
+total() { ROUNDS=1 COUNT=$2 counted "$bin" "$1"; }
 
 echo "| route | instructions per delivery (COUNT=$COUNT) |"
 echo "|---|---|"

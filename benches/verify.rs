@@ -5,6 +5,9 @@
 //! prints each one's median as a ratio to the bare HMAC measured in the same group (and the
 //! `standardwebhooks` crate's as a multiple of ours). Targets (issue 5): ≤ 1.10x the bare HMAC,
 //! and ≥ 5x faster than `standardwebhooks`.
+//!
+//! With `VERIFY_COUNT=<n>` and `<provider> <bytes> <ours|bare>` it runs that one verification `n`
+//! times instead, for `bash bench/instructions.sh verify` to count its instructions.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -149,44 +152,118 @@ fn secret_and_key(scheme: &Scheme) -> (String, Vec<u8>) {
     }
 }
 
+/// One HMAC preset's delivery of one size, checked, with the bare HMAC over its signed bytes.
+struct Case {
+    provider: String,
+    signer: Signer,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Vec<u8>,
+    verifier: Verifier,
+    signed: Vec<u8>,
+    hmac: BareHmac,
+}
+
+impl Case {
+    fn new(scheme: &Scheme, size: usize) -> Self {
+        let provider = scheme.provider().to_owned();
+        let body = body(scheme, size);
+        let (secret, key) = secret_and_key(scheme);
+        let signer = Signer::new(scheme.clone(), secret.as_str())
+            .unwrap()
+            .at(NOW);
+        // Twilio's body here is a form, and so is the delivery: signed as JSON, the URL would
+        // pin the body's SHA-256 and the signed message would not be the bare HMAC's.
+        let signer = match provider.as_str() {
+            "twilio" => signer.form(),
+            _ => signer,
+        };
+        let request = signer.request("/hook", body.clone());
+        let (headers, uri) = (request.headers().clone(), request.uri().clone());
+        let verifier = Verifier::new(scheme.clone(), secret.as_str()).unwrap();
+        assert!(
+            verifier.verify(&headers, &uri, &body, NOW).is_ok(),
+            "{provider}"
+        );
+        let signed = signed_bytes(scheme, &headers, &uri, &body);
+        let hash = scheme
+            .signature()
+            .unwrap()
+            .hash_function()
+            .expect("an HMAC preset");
+        let hmac = bare_hmac(hash, &key);
+        Self {
+            provider,
+            signer,
+            headers,
+            uri,
+            body,
+            verifier,
+            signed,
+            hmac,
+        }
+    }
+
+    fn ours(&self) -> bool {
+        let verified = self.verifier.verify(
+            black_box(&self.headers),
+            &self.uri,
+            black_box(&self.body),
+            NOW,
+        );
+        verified.is_ok()
+    }
+
+    fn bare(&self) -> usize {
+        (self.hmac)(black_box(&self.signed))
+    }
+}
+
+/// `VERIFY_COUNT=<n> <verify bench> <provider> <bytes> <ours|bare>`: that one verification (or bare
+/// HMAC) `n` times and nothing else, for `bash bench/instructions.sh verify` to count under
+/// callgrind. Exit codes: 0 run, 1 a preset, size or side it does not know.
+fn count(count: usize, args: &[String]) -> std::process::ExitCode {
+    let [provider, size, side] = args else {
+        eprintln!("usage: VERIFY_COUNT=<n> <verify bench> <provider> <bytes> <ours|bare>");
+        return std::process::ExitCode::FAILURE;
+    };
+    let (Some(scheme), Ok(size)) = (
+        presets().into_iter().find(|s| s.provider() == provider),
+        size.parse::<usize>(),
+    ) else {
+        eprintln!("no HMAC preset {provider:?}, or {size:?} is not a size in bytes");
+        return std::process::ExitCode::FAILURE;
+    };
+    let case = Case::new(&scheme, size);
+    let mut sum = 0;
+    for _ in 0..count {
+        sum += match side.as_str() {
+            "ours" => usize::from(case.ours()),
+            "bare" => case.bare(),
+            _ => {
+                eprintln!("{side:?} is neither ours nor bare");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+    }
+    black_box(sum);
+    std::process::ExitCode::SUCCESS
+}
+
 fn bench(c: &mut Criterion) {
     for (size, label) in SIZES {
         let mut group = c.benchmark_group(format!("verify/{label}"));
         group.throughput(Throughput::Bytes(size as u64));
         for scheme in presets() {
-            let provider = scheme.provider().to_owned();
-            let body = body(&scheme, size);
-            let (secret, key) = secret_and_key(&scheme);
-            let signer = Signer::new(scheme.clone(), secret.as_str())
-                .unwrap()
-                .at(NOW);
-            // Twilio's body here is a form, and so is the delivery: signed as JSON, the URL would
-            // pin the body's SHA-256 and the signed message would not be the bare HMAC's.
-            let signer = match provider.as_str() {
-                "twilio" => signer.form(),
-                _ => signer,
-            };
-            let request = signer.request("/hook", body.clone());
-            let (headers, uri) = (request.headers().clone(), request.uri().clone());
-            let verifier = Verifier::new(scheme.clone(), secret.as_str()).unwrap();
-            assert!(
-                verifier.verify(&headers, &uri, &body, NOW).is_ok(),
-                "{provider}"
-            );
-
-            let signed = signed_bytes(&scheme, &headers, &uri, &body);
-            let hash = scheme
-                .signature()
-                .unwrap()
-                .hash_function()
-                .expect("an HMAC preset");
-            let hmac = bare_hmac(hash, &key);
-            group.bench_function(BenchmarkId::new("bare-hmac", &provider), |b| {
-                b.iter(|| hmac(black_box(&signed)))
+            let case = Case::new(&scheme, size);
+            let provider = case.provider.as_str();
+            group.bench_function(BenchmarkId::new("bare-hmac", provider), |b| {
+                b.iter(|| case.bare())
             });
-            group.bench_function(BenchmarkId::new("tower-webhooks", &provider), |b| {
-                b.iter(|| verifier.verify(black_box(&headers), &uri, black_box(&body), NOW))
+            group.bench_function(BenchmarkId::new("tower-webhooks", provider), |b| {
+                b.iter(|| case.ours())
             });
+            let (signer, body, uri) = (&case.signer, &case.body, &case.uri);
 
             if provider == "standard-webhooks" {
                 // The crate checks against the system clock: sign with the current time.
@@ -196,13 +273,13 @@ fn bench(c: &mut Criterion) {
                     .as_secs() as i64;
                 let fresh = signer.clone().at(now).request("/hook", body.clone());
                 let theirs = standardwebhooks::Webhook::new(SECRET).unwrap();
-                assert!(theirs.verify(&body, fresh.headers()).is_ok());
+                assert!(theirs.verify(body, fresh.headers()).is_ok());
                 let ours = Verifier::new(scheme.clone(), SECRET).unwrap();
-                group.bench_function(BenchmarkId::new("standardwebhooks-crate", &provider), |b| {
-                    b.iter(|| theirs.verify(black_box(&body), black_box(fresh.headers())))
+                group.bench_function(BenchmarkId::new("standardwebhooks-crate", provider), |b| {
+                    b.iter(|| theirs.verify(black_box(body), black_box(fresh.headers())))
                 });
-                group.bench_function(BenchmarkId::new("tower-webhooks-now", &provider), |b| {
-                    b.iter(|| ours.verify(black_box(fresh.headers()), &uri, black_box(&body), now))
+                group.bench_function(BenchmarkId::new("tower-webhooks-now", provider), |b| {
+                    b.iter(|| ours.verify(black_box(fresh.headers()), uri, black_box(body), now))
                 });
             }
         }
@@ -753,7 +830,14 @@ fn report() {
     }
 }
 
-fn main() {
+fn main() -> std::process::ExitCode {
+    if let Some(n) = std::env::var("VERIFY_COUNT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        return count(n, &args);
+    }
     let mut criterion = Criterion::default()
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
@@ -762,4 +846,5 @@ fn main() {
     bench(&mut criterion);
     criterion.final_summary();
     report();
+    std::process::ExitCode::SUCCESS
 }
