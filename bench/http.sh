@@ -32,13 +32,23 @@ if [ -z "${SERVER:-}" ]; then
     cargo build --release --all-features --example bench_server >&2
     SERVER=target/release/examples/bench_server
 fi
+# Whatever answers on a taken port is not this run's server: refuse rather than measure it.
+if (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
+    echo "port $PORT is taken (PORT=<n> picks another)" >&2
+    exit 1
+fi
 PORT=$PORT TOKIO_WORKER_THREADS=1 "${pin_server[@]}" "$SERVER" >&2 &
 server=$!
-trap 'kill $server 2>/dev/null' EXIT
+# Waited for, so that a run started right after this one finds the port free.
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
     (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break
     sleep 0.1
 done
+if ! kill -0 "$server" 2>/dev/null; then
+    echo "the bench server exited" >&2
+    exit 1
+fi
 
 results=$(mktemp)
 for conns in $CONNS; do
