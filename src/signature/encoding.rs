@@ -176,7 +176,7 @@ mod tests {
         ] {
             assert_eq!(hex(text.as_bytes()), ::hex::decode(text).ok(), "{text:?}");
         }
-        // Every byte, in every lane of a word and in the tail.
+        // Every byte, at every place of a ten-digit text.
         for byte in 0..=255u8 {
             for at in 0..10 {
                 let mut text = [b'0'; 10];
