@@ -1,7 +1,7 @@
 //! A signature header's entries (`v1,abc v1,def`) and pairs (`t=1,v1=abc`), split the way
 //! `str::split` and `str::split_once` split them. A header is a few dozen bytes: the standard
-//! library's vectorised search costs more to set up, once per piece, than the scan itself, so an
-//! ASCII separator (every scheme's) is looked for eight bytes at a time in a 64-bit word.
+//! library's search for a `char` costs more to set up, once per piece, than the scan itself, so an
+//! ASCII separator (every scheme's) is looked for with the `memchr` crate, as a byte.
 
 /// The pieces of `value` between `separator`s, as `value.split(separator)` gives them.
 pub(super) fn split(value: &str, separator: char) -> Split<'_> {
@@ -45,33 +45,9 @@ impl<'a> Iterator for Split<'a> {
 /// Where `needle` first is in `haystack`.
 fn find(haystack: &str, needle: char) -> Option<usize> {
     match u8::try_from(needle) {
-        Ok(byte) if byte.is_ascii() => find_byte(haystack.as_bytes(), byte),
+        Ok(byte) if byte.is_ascii() => memchr::memchr(byte, haystack.as_bytes()),
         _ => haystack.find(needle),
     }
-}
-
-/// Where `needle` first is in `haystack`: each 64-bit word is XORed with the needle in every
-/// lane, and a lane that became zero is the needle. Subtracting one from every lane sets a lane's
-/// high bit where it was zero; a borrow can set it falsely only in a lane above a true zero, so
-/// the lowest flagged lane is the first match.
-fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
-    const LANES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x80 * LANES;
-    let pattern = u64::from(needle) * LANES;
-    let mut words = haystack.chunks_exact(8);
-    let mut start = 0;
-    for word in &mut words {
-        let word = u64::from_le_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]) ^ pattern;
-        let zero = word.wrapping_sub(LANES) & !word & HIGH;
-        if zero != 0 {
-            return Some(start + (zero.trailing_zeros() / 8) as usize);
-        }
-        start += 8;
-    }
-    let tail = words.remainder().iter().position(|&byte| byte == needle)?;
-    Some(start + tail)
 }
 
 #[cfg(test)]
@@ -105,7 +81,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_first_match_in_every_lane() {
+    fn finds_the_first_match_at_every_place() {
         for len in 0..20 {
             for at in 0..len {
                 let mut bytes = vec![b'a'; len];
@@ -118,16 +94,14 @@ mod tests {
                 if at > 0 {
                     bytes[at - 1] = b'>';
                 }
-                assert_eq!(find_byte(&bytes, b'='), Some(at), "{len} {at}");
+                let text = String::from_utf8(bytes).unwrap();
+                assert_eq!(find(&text, '='), Some(at), "{len} {at}");
             }
-            assert_eq!(find_byte(&vec![b'a'; len], b'='), None);
+            assert_eq!(find(&"a".repeat(len), '='), None);
         }
-        // A needle of zero, and bytes with the high bit set around it.
-        assert_eq!(
-            find_byte(&[0xFF, 0x80, 0x81, 1, 0, 0xFF, 0, 0, 9], 0),
-            Some(4)
-        );
-        assert_eq!(find_byte(&[0x80; 17], 0), None);
+        // A needle of zero, and characters above ASCII around it.
+        assert_eq!(find("\u{ff}\u{80}\u{1}\0\u{ff}\0", '\0'), Some(5));
+        assert_eq!(find(&"\u{80}".repeat(17), '\0'), None);
     }
 
     proptest! {
@@ -143,14 +117,11 @@ mod tests {
         }
 
         #[test]
-        fn finds_any_byte_where_position_finds_it(
-            haystack in proptest::collection::vec(any::<u8>(), 0..40),
-            needle in any::<u8>(),
+        fn finds_any_character_where_str_finds_it(
+            haystack in "[\u{0}-\u{7f}\u{e9}\u{ff}]{0,40}",
+            needle in prop_oneof![any::<u8>().prop_map(|b| char::from(b & 0x7f)), Just('\u{e9}')],
         ) {
-            prop_assert_eq!(
-                find_byte(&haystack, needle),
-                haystack.iter().position(|&byte| byte == needle)
-            );
+            prop_assert_eq!(find(&haystack, needle), haystack.find(needle));
         }
     }
 }
