@@ -704,8 +704,8 @@ fn parse<'a>(
             for entry in list::split(value, *separator).map(str::trim_ascii) {
                 // Public-key entries (`v1a,`) go to their own list when the scheme reads them.
                 let public = public.and_then(|public| strip(entry, public));
-                let (list, encoding, encoded) = match (public, entries.as_deref_mut()) {
-                    (Some(encoded), Some(list)) => (list, Encoding::Base64, encoded),
+                let (into, encoding, encoded) = match (public, entries.as_deref_mut()) {
+                    (Some(encoded), Some(public_list)) => (public_list, Encoding::Base64, encoded),
                     _ => match strip(entry, prefix) {
                         Some(encoded) => (&mut *signatures, signature.encoding, encoded),
                         // Other versions (`v2,`) are not ours to check.
@@ -714,7 +714,7 @@ fn parse<'a>(
                 };
                 seen = true;
                 // An entry we cannot read is skipped: another one may match.
-                if let Err(err) = list.push(encoding, encoded)
+                if let Err(err) = into.push(encoding, encoded)
                     && err == TOO_MANY
                 {
                     return Err(err);
