@@ -38,19 +38,28 @@ counted() {
     callgrind_annotate "$tmp/out" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
 
+# What one more unit (delivery, verification) costs, set-up and start-up left out: `$2...` run
+# with 2 x COUNT units minus with COUNT, over COUNT; `$1` names the variable the run reads its
+# count from.
+per_unit() {
+    local var=$1 once twice
+    shift
+    twice=$(export "$var=$((2 * COUNT))"; counted "$@")
+    once=$(export "$var=$COUNT"; counted "$@")
+    echo $(((twice - once) / COUNT))
+}
+
 if [ "${1:-}" = verify ]; then
     shift
     bin=$(cargo bench --bench verify --no-run 2>&1 | grep -o 'target/release/deps/verify-[0-9a-f]*' | head -n 1)
     [ -n "$bin" ] || { echo "could not build the verify bench" >&2; exit 1; }
     if [ $# -gt 0 ]; then presets=("$@"); else presets=(standard-webhooks ycloud stripe github shopify twilio); fi
-    # One more verification's instructions, set-up and start-up left out.
-    each() { echo $(( ($(VERIFY_COUNT=$((2 * COUNT)) counted "$bin" "$@") - $(VERIFY_COUNT=$COUNT counted "$bin" "$@")) / COUNT )); }
     echo "| preset | bytes | bare HMAC | ours | ours minus bare (COUNT=$COUNT) |"
     echo "|---|---|---|---|---|"
     for preset in "${presets[@]}"; do
         for size in ${SIZES:-64 1024}; do
-            bare=$(each "$preset" "$size" bare)
-            ours=$(each "$preset" "$size" ours)
+            bare=$(per_unit VERIFY_COUNT "$bin" "$preset" "$size" bare)
+            ours=$(per_unit VERIFY_COUNT "$bin" "$preset" "$size" ours)
             echo "| $preset | $size | $bare | $ours | $((ours - bare)) |"
         done
     done
@@ -60,13 +69,12 @@ fi
 bin=$(cargo bench --bench peers --no-run 2>&1 | grep -o 'target/release/deps/peers-[0-9a-f]*' | head -n 1)
 [ -n "$bin" ] || { echo "could not build the peers bench" >&2; exit 1; }
 if [ $# -gt 0 ]; then routes=("$@"); else routes=(hand-written ours hand-written-ycloud ours-ycloud); fi
-# Instructions of one run of the bench over `$1` with `$2` deliveries.
-total() { ROUNDS=1 COUNT=$2 counted "$bin" "$1"; }
+export ROUNDS=1
 
 echo "| route | instructions per delivery (COUNT=$COUNT) |"
 echo "|---|---|"
 for route in "${routes[@]}"; do
-    once=$(total "$route" "$COUNT")
-    twice=$(total "$route" $((2 * COUNT)))
-    echo "| $route | $(((twice - once) / COUNT)) |"
+    # Assigned first: a failed count then stops the script (set -e) instead of printing a blank.
+    count=$(per_unit COUNT "$bin" "$route")
+    echo "| $route | $count |"
 done
