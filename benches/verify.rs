@@ -221,7 +221,7 @@ impl Case {
 
 /// `VERIFY_COUNT=<n> <verify bench> <provider> <bytes> <ours|bare>`: that one verification (or bare
 /// HMAC) `n` times and nothing else, for `bash bench/instructions.sh verify` to count under
-/// callgrind. Exit codes: 0 run, 1 a preset, size or side it does not know.
+/// callgrind. Exit codes: 0 run, 1 a count, preset, size or side it does not know.
 fn count(count: usize, args: &[String]) -> std::process::ExitCode {
     let [provider, size, side] = args else {
         eprintln!("usage: VERIFY_COUNT=<n> <verify bench> <provider> <bytes> <ours|bare>");
@@ -234,16 +234,20 @@ fn count(count: usize, args: &[String]) -> std::process::ExitCode {
         eprintln!("no HMAC preset {provider:?}, or {size:?} is not a size in bytes");
         return std::process::ExitCode::FAILURE;
     };
+    let ours = match side.as_str() {
+        "ours" => true,
+        "bare" => false,
+        _ => {
+            eprintln!("{side:?} is neither ours nor bare");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let case = Case::new(&scheme, size);
     let mut sum = 0;
     for _ in 0..count {
-        sum += match side.as_str() {
-            "ours" => usize::from(case.ours()),
-            "bare" => case.bare(),
-            _ => {
-                eprintln!("{side:?} is neither ours nor bare");
-                return std::process::ExitCode::FAILURE;
-            }
+        sum += match ours {
+            true => usize::from(case.ours()),
+            false => case.bare(),
         };
     }
     black_box(sum);
@@ -831,10 +835,11 @@ fn report() {
 }
 
 fn main() -> std::process::ExitCode {
-    if let Some(n) = std::env::var("VERIFY_COUNT")
-        .ok()
-        .and_then(|n| n.parse().ok())
-    {
+    if let Ok(n) = std::env::var("VERIFY_COUNT") {
+        let Ok(n) = n.parse() else {
+            eprintln!("VERIFY_COUNT={n:?} is not a count");
+            return std::process::ExitCode::FAILURE;
+        };
         let args: Vec<String> = std::env::args().skip(1).collect();
         return count(n, &args);
     }
