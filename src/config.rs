@@ -170,26 +170,26 @@ impl Config {
     /// The headers of `headers` worth keeping with a parked delivery, and its `uri`, copied in
     /// one pass (a map is built only for a delivery that is parked: [`Config::kept_map`]).
     pub(crate) fn kept_headers(&self, headers: &HeaderMap, uri: &Uri) -> KeptHeaders {
-        let mut found: SmallVec<[(u8, &HeaderValue); 8]> = SmallVec::new();
-        for (name, value) in headers {
-            if let Some(index) = self.kept_headers.iter().position(|kept| kept == name) {
-                // At most a handful of names are kept: an index fits in a byte.
-                if let Ok(index) = u8::try_from(index) {
-                    found.push((index, value));
-                }
-            }
-        }
         let uri = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        // One pass: room for the usual few short values is reserved up front (the buffer lives
+        // only as long as the delivery), where counting them first would walk the map twice.
         let mut kept = KeptHeaders {
-            values: Vec::with_capacity(
-                found.iter().map(|(_, v)| v.len()).sum::<usize>() + uri.len(),
-            ),
+            values: Vec::with_capacity(KEPT_BYTES + uri.len()),
             entries: SmallVec::new(),
         };
-        for (index, value) in found {
+        for (name, value) in headers {
+            let Some(index) = self.kept_headers.iter().position(|kept| kept == name) else {
+                continue;
+            };
+            // At most a handful of names are kept: an index fits in a byte.
+            let Ok(index) = u8::try_from(index) else {
+                continue;
+            };
+            let start = kept.values.len();
             kept.values.extend_from_slice(value.as_bytes());
             // Header blocks are bounded far below 4 GiB by every HTTP server.
             let Ok(end) = u32::try_from(kept.values.len()) else {
+                kept.values.truncate(start);
                 break;
             };
             kept.entries.push((index, end));
@@ -218,6 +218,9 @@ impl Config {
         (map, uri)
     }
 }
+
+/// Bytes reserved for the kept headers' values: a signature list, an id, a timestamp, a type.
+const KEPT_BYTES: usize = 256;
 
 /// Copies of the headers a parked delivery keeps and of its URI: their bytes in one buffer
 /// (the URI's path and query last), the headers' names by their place in
@@ -310,4 +313,58 @@ fn allow_header(scheme: &Scheme) -> HeaderValue {
     methods.sort_unstable();
     methods.dedup();
     HeaderValue::from_str(&methods.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("POST"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::standard_webhooks;
+
+    fn config() -> Config {
+        Config::new(
+            Verifier::new(
+                standard_webhooks::scheme(),
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn kept_headers_come_back_as_they_were_and_only_those() {
+        let config = config();
+        let long = "v1,".to_owned() + &"A".repeat(2 * KEPT_BYTES);
+        let mut headers = HeaderMap::new();
+        headers.insert("user-agent", HeaderValue::from_static("not kept"));
+        headers.insert("webhook-id", HeaderValue::from_static("msg_1"));
+        headers.append("content-type", HeaderValue::from_static("application/json"));
+        headers.append("content-type", HeaderValue::from_static("text/plain"));
+        headers.insert("webhook-signature", HeaderValue::from_str(&long).unwrap());
+        headers.insert("webhook-timestamp", HeaderValue::from_static("1700000000"));
+        let uri: Uri = "https://example.com/hooks/in?tenant=7".parse().unwrap();
+
+        let (map, back) = config.kept_map(config.kept_headers(&headers, &uri));
+        assert_eq!(back, "/hooks/in?tenant=7");
+        assert_eq!(map.get("user-agent"), None);
+        assert_eq!(map.len(), 5);
+        for name in [
+            "webhook-id",
+            "content-type",
+            "webhook-signature",
+            "webhook-timestamp",
+        ] {
+            let kept: Vec<_> = map.get_all(name).iter().collect();
+            let sent: Vec<_> = headers.get_all(name).iter().collect();
+            assert_eq!(kept, sent, "{name}");
+        }
+    }
+
+    #[test]
+    fn nothing_kept_leaves_the_path() {
+        let config = config();
+        let (map, back) =
+            config.kept_map(config.kept_headers(&HeaderMap::new(), &Uri::from_static("/")));
+        assert!(map.is_empty());
+        assert_eq!(back, "/");
+    }
 }
