@@ -89,7 +89,7 @@ pub(crate) fn identify<'a>(
     headers: &'a HeaderMap,
     body: &'a [u8],
 ) -> Result<Identity<'a>, Unidentified> {
-    Plan::new(scheme).identify(headers, body)
+    Plan::new(scheme).identify(headers, body, None)
 }
 
 /// Where a scheme's id, type and signed handshake are, worked out once per layer: which come
@@ -156,11 +156,13 @@ impl Plan {
         }
     }
 
-    /// The identity of a verified delivery of the plan's scheme.
+    /// The identity of a verified delivery of the plan's scheme; `signed_id` is the id header's
+    /// value where the signature read it already (the scheme signs its id).
     pub(crate) fn identify<'a>(
         &self,
         headers: &'a HeaderMap,
         body: &'a [u8],
+        signed_id: Option<&'a str>,
     ) -> Result<Identity<'a>, Unidentified> {
         // The pointers as the scans take them; on the stack (no scheme seeks more than a few).
         let mut pointers: SmallVec<[&[String]; 8]> = SmallVec::new();
@@ -210,6 +212,10 @@ impl Plan {
 
         let part = |at: &At| value(at).filter(|v| !v.is_empty());
         let (id, qualified) = match self.id.as_slice() {
+            // The header the signature read: the scheme's id header (only ever its first part).
+            [At::Header(_)] if let Some(id) = signed_id.filter(|id| !id.is_empty()) => {
+                (Cow::Borrowed(id), None)
+            }
             // One source, the common case: nothing to join.
             [at] => match part(at) {
                 Some(id) => (id, None),
@@ -1134,5 +1140,32 @@ mod tests {
         let identity = identify(&scheme, &NO_HEADERS, body).unwrap();
         assert_eq!(identity.challenge, None);
         assert_eq!(identity.id, "Ev1");
+    }
+
+    #[test]
+    fn the_id_the_signature_read_is_the_id_header_read_again() {
+        let scheme = crate::provider::standard_webhooks::scheme();
+        let plan = Plan::new(&scheme);
+        let body = br#"{"type":"t"}"#;
+        let mut headers = HeaderMap::new();
+        headers.insert("webhook-id", http::HeaderValue::from_static("msg_1"));
+        let read = plan.identify(&headers, body, None).unwrap();
+        let passed = plan.identify(&headers, body, Some("msg_1")).unwrap();
+        assert_eq!((read.id.as_ref(), read.key()), ("msg_1", "msg_1"));
+        assert_eq!((passed.id.as_ref(), passed.key()), ("msg_1", "msg_1"));
+        // Taken from the signature, not read again: the header is not looked up.
+        let passed = plan.identify(&NO_HEADERS, body, Some("msg_2")).unwrap();
+        assert_eq!(passed.id, "msg_2");
+        // An empty one is as good as none: the header, then the scheme's fallback, decide.
+        assert_eq!(
+            plan.identify(&NO_HEADERS, body, Some("")),
+            Err(Unidentified::MissingId)
+        );
+        // A scheme whose id is in the body has no signed id to take.
+        let ycloud = crate::provider::ycloud::scheme();
+        let identity = Plan::new(&ycloud)
+            .identify(&NO_HEADERS, br#"{"id":"evt_1"}"#, None)
+            .unwrap();
+        assert_eq!(identity.id, "evt_1");
     }
 }

@@ -360,14 +360,14 @@ where
                 }
                 false => None,
             };
-            let (timestamp, key) = if let Some(resolved) = resolved {
+            let ((timestamp, signed_id), key) = if let Some(resolved) = resolved {
                 // The key came with the delivery's name for it: it answers no handshake.
                 match resolved {
-                    Ok(verification) => (verification.timestamp, None),
+                    Ok(verification) => ((verification.timestamp, verification.id), None),
                     Err(rejection) => break 'admit rejected(config, rejection),
                 }
             } else if verifier.is_unsigned() {
-                (None, None)
+                ((None, None), None)
             } else {
                 // A handshake's secrets (Asana) join the configured keys.
                 let learned = config.hook_secret.as_ref().and_then(|hook| {
@@ -385,7 +385,7 @@ where
                     config.clock.now(),
                 ) {
                     Ok(verification) => (
-                        verification.timestamp,
+                        (verification.timestamp, verification.id),
                         verifier.keys().get(verification.key),
                     ),
                     Err(rejection) => break 'admit rejected(config, rejection),
@@ -395,20 +395,21 @@ where
             #[cfg(feature = "metrics")]
             crate::metrics::verification(&config.provider, verifying.elapsed());
 
-            let (identity, unprocessable) = match config.identity.identify(&parts.headers, &raw) {
-                Ok(identity) => (identity, None),
-                // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
-                Err(why) if config.ack == Ack::Passthrough => {
-                    break 'admit rejected(config, Rejection::Unprocessable(why.reason()));
-                }
-                Err(why) => {
-                    let form = identify::is_form(scheme.payload, &parts.headers, &raw);
-                    (
-                        Identity::of_body(&raw, None, None, form),
-                        Some(why.reason()),
-                    )
-                }
-            };
+            let (identity, unprocessable) =
+                match config.identity.identify(&parts.headers, &raw, signed_id) {
+                    Ok(identity) => (identity, None),
+                    // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
+                    Err(why) if config.ack == Ack::Passthrough => {
+                        break 'admit rejected(config, Rejection::Unprocessable(why.reason()));
+                    }
+                    Err(why) => {
+                        let form = identify::is_form(scheme.payload, &parts.headers, &raw);
+                        (
+                            Identity::of_body(&raw, None, None, form),
+                            Some(why.reason()),
+                        )
+                    }
+                };
 
             match (&scheme.handshake, &identity.challenge) {
                 // A subscription to confirm (SNS): the layer visits its URL, when it has a fetcher;

@@ -95,13 +95,13 @@ pub(super) fn key_id(
 }
 
 /// Verifies the token in the signature header with `keys`, then its claims.
-pub(super) fn verify(
+pub(super) fn verify<'a>(
     signature: &Signature,
     keys: &[Key],
-    request: &Presented<'_>,
+    request: &Presented<'a>,
     now: i64,
     tolerance_secs: u64,
-) -> Result<Verification, SignatureError> {
+) -> Result<Verification<'a>, SignatureError> {
     let SignatureFormat::Jwt {
         body_hash_claim,
         issued_at_claim,
@@ -142,6 +142,7 @@ pub(super) fn verify(
     Ok(Verification {
         timestamp: Some(issued),
         key,
+        id: None,
     })
 }
 

@@ -267,24 +267,27 @@ fn check_parts(
 
 /// What a successful verification established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Verification {
+pub(crate) struct Verification<'a> {
     /// The signed timestamp, if the scheme has one.
     pub(crate) timestamp: Option<i64>,
     /// The index of the key that matched.
     pub(crate) key: usize,
+    /// The id header's value, where the scheme signs it: read once, here, and passed on to the
+    /// identity (the scheme's id header is the one it signs).
+    pub(crate) id: Option<&'a str>,
 }
 
 /// Checks the signature of a request against every key.
 ///
 /// The order is fixed: parse (malformed), then compare in constant time (mismatch), and only for
 /// an authentic request the tolerance (stale), so a forger learns nothing about our clock.
-pub(crate) fn verify(
+pub(crate) fn verify<'a>(
     signature: &Signature,
     keys: &[Key],
-    request: &Presented<'_>,
+    request: &Presented<'a>,
     now: i64,
     tolerance_secs: u64,
-) -> Result<Verification, SignatureError> {
+) -> Result<Verification<'a>, SignatureError> {
     if signature.algorithm == crate::scheme::Algorithm::Token {
         return verify_token(signature, keys, request);
     }
@@ -364,15 +367,17 @@ pub(crate) fn verify(
         .map(|raw| timestamp::parse(raw, request.timestamp_format).ok_or_else(malformed))
         .transpose()?;
     let id = match request.id_header {
-        Some(name) => single_header(request.headers, name)?
-            .ok_or(SignatureError::Malformed("id header missing"))?,
-        None => "",
+        Some(name) => Some(
+            single_header(request.headers, name)?
+                .ok_or(SignatureError::Malformed("id header missing"))?,
+        ),
+        None => None,
     };
 
     let message = Message::new(
         signature,
         timestamp_raw.unwrap_or(""),
-        id,
+        id.unwrap_or(""),
         request.body,
         request.uri,
     )
@@ -412,18 +417,18 @@ pub(crate) fn verify(
             return Err(SignatureError::Stale);
         }
     }
-    Ok(Verification { timestamp, key })
+    Ok(Verification { timestamp, key, id })
 }
 
 /// The scheme's check of a request: which headers the scheme reads, then [`verify`], with its
 /// errors as rejections. What [`Verifier`] runs for the layer and for its own callers.
-pub(crate) fn check(
-    scheme: &Scheme,
+pub(crate) fn check<'a>(
+    scheme: &'a Scheme,
     keys: &[Key],
-    (method, headers, uri, body): (&http::Method, &HeaderMap, &Uri, &[u8]),
+    (method, headers, uri, body): (&'a http::Method, &'a HeaderMap, &'a Uri, &'a [u8]),
     now: i64,
     tolerance_secs: u64,
-) -> Result<Verification, Rejection> {
+) -> Result<Verification<'a>, Rejection> {
     let Some(signature) = &scheme.signature else {
         return Err(Rejection::InvalidSignature);
     };
@@ -469,11 +474,11 @@ impl From<SignatureError> for Rejection {
 }
 
 /// A token scheme: the header's value, after the prefix, is one of the secrets.
-fn verify_token(
+fn verify_token<'a>(
     signature: &Signature,
     keys: &[Key],
-    request: &Presented<'_>,
-) -> Result<Verification, SignatureError> {
+    request: &Presented<'a>,
+) -> Result<Verification<'a>, SignatureError> {
     let value =
         single_header(request.headers, &signature.header)?.ok_or(SignatureError::Missing)?;
     let prefix = match &signature.format {
@@ -492,6 +497,7 @@ fn verify_token(
     Ok(Verification {
         timestamp: None,
         key,
+        id: None,
     })
 }
 
@@ -874,7 +880,8 @@ mod tests {
             verify(&sig, &[key], &request(&h, &uri, b"{}"), 1000, 300),
             Ok(Verification {
                 timestamp: Some(1000),
-                key: 0
+                key: 0,
+                id: None,
             })
         );
     }

@@ -166,14 +166,14 @@ impl Verifier {
 
     /// The check of a delivery whose key it names: resolved, derived, then [`check`]ed with
     /// that key alone. `None` for a scheme whose keys are configured.
-    pub(crate) async fn check_resolved(
-        &self,
-        method: &Method,
-        headers: &HeaderMap,
-        uri: &Uri,
-        body: &[u8],
+    pub(crate) async fn check_resolved<'a>(
+        &'a self,
+        method: &'a Method,
+        headers: &'a HeaderMap,
+        uri: &'a Uri,
+        body: &'a [u8],
         now: i64,
-    ) -> Option<Result<Verification, Rejection>> {
+    ) -> Option<Result<Verification<'a>, Rejection>> {
         let signature = self.scheme.signature.as_ref()?;
         let source = signature.key_name.as_ref()?;
         let Some(resolver) = &self.resolver else {
@@ -259,15 +259,15 @@ impl Verifier {
     }
 
     /// The check with these keys instead of its own, when given (a handshake's secrets joined).
-    pub(crate) fn check_with(
-        &self,
+    pub(crate) fn check_with<'a>(
+        &'a self,
         keys: Option<&[Key]>,
-        method: &Method,
-        headers: &HeaderMap,
-        uri: &Uri,
-        body: &[u8],
+        method: &'a Method,
+        headers: &'a HeaderMap,
+        uri: &'a Uri,
+        body: &'a [u8],
         now: i64,
-    ) -> Result<Verification, Rejection> {
+    ) -> Result<Verification<'a>, Rejection> {
         check(
             &self.scheme,
             keys.unwrap_or(&self.keys),
@@ -278,14 +278,14 @@ impl Verifier {
     }
 
     /// The check, with which key matched.
-    pub(crate) fn check(
-        &self,
-        method: &Method,
-        headers: &HeaderMap,
-        uri: &Uri,
-        body: &[u8],
+    pub(crate) fn check<'a>(
+        &'a self,
+        method: &'a Method,
+        headers: &'a HeaderMap,
+        uri: &'a Uri,
+        body: &'a [u8],
         now: i64,
-    ) -> Result<Verification, Rejection> {
+    ) -> Result<Verification<'a>, Rejection> {
         self.check_with(None, method, headers, uri, body, now)
     }
 }
