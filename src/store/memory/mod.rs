@@ -18,6 +18,9 @@ use crate::clock::{Clock, SystemClock};
 mod shard;
 
 const SHARDS: usize = 16;
+/// A token's low bits name its key's shard (see [`MemoryStore::token`]).
+const SHARD_BITS: u32 = SHARDS.trailing_zeros();
+const _: () = assert!(SHARDS.is_power_of_two());
 
 /// What a remembered key costs: its slot in a shard's table (a 128-bit fingerprint, a time and
 /// a holder: 32 bytes, at the table's load factor), its place in the expiry queue, and the slack
@@ -55,7 +58,9 @@ const WARN_EVERY: Millis = 60_000;
 /// - Sharded: keys are spread over 16 mutex-guarded tables by their fingerprint (SipHash-2-4
 ///   under a random key), so concurrent deliveries rarely wait on each other and crafted ids
 ///   cannot pile into one shard. Two keys share a fingerprint with a chance of 2^-128 per pair.
-///   The budget is kept per shard (a sixteenth each).
+///   The budget is kept per shard (a sixteenth each). A claim's token carries its key's
+///   shard and table bits, so completing finds the claim without hashing the key again: give
+///   [`complete`](DeliveryStore::complete) the key and the token its claim returned together.
 /// - The inbox (deliveries parked for the [`Worker`](crate::Worker): pending or dead) holds at
 ///   most `max_inbox` (default 10,000); past that, parking fails, so the layer answers 503 and
 ///   the provider retries rather than lose the delivery.
@@ -356,10 +361,12 @@ impl MemoryStore {
         (lock(shard), fingerprint)
     }
 
-    /// A token no claim of this store held before.
-    fn token(&self) -> u64 {
+    /// A token no claim of this store held before, for a key in `shard`: a count, with the
+    /// shard in its low bits so that completing finds the shard without hashing the key again.
+    fn token(&self, shard: usize) -> u64 {
         loop {
-            let token = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
+            let count = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
+            let token = (count << SHARD_BITS) | shard as u64;
             if shard::is_token(token) {
                 return token;
             }
@@ -379,6 +386,7 @@ impl MemoryStore {
         let now = self.now();
         let lease = self.inner.settings.lease;
         let (mut shard, key) = self.shard(key);
+        let index = key.shard(SHARDS);
         shard.sweep(now);
         if let Some(slot) = shard.get_mut(key) {
             match slot.entry() {
@@ -389,9 +397,9 @@ impl MemoryStore {
                 }
                 // Expired, or abandoned by its owner: taken over.
                 _ => {
-                    let token = self.token();
+                    let token = self.token(index);
                     slot.set(Entry::InFlight { token, since: now });
-                    return Ok(Claim::Acquired(claim_token(token)));
+                    return Ok(Claim::Acquired(claim_token(key, token)));
                 }
             }
         }
@@ -402,12 +410,37 @@ impl MemoryStore {
                 Err(shard::Full) => return Err(StoreError::Full),
             }
         }
-        let token = self.token();
+        let token = self.token(index);
         shard.insert_new(key, Entry::InFlight { token, since: now });
-        Ok(Claim::Acquired(claim_token(token)))
+        Ok(Claim::Acquired(claim_token(key, token)))
     }
 
     fn complete_sync(&self, key: &str, token: ClaimToken) {
+        // The token names the claim (its key's table bits, its shard, a count never reused): the
+        // slot it still holds is found without hashing the key a second time. A token is the
+        // key's: `complete` is given the two together, as `claim` returned them.
+        let (table, holder) = ((token.get() >> 64) as u64, token.get() as u64);
+        if shard::is_token(holder) {
+            let mut shard = lock(&self.inner.shards[holder as usize & (SHARDS - 1)]);
+            if let Some(slot) = shard.held_mut(table, holder)
+                && let Entry::InFlight { since, .. } = slot.entry()
+            {
+                debug_assert_eq!(
+                    slot.fingerprint(),
+                    self.inner.fingerprints.of(key),
+                    "completed with another key's token"
+                );
+                // Remembered for the retention from the delivery's arrival (its claim), which
+                // is when the provider's retry schedule starts too; no clock is read here.
+                let until = after(since, self.inner.settings.retention);
+                slot.set(Entry::Done { until });
+                let fingerprint = slot.fingerprint();
+                shard.push_expiry(fingerprint, until);
+                return;
+            }
+        }
+        // Not held by this token any more (taken over after its lease), or never (a store
+        // written to by hand): by the key.
         let (mut shard, key) = self.shard(key);
         let Some(slot) = shard.get_mut(key) else {
             // Not held (a store written to by hand): done from now.
@@ -419,9 +452,7 @@ impl MemoryStore {
             Entry::InFlight {
                 token: owner,
                 since,
-            } if owns(token, owner) => {
-                // Remembered for the retention from the delivery's arrival (its claim), which
-                // is when the provider's retry schedule starts too; no clock is read here.
+            } if owns(token, key, owner) => {
                 let until = after(since, self.inner.settings.retention);
                 slot.set(Entry::Done { until });
                 shard.push_expiry(key, until);
@@ -435,14 +466,15 @@ impl MemoryStore {
     }
 }
 
-/// The public form of a token of this store.
-fn claim_token(token: u64) -> ClaimToken {
-    ClaimToken::new(u128::from(token))
+/// The public form of a token of this store, for a claim on `key`: its table bits, then the
+/// token (which ends with the key's shard).
+fn claim_token(key: Fingerprint, token: u64) -> ClaimToken {
+    ClaimToken::new((u128::from(key.table()) << 64) | u128::from(token))
 }
 
-/// Whether `token` is the claim that holds a key held by `holder`.
-fn owns(token: ClaimToken, holder: u64) -> bool {
-    token.get() == u128::from(holder)
+/// Whether `token` is the claim that holds `key`, held by `holder`.
+fn owns(token: ClaimToken, key: Fingerprint, holder: u64) -> bool {
+    token == claim_token(key, holder)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -473,7 +505,7 @@ impl DeliveryStore for MemoryStore {
     async fn release(&self, key: &str, token: ClaimToken) -> Result<()> {
         let (mut shard, key) = self.shard(key);
         if let Some(Entry::InFlight { token: owner, .. }) = shard.get(key)
-            && owns(token, owner)
+            && owns(token, key, owner)
         {
             shard.remove(key);
         }
@@ -489,7 +521,7 @@ impl DeliveryStore for MemoryStore {
         let key: Arc<str> = Arc::from(delivery.key.as_str());
         let (mut shard, fingerprint) = self.shard(&key);
         match shard.get(fingerprint) {
-            Some(Entry::InFlight { token: owner, .. }) if owns(token, owner) => {}
+            Some(Entry::InFlight { token: owner, .. }) if owns(token, fingerprint, owner) => {}
             _ => {
                 // The lease ran out and another delivery took the key over: it is that one's.
                 tracing::debug!("claim was taken over after its lease; not parking it");
@@ -524,7 +556,8 @@ impl DeliveryStore for MemoryStore {
 
     async fn take_due(&self, limit: usize, lease: Duration) -> Result<Vec<Taken>> {
         let now = self.now();
-        let token = claim_token(self.token());
+        // A lease of the inbox, compared whole: no key's.
+        let token = ClaimToken::new(u128::from(self.token(0)));
         let mut inbox = self.inbox_lock();
         let due: Vec<(Millis, u64, Arc<str>)> = inbox
             .due
@@ -713,6 +746,51 @@ mod tests {
         let token = acquired(store.claim("a").await.unwrap());
         store.complete("a", token).await.unwrap();
         assert_eq!(store.claim("a").await.unwrap(), Claim::Done);
+    }
+
+    #[tokio::test]
+    async fn completing_finds_each_claim_by_its_token_in_any_order() {
+        // Enough keys that every shard's table grows (and moves its slots) between the claims
+        // and the completions.
+        let store = MemoryStore::new();
+        let mut claims = Vec::new();
+        for i in 0..4000 {
+            let key = format!("k{i}");
+            let token = acquired(store.claim(&key).await.unwrap());
+            claims.push((key, token));
+        }
+        let mut shards = std::collections::HashSet::new();
+        for (key, token) in claims.iter().rev() {
+            shards.insert(token.get() as usize & (SHARDS - 1));
+            assert_eq!(store.claim(key).await.unwrap(), Claim::InFlight);
+            store.complete(key, *token).await.unwrap();
+            assert_eq!(store.claim(key).await.unwrap(), Claim::Done, "{key}");
+        }
+        assert_eq!(shards.len(), SHARDS);
+        // A token that names no claim of this store leaves the key alone.
+        let token = acquired(store.claim("held").await.unwrap());
+        for stranger in [
+            ClaimToken::new(token.get() ^ (1 << 64)),
+            ClaimToken::new(token.get() + u128::from(SHARDS as u64)),
+            ClaimToken::new(u128::MAX),
+            ClaimToken::new(0),
+        ] {
+            store.complete("held", stranger).await.unwrap();
+            assert_eq!(store.claim("held").await.unwrap(), Claim::InFlight);
+        }
+        store.complete("held", token).await.unwrap();
+        assert_eq!(store.claim("held").await.unwrap(), Claim::Done);
+    }
+
+    /// The token alone finds its claim: given with another key, it still names its own (a
+    /// misuse that debug builds catch).
+    #[cfg(debug_assertions)]
+    #[tokio::test]
+    #[should_panic(expected = "completed with another key's token")]
+    async fn completing_goes_by_the_token() {
+        let store = MemoryStore::new();
+        let token = acquired(store.claim("a").await.unwrap());
+        store.complete("b", token).await.unwrap();
     }
 
     #[tokio::test]

@@ -39,6 +39,11 @@ impl Fingerprint {
     pub(super) fn shard(self, shards: usize) -> usize {
         (self.check % shards as u64) as usize
     }
+
+    /// What the table probes with (a claim's token carries it: see `MemoryStore::complete`).
+    pub(super) fn table(self) -> u64 {
+        self.table
+    }
 }
 
 /// Makes fingerprints under a random key, drawn once per store.
@@ -124,6 +129,10 @@ impl Slot {
     pub(super) fn set(&mut self, entry: Entry) {
         *self = Self::new(self.fingerprint, entry);
     }
+
+    pub(super) fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
 }
 
 /// Why no key could make room.
@@ -162,6 +171,14 @@ impl Shard {
     }
 
     /// A key that is not in the table yet.
+    /// The slot the claim with token `holder` holds, found by its key's `table` bits alone:
+    /// tokens are never reused, so no other slot has that holder.
+    pub(super) fn held_mut(&mut self, table: u64, holder: u64) -> Option<&mut Slot> {
+        self.table.find_mut(table, |slot| {
+            slot.fingerprint.table == table && slot.holder == holder
+        })
+    }
+
     pub(super) fn insert_new(&mut self, fingerprint: Fingerprint, entry: Entry) {
         self.table
             .insert_unique(fingerprint.table, Slot::new(fingerprint, entry), |slot| {
