@@ -198,7 +198,6 @@ enum Ended {
 impl Ended {
     /// On the delivery's span, and in the metrics.
     fn record(self, config: &Config) {
-        let span = Span::current();
         let outcome = match self {
             Ended::Handled => "handled",
             Ended::Published => "published",
@@ -206,12 +205,14 @@ impl Ended {
             Ended::Parked => "parked",
             Ended::Handshake => "handshake",
             Ended::Failed => "failed",
-            Ended::Rejected(kind) => {
-                span.record("rejection", debug(kind));
-                "rejected"
-            }
+            Ended::Rejected(_) => "rejected",
         };
-        span.record("outcome", display(outcome));
+        if let Some(span) = delivery_span() {
+            if let Ended::Rejected(kind) = self {
+                span.record("rejection", debug(kind));
+            }
+            span.record("outcome", display(outcome));
+        }
         #[cfg(feature = "metrics")]
         {
             let rejection = match self {
@@ -225,9 +226,18 @@ impl Ended {
     }
 }
 
+/// The delivery's span, to record on; `None` where no subscriber was ever set, which would
+/// see nothing recorded (the span is disabled) while looking it up costs a few hundred
+/// instructions a delivery.
+fn delivery_span() -> Option<Span> {
+    tracing::dispatcher::has_been_set().then(Span::current)
+}
+
 /// The identity of a delivery, on its span.
 fn record_identity(verified: &Verified) {
-    let span = Span::current();
+    let Some(span) = delivery_span() else {
+        return;
+    };
     span.record("id", display(verified.id()));
     if let Some(event_type) = verified.event_type() {
         span.record("event_type", display(event_type));
