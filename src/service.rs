@@ -408,7 +408,8 @@ where
             let (identity, unprocessable) =
                 match config.identity.identify(&parts.headers, &raw, signed_id) {
                     Ok(identity) => (identity, None),
-                    // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep it dead.
+                    // Authentic, but we cannot tell what it is: refuse it (Passthrough) or keep
+                    // it dead.
                     Err(why) if config.ack == Ack::Passthrough => {
                         break 'admit rejected(config, Rejection::Unprocessable(why.reason()));
                     }

@@ -430,10 +430,7 @@ impl MemoryStore {
                     self.inner.fingerprints.of(key),
                     "completed with another key's token"
                 );
-                // Remembered for the retention from the delivery's arrival (its claim), which
-                // is when the provider's retry schedule starts too; no clock is read here.
-                let until = after(since, self.inner.settings.retention);
-                slot.set(Entry::Done { until });
+                let until = slot.complete(since, self.inner.settings.retention);
                 let fingerprint = slot.fingerprint();
                 shard.push_expiry(fingerprint, until);
                 return;
@@ -453,8 +450,7 @@ impl MemoryStore {
                 token: owner,
                 since,
             } if owns(token, key, owner) => {
-                let until = after(since, self.inner.settings.retention);
-                slot.set(Entry::Done { until });
+                let until = slot.complete(since, self.inner.settings.retention);
                 shard.push_expiry(key, until);
             }
             _ => tracing::debug!("claim was taken over after its lease; not marking it done"),

@@ -130,6 +130,15 @@ impl Slot {
         *self = Self::new(self.fingerprint, entry);
     }
 
+    /// Marks done the key of a claim made at `since`, remembered for `retention` from then:
+    /// from the delivery's arrival, which is when the provider's retry schedule starts too (no
+    /// clock is read). When it expires, which the shard's expiry queue takes.
+    pub(super) fn complete(&mut self, since: Millis, retention: Duration) -> Millis {
+        let until = after(since, retention);
+        self.set(Entry::Done { until });
+        until
+    }
+
     pub(super) fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
     }
