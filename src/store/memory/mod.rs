@@ -419,9 +419,9 @@ impl MemoryStore {
         // The token names the claim (its key's table bits, its shard, a count never reused): the
         // slot it still holds is found without hashing the key a second time. A token is the
         // key's: `complete` is given the two together, as `claim` returned them.
-        let (table, holder) = ((token.get() >> 64) as u64, token.get() as u64);
+        let (table, holder) = token_parts(token);
         if shard::is_token(holder) {
-            let mut shard = lock(&self.inner.shards[holder as usize & (SHARDS - 1)]);
+            let mut shard = lock(&self.inner.shards[shard_of(holder)]);
             if let Some(slot) = shard.held_mut(table, holder)
                 && let Entry::InFlight { since, .. } = slot.entry()
             {
@@ -466,6 +466,16 @@ impl MemoryStore {
 /// token (which ends with the key's shard).
 fn claim_token(key: Fingerprint, token: u64) -> ClaimToken {
     ClaimToken::new((u128::from(key.table()) << 64) | u128::from(token))
+}
+
+/// What [`claim_token`] put together: the key's table bits, and the token.
+fn token_parts(token: ClaimToken) -> (u64, u64) {
+    ((token.get() >> 64) as u64, token.get() as u64)
+}
+
+/// The shard of the key a token of [`MemoryStore::token`] was made for.
+fn shard_of(token: u64) -> usize {
+    token as usize & (SHARDS - 1)
 }
 
 /// Whether `token` is the claim that holds `key`, held by `holder`.
@@ -757,7 +767,7 @@ mod tests {
         }
         let mut shards = std::collections::HashSet::new();
         for (key, token) in claims.iter().rev() {
-            shards.insert(token.get() as usize & (SHARDS - 1));
+            shards.insert(shard_of(token_parts(*token).1));
             assert_eq!(store.claim(key).await.unwrap(), Claim::InFlight);
             store.complete(key, *token).await.unwrap();
             assert_eq!(store.claim(key).await.unwrap(), Claim::Done, "{key}");

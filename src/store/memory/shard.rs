@@ -179,7 +179,6 @@ impl Shard {
             .find_mut(fingerprint.table, |slot| slot.fingerprint == fingerprint)
     }
 
-    /// A key that is not in the table yet.
     /// The slot the claim with token `holder` holds, found by its key's `table` bits alone:
     /// tokens are never reused, so no other slot has that holder.
     pub(super) fn held_mut(&mut self, table: u64, holder: u64) -> Option<&mut Slot> {
@@ -188,6 +187,7 @@ impl Shard {
         })
     }
 
+    /// A key that is not in the table yet.
     pub(super) fn insert_new(&mut self, fingerprint: Fingerprint, entry: Entry) {
         self.table
             .insert_unique(fingerprint.table, Slot::new(fingerprint, entry), |slot| {
