@@ -370,14 +370,14 @@ where
                 }
                 false => None,
             };
-            let ((timestamp, signed_id), key) = if let Some(resolved) = resolved {
+            let (timestamp, signed_id, key) = if let Some(resolved) = resolved {
                 // The key came with the delivery's name for it: it answers no handshake.
                 match resolved {
-                    Ok(verification) => ((verification.timestamp, verification.id), None),
+                    Ok(verification) => (verification.timestamp, verification.id, None),
                     Err(rejection) => break 'admit rejected(config, rejection),
                 }
             } else if verifier.is_unsigned() {
-                ((None, None), None)
+                (None, None, None)
             } else {
                 // A handshake's secrets (Asana) join the configured keys.
                 let learned = config.hook_secret.as_ref().and_then(|hook| {
@@ -395,7 +395,8 @@ where
                     config.clock.now(),
                 ) {
                     Ok(verification) => (
-                        (verification.timestamp, verification.id),
+                        verification.timestamp,
+                        verification.id,
                         verifier.keys().get(verification.key),
                     ),
                     Err(rejection) => break 'admit rejected(config, rejection),
